@@ -1,0 +1,100 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Gantry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gantry", targets: ["gantry"]),
+        .executable(name: "gantry-bench", targets: ["gantry-bench"]),
+        .library(name: "GantryAPI", targets: ["GantryAPI"]),
+        .library(name: "GantryClient", targets: ["GantryClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "GantryAPI",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["Types", "Schema"] // TEMP while helpers write them
+        ),
+        .target(
+            name: "GantryStore",
+            dependencies: ["GantryAPI"]
+        ),
+        .target(
+            name: "GantryStoreSQLite",
+            dependencies: [
+                "GantryStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GantryAPIServer",
+            dependencies: [
+                "GantryAPI", "GantryStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "GantryClient",
+            dependencies: [
+                "GantryAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GantryCommands",
+            dependencies: [
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(name: "gantry", dependencies: ["GantryCommands"]),
+        .executableTarget(
+            name: "gantry-bench",
+            dependencies: [
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "GantryTestSupport",
+            dependencies: ["GantryAPI", "GantryStore"]
+        ),
+        // TEMP .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
+        .testTarget(
+            name: "GantryStoreTests",
+            dependencies: ["GantryStore", "GantryStoreSQLite", "GantryTestSupport"]
+        ),
+        .testTarget(
+            name: "GantryAPIServerTests",
+            dependencies: [
+                "GantryAPIServer", "GantryStore", "GantryTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "GantryIntegrationTests",
+            dependencies: ["GantryAPI", "GantryClient", "GantryTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,121 @@
+/// What the API knows about one resource type: where it is served, what it is called, what verbs it takes.
+///
+/// The registry (`ResourceInfo.all`) drives discovery, routing, OpenAPI, the CLI's name resolution and
+/// the store key layout (`/registry/{group}/{plural}/{namespace}/{name}`).
+public struct ResourceInfo: Sendable, Hashable {
+    /// API group; empty for the core group.
+    public var group: String
+    public var version: String
+    public var kind: String
+    /// Plural lower-case name used in URLs (`deployments`).
+    public var plural: String
+    public var singular: String
+    public var shortNames: [String]
+    public var namespaced: Bool
+    /// Subresources served (`status`, `scale`, `binding`, `log`).
+    public var subresources: [String]
+    /// Categories (`all`).
+    public var categories: [String]
+
+    public init(group: String, version: String, kind: String, plural: String, shortNames: [String] = [],
+                namespaced: Bool = true, subresources: [String] = [], categories: [String] = []) {
+        self.group = group
+        self.version = version
+        self.kind = kind
+        self.plural = plural
+        self.singular = kind.lowercased()
+        self.shortNames = shortNames
+        self.namespaced = namespaced
+        self.subresources = subresources
+        self.categories = categories
+    }
+
+    /// `v1` or `apps/v1`.
+    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+    /// `PodList`.
+    public var listKind: String { kind + "List" }
+    /// `deployments.apps` or `pods`, as kubectl names a resource in messages.
+    public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
+    /// `deployment.apps` or `pod`, as kubectl prints `deployment.apps/web created`.
+    public var qualifiedSingular: String { group.isEmpty ? singular : "\(singular).\(group)" }
+    /// Verbs served on the collection and items.
+    public var verbs: [String] {
+        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+    }
+    /// The store key prefix for this resource: `/registry/apps/deployments/`.
+    public var keyPrefix: String {
+        group.isEmpty ? "/registry/\(plural)/" : "/registry/\(group)/\(plural)/"
+    }
+    /// The store key of one object.
+    public func key(namespace: String?, name: String) -> String {
+        if namespaced, let namespace { return "\(keyPrefix)\(namespace)/\(name)" }
+        return "\(keyPrefix)\(name)"
+    }
+    /// The store key prefix for the objects of one namespace (or all, if `nil`).
+    public func prefix(namespace: String?) -> String {
+        if namespaced, let namespace, !namespace.isEmpty { return "\(keyPrefix)\(namespace)/" }
+        return keyPrefix
+    }
+}
+
+extension ResourceInfo {
+    public static let namespaces = ResourceInfo(group: "", version: "v1", kind: "Namespace", plural: "namespaces",
+                                                shortNames: ["ns"], namespaced: false, subresources: ["status", "finalize"])
+    public static let nodes = ResourceInfo(group: "", version: "v1", kind: "Node", plural: "nodes",
+                                           shortNames: ["no"], namespaced: false, subresources: ["status"])
+    public static let pods = ResourceInfo(group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
+                                          subresources: ["status", "binding", "log", "exec", "eviction"],
+                                          categories: ["all"])
+    public static let configMaps = ResourceInfo(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps",
+                                                shortNames: ["cm"])
+    public static let secrets = ResourceInfo(group: "", version: "v1", kind: "Secret", plural: "secrets")
+    public static let services = ResourceInfo(group: "", version: "v1", kind: "Service", plural: "services",
+                                              shortNames: ["svc"], subresources: ["status"], categories: ["all"])
+    public static let endpoints = ResourceInfo(group: "", version: "v1", kind: "Endpoints", plural: "endpoints",
+                                               shortNames: ["ep"])
+    public static let events = ResourceInfo(group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"])
+    public static let deployments = ResourceInfo(group: "apps", version: "v1", kind: "Deployment", plural: "deployments",
+                                                 shortNames: ["deploy"], subresources: ["status", "scale"],
+                                                 categories: ["all"])
+    public static let replicaSets = ResourceInfo(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets",
+                                                 shortNames: ["rs"], subresources: ["status", "scale"],
+                                                 categories: ["all"])
+    public static let daemonSets = ResourceInfo(group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets",
+                                                shortNames: ["ds"], subresources: ["status"], categories: ["all"])
+    public static let jobs = ResourceInfo(group: "batch", version: "v1", kind: "Job", plural: "jobs",
+                                          subresources: ["status"], categories: ["all"])
+    public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
+
+    /// Every resource the API serves.
+    public static let all: [ResourceInfo] = [
+        .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events,
+        .deployments, .replicaSets, .daemonSets, .jobs, .leases,
+    ]
+
+    /// The group versions served, in discovery order (core first).
+    public static let groupVersions: [(group: String, version: String)] = [
+        ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"),
+    ]
+
+    /// Looks up a resource by group and plural.
+    public static func lookup(group: String, plural: String) -> ResourceInfo? {
+        all.first { $0.group == group && $0.plural == plural }
+    }
+
+    /// Looks up a resource by apiVersion and kind (`apps/v1`, `Deployment`).
+    public static func lookup(apiVersion: String, kind: String) -> ResourceInfo? {
+        all.first { $0.apiVersion == apiVersion && $0.kind == kind }
+    }
+
+    /// Resolves what a user typed (`po`, `pods`, `pod`, `Pod`, `deployments.apps`, `deploy`) to a resource.
+    public static func resolve(_ name: String) -> ResourceInfo? {
+        let n = name.lowercased()
+        let parts = n.split(separator: ".", maxSplits: 1).map(String.init)
+        let base = parts[0]
+        let group = parts.count > 1 ? parts[1] : nil
+        return all.first { r in
+            (group == nil || r.group == group)
+                && (r.plural == base || r.singular == base || r.shortNames.contains(base) || r.kind.lowercased() == base)
+        }
+    }
+}
