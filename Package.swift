@@ -23,8 +23,7 @@ let package = Package(
     targets: [
         .target(
             name: "GantryAPI",
-            dependencies: [.product(name: "Yams", package: "Yams")],
-            exclude: ["Types", "Schema"] // TEMP while helpers write them
+            dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "GantryStore",

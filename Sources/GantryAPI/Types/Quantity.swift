@@ -4,8 +4,9 @@ import Foundation
 ///
 /// It keeps the string it was written as (so objects round-trip unchanged) and compares, hashes and
 /// converts by exact decimal value: `1Gi == 1024Mi`.
-public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringConvertible,
-    ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+///
+/// Deliberately not `ExpressibleByStringLiteral`: `Quantity("abc")` must throw, not trap.
+public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     /// The message of a quantity that does not look like a number with a suffix, as Kubernetes words it.
     public static let formatErrorMessage =
         "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -21,11 +22,6 @@ public struct Quantity: Codable, Sendable, Hashable, Comparable, CustomStringCon
     public init(_ string: String) throws {
         self.decimal = try Quantity.parse(string)
         self.string = string
-    }
-
-    /// A quantity for a string literal; the literal must be a valid quantity.
-    public init(stringLiteral value: String) {
-        do { try self.init(value) } catch { preconditionFailure("invalid quantity literal \"\(value)\": \(error)") }
     }
 
     /// A quantity for an integer literal (`4` cores).

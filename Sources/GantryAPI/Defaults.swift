@@ -1,0 +1,168 @@
+/// The defaults Kubernetes applies to objects on admission, applied to the untyped form so no client
+/// field is lost. Pure and idempotent: defaulting a defaulted object changes nothing.
+public enum Defaults {
+    /// Applies the defaults for `resource` to `object` in place.
+    public static func apply(_ object: inout JSONValue, resource: ResourceInfo) {
+        switch resource.kind {
+        case "Pod":
+            if var spec = object["spec"] {
+                podSpec(&spec)
+                object["spec"] = spec
+            }
+        case "Deployment":
+            setIfMissing(&object, ["spec", "replicas"], 1)
+            let strategyType = object[path: ["spec", "strategy", "type"]]?.stringValue ?? "RollingUpdate"
+            setIfMissing(&object, ["spec", "strategy", "type"], .string(strategyType))
+            if strategyType == "RollingUpdate" {
+                setIfMissing(&object, ["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
+                setIfMissing(&object, ["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+            }
+            setIfMissing(&object, ["spec", "revisionHistoryLimit"], 10)
+            setIfMissing(&object, ["spec", "progressDeadlineSeconds"], 600)
+            template(&object)
+        case "ReplicaSet":
+            setIfMissing(&object, ["spec", "replicas"], 1)
+            template(&object)
+        case "DaemonSet":
+            let t = object[path: ["spec", "updateStrategy", "type"]]?.stringValue ?? "RollingUpdate"
+            setIfMissing(&object, ["spec", "updateStrategy", "type"], .string(t))
+            if t == "RollingUpdate" {
+                setIfMissing(&object, ["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
+                setIfMissing(&object, ["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
+            }
+            setIfMissing(&object, ["spec", "revisionHistoryLimit"], 10)
+            template(&object)
+        case "Job":
+            let completions = object[path: ["spec", "completions"]]
+            let parallelism = object[path: ["spec", "parallelism"]]
+            if completions == nil || completions?.isNull == true {
+                if parallelism == nil || parallelism?.isNull == true {
+                    object[path: ["spec", "completions"]] = 1
+                }
+            }
+            setIfMissing(&object, ["spec", "parallelism"], 1)
+            setIfMissing(&object, ["spec", "backoffLimit"], 6)
+            setIfMissing(&object, ["spec", "completionMode"], "NonIndexed")
+            setIfMissing(&object, ["spec", "suspend"], false)
+            // Jobs select their pods by a generated label, as Kubernetes does.
+            if object[path: ["spec", "manualSelector"]]?.boolValue != true,
+               let uid = object[path: ["metadata", "uid"]]?.stringValue {
+                let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+                setIfMissing(&object, ["spec", "selector"], ["matchLabels": ["batch.kubernetes.io/controller-uid": .string(uid)]])
+                for (k, v) in ["batch.kubernetes.io/controller-uid": uid, "controller-uid": uid,
+                               "batch.kubernetes.io/job-name": name, "job-name": name] {
+                    setIfMissing(&object, ["spec", "template", "metadata", "labels", k], .string(v))
+                }
+            }
+            template(&object)
+        case "Service":
+            let type = object[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"
+            setIfMissing(&object, ["spec", "type"], .string(type))
+            if type != "ExternalName" {
+                setIfMissing(&object, ["spec", "sessionAffinity"], "None")
+                setIfMissing(&object, ["spec", "internalTrafficPolicy"], "Cluster")
+            }
+            if type == "NodePort" || type == "LoadBalancer" {
+                setIfMissing(&object, ["spec", "externalTrafficPolicy"], "Cluster")
+            }
+            if var ports = object[path: ["spec", "ports"]]?.arrayValue {
+                for i in ports.indices {
+                    setIfMissing(&ports[i], ["protocol"], "TCP")
+                    if ports[i]["targetPort"] == nil || ports[i]["targetPort"]?.isNull == true, let p = ports[i]["port"] {
+                        ports[i]["targetPort"] = p
+                    }
+                }
+                object[path: ["spec", "ports"]] = .array(ports)
+            }
+        case "Secret":
+            setIfMissing(&object, ["type"], "Opaque")
+        case "Namespace":
+            setIfMissing(&object, ["spec", "finalizers"], ["kubernetes"])
+            setIfMissing(&object, ["status", "phase"], "Active")
+        case "Endpoints":
+            if var subsets = object["subsets"]?.arrayValue {
+                for i in subsets.indices {
+                    if var ports = subsets[i]["ports"]?.arrayValue {
+                        for j in ports.indices { setIfMissing(&ports[j], ["protocol"], "TCP") }
+                        subsets[i]["ports"] = .array(ports)
+                    }
+                }
+                object["subsets"] = .array(subsets)
+            }
+        default:
+            break
+        }
+    }
+
+    static func template(_ object: inout JSONValue) {
+        if var spec = object[path: ["spec", "template", "spec"]] {
+            podSpec(&spec)
+            object[path: ["spec", "template", "spec"]] = spec
+        }
+    }
+
+    /// Pod spec defaults: restart policy, grace period, DNS policy, scheduler, and per-container defaults.
+    public static func podSpec(_ spec: inout JSONValue) {
+        setIfMissing(&spec, ["restartPolicy"], "Always")
+        setIfMissing(&spec, ["terminationGracePeriodSeconds"], 30)
+        setIfMissing(&spec, ["dnsPolicy"], "ClusterFirst")
+        setIfMissing(&spec, ["schedulerName"], "default-scheduler")
+        setIfMissing(&spec, ["securityContext"], .emptyObject)
+        setIfMissing(&spec, ["enableServiceLinks"], true)
+        for field in ["containers", "initContainers"] {
+            guard var list = spec[field]?.arrayValue else { continue }
+            for i in list.indices { container(&list[i]) }
+            spec[field] = .array(list)
+        }
+        if var vols = spec["volumes"]?.arrayValue {
+            for i in vols.indices {
+                if vols[i]["configMap"] != nil { setIfMissing(&vols[i], ["configMap", "defaultMode"], 420) }
+                if vols[i]["secret"] != nil { setIfMissing(&vols[i], ["secret", "defaultMode"], 420) }
+                if vols[i]["projected"] != nil { setIfMissing(&vols[i], ["projected", "defaultMode"], 420) }
+                if vols[i]["hostPath"] != nil { setIfMissing(&vols[i], ["hostPath", "type"], "") }
+            }
+            spec["volumes"] = .array(vols)
+        }
+    }
+
+    static func container(_ c: inout JSONValue) {
+        if c["imagePullPolicy"] == nil, let image = c["image"]?.stringValue {
+            c["imagePullPolicy"] = .string(defaultPullPolicy(image: image))
+        }
+        setIfMissing(&c, ["terminationMessagePath"], "/dev/termination-log")
+        setIfMissing(&c, ["terminationMessagePolicy"], "File")
+        if var ports = c["ports"]?.arrayValue {
+            for i in ports.indices { setIfMissing(&ports[i], ["protocol"], "TCP") }
+            c["ports"] = .array(ports)
+        }
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] where c[probe] != nil {
+            setIfMissing(&c, [probe, "timeoutSeconds"], 1)
+            setIfMissing(&c, [probe, "periodSeconds"], 10)
+            setIfMissing(&c, [probe, "successThreshold"], 1)
+            setIfMissing(&c, [probe, "failureThreshold"], 3)
+            if c[path: [probe, "httpGet"]] != nil {
+                setIfMissing(&c, [probe, "httpGet", "path"], "/")
+                setIfMissing(&c, [probe, "httpGet", "scheme"], "HTTP")
+            }
+        }
+        // Requests default to limits when only limits are given.
+        if let limits = c[path: ["resources", "limits"]]?.objectValue {
+            for (k, v) in limits where c[path: ["resources", "requests", k]] == nil {
+                c[path: ["resources", "requests", k]] = v
+            }
+        }
+    }
+
+    /// `Always` for `:latest` or untagged images, `IfNotPresent` otherwise (digests included).
+    public static func defaultPullPolicy(image: String) -> String {
+        if image.contains("@") { return "IfNotPresent" }
+        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastComponent.lastIndex(of: ":") else { return "Always" }
+        return lastComponent[lastComponent.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
+    }
+
+    static func setIfMissing(_ object: inout JSONValue, _ path: [String], _ value: JSONValue) {
+        if let cur = object[path: path], !cur.isNull { return }
+        object[path: path] = value
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+extension Validation {
+    /// Selector rules shared by the workload kinds: required, well-formed, not empty.
+    static func validateWorkloadSelector(_ selector: LabelSelector?, _ path: String, emptyMessage: String) -> [FieldError] {
+        guard let selector else { return [.required(path)] }
+        var errs = validateLabelSelector(selector, path)
+        if selector.isEmpty { errs.append(.invalid(path, goSelector(selector), emptyMessage)) }
+        return errs
+    }
+
+    /// A pod template owned by a workload: present, its labels matched by `selector`, its pod spec valid.
+    static func validateTemplate(_ template: PodTemplateSpec?, _ path: String, selector: LabelSelector?) -> [FieldError] {
+        guard let template else { return [.required(path)] }
+        var errs: [FieldError] = []
+        if let selector, !selector.isEmpty, (try? LabelQuery(selector)) != nil,
+           !selector.matches(template.metadata?.labels ?? [:]) {
+            errs.append(.invalid("\(path).metadata.labels", goMap(template.metadata?.labels),
+                                 "`selector` does not match template `labels`"))
+        }
+        errs += validateTemplateMeta(template.metadata, "\(path).metadata")
+        errs += validatePodSpec(template.spec ?? PodSpec(), "\(path).spec")
+        return errs
+    }
+
+    /// A template of a long-running workload: restartPolicy Always, no activeDeadlineSeconds.
+    static func validateReplicatedTemplate(_ template: PodTemplateSpec?, _ path: String, selector: LabelSelector?,
+                                           kind: String) -> [FieldError] {
+        var errs = validateTemplate(template, path, selector: selector)
+        guard let template else { return errs }
+        if let rp = template.spec?.restartPolicy, rp != "Always" {
+            errs.append(.notSupported("\(path).spec.restartPolicy", rp, ["Always"]))
+        }
+        if template.spec?.activeDeadlineSeconds != nil {
+            errs.append(.forbidden("\(path).spec.activeDeadlineSeconds", "activeDeadlineSeconds in \(kind) is not Supported"))
+        }
+        return errs
+    }
+
+    static func intOrPercentValue(_ v: IntOrString?) -> Int? {
+        switch v {
+        case .int(let i)?: return i
+        case .string(let s)? where s.hasSuffix("%"): return Int(s.dropLast())
+        default: return nil
+        }
+    }
+
+    static func validatePositiveIntOrPercent(_ v: IntOrString?, _ path: String) -> [FieldError] {
+        switch v {
+        case nil: return []
+        case .int(let i)?: return nonNegative(i, path)
+        case .string(let s)?: return NameRules.percent(s).map { .invalid(path, s, $0) }
+        }
+    }
+
+    static func notMoreThan100Percent(_ v: IntOrString?, _ path: String) -> [FieldError] {
+        guard case .string(let s)? = v, let pct = intOrPercentValue(v), pct > 100 else { return [] }
+        return [.invalid(path, s, "must not be greater than 100%")]
+    }
+
+    static func render(_ v: IntOrString) -> CustomStringConvertible {
+        switch v {
+        case .int(let i): return i
+        case .string(let s): return s
+        }
+    }
+
+    static func validateDeployment(_ d: Deployment) -> [FieldError] {
+        var errs = validateObjectMeta(d.metadata, resource: .deployments)
+        let spec = d.spec ?? DeploymentSpec()
+        errs += nonNegative(spec.replicas, "spec.replicas")
+        errs += validateWorkloadSelector(spec.selector, "spec.selector", emptyMessage: "empty selector is invalid for deployment")
+        errs += validateReplicatedTemplate(spec.template, "spec.template", selector: spec.selector, kind: "Deployment")
+        if let strategy = spec.strategy {
+            let p = "spec.strategy"
+            switch strategy.type {
+            case "Recreate"?:
+                if strategy.rollingUpdate != nil {
+                    errs.append(.forbidden("\(p).rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+                }
+            case "RollingUpdate"?, nil:
+                if let ru = strategy.rollingUpdate {
+                    let rp = "\(p).rollingUpdate"
+                    errs += validatePositiveIntOrPercent(ru.maxUnavailable, "\(rp).maxUnavailable")
+                    errs += validatePositiveIntOrPercent(ru.maxSurge, "\(rp).maxSurge")
+                    if let mu = ru.maxUnavailable, intOrPercentValue(mu) == 0, let ms = ru.maxSurge, intOrPercentValue(ms) == 0 {
+                        errs.append(.invalid("\(rp).maxUnavailable", render(mu), "may not be 0 when `maxSurge` is 0"))
+                    }
+                    errs += notMoreThan100Percent(ru.maxUnavailable, "\(rp).maxUnavailable")
+                }
+            case let t?:
+                errs.append(.notSupported("\(p).type", t, ["Recreate", "RollingUpdate"]))
+            }
+        }
+        errs += nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit")
+        errs += nonNegative(spec.minReadySeconds, "spec.minReadySeconds")
+        if let pd = spec.progressDeadlineSeconds {
+            errs += nonNegative(pd, "spec.progressDeadlineSeconds")
+            if pd <= (spec.minReadySeconds ?? 0) {
+                errs.append(.invalid("spec.progressDeadlineSeconds", pd, "must be greater than minReadySeconds"))
+            }
+        }
+        return errs
+    }
+
+    static func validateReplicaSet(_ rs: ReplicaSet) -> [FieldError] {
+        var errs = validateObjectMeta(rs.metadata, resource: .replicaSets)
+        let spec = rs.spec ?? ReplicaSetSpec()
+        errs += nonNegative(spec.replicas, "spec.replicas")
+        errs += nonNegative(spec.minReadySeconds, "spec.minReadySeconds")
+        errs += validateWorkloadSelector(spec.selector, "spec.selector", emptyMessage: "empty selector is invalid for deployment")
+        errs += validateReplicatedTemplate(spec.template, "spec.template", selector: spec.selector, kind: "ReplicaSet")
+        return errs
+    }
+
+    static func validateDaemonSet(_ ds: DaemonSet) -> [FieldError] {
+        var errs = validateObjectMeta(ds.metadata, resource: .daemonSets)
+        let spec = ds.spec ?? DaemonSetSpec()
+        errs += validateWorkloadSelector(spec.selector, "spec.selector", emptyMessage: "empty selector is invalid for daemonset")
+        errs += validateReplicatedTemplate(spec.template, "spec.template", selector: spec.selector, kind: "DaemonSet")
+        if let strategy = spec.updateStrategy {
+            let p = "spec.updateStrategy"
+            switch strategy.type {
+            case "OnDelete"?:
+                break
+            case "RollingUpdate"?, nil:
+                if let ru = strategy.rollingUpdate {
+                    let rp = "\(p).rollingUpdate"
+                    errs += validatePositiveIntOrPercent(ru.maxUnavailable, "\(rp).maxUnavailable")
+                    errs += validatePositiveIntOrPercent(ru.maxSurge, "\(rp).maxSurge")
+                    errs += notMoreThan100Percent(ru.maxUnavailable, "\(rp).maxUnavailable")
+                    errs += notMoreThan100Percent(ru.maxSurge, "\(rp).maxSurge")
+                    let mu = intOrPercentValue(ru.maxUnavailable)
+                    let ms = intOrPercentValue(ru.maxSurge)
+                    if let muv = ru.maxUnavailable, mu == 0, ms == nil || ms == 0 {
+                        errs.append(.invalid("\(rp).maxUnavailable", render(muv), "may not be 0 when `maxSurge` is 0"))
+                    }
+                    if let msv = ru.maxSurge, let mu, mu != 0, let ms, ms != 0 {
+                        errs.append(.invalid("\(rp).maxSurge", render(msv), "may not be set when maxUnavailable is non-zero"))
+                    }
+                }
+            case let t?:
+                errs.append(.notSupported("\(p).type", t, ["OnDelete", "RollingUpdate"]))
+            }
+        }
+        errs += nonNegative(spec.minReadySeconds, "spec.minReadySeconds")
+        errs += nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit")
+        return errs
+    }
+
+    static func validateJob(_ job: Job) -> [FieldError] {
+        var errs = validateObjectMeta(job.metadata, resource: .jobs)
+        let spec = job.spec ?? JobSpec()
+        errs += nonNegative(spec.parallelism, "spec.parallelism")
+        errs += nonNegative(spec.completions, "spec.completions")
+        errs += nonNegative(spec.activeDeadlineSeconds, "spec.activeDeadlineSeconds")
+        errs += nonNegative(spec.backoffLimit, "spec.backoffLimit")
+        errs += nonNegative(spec.ttlSecondsAfterFinished, "spec.ttlSecondsAfterFinished")
+        if let selector = spec.selector {
+            errs += validateLabelSelector(selector, "spec.selector")
+        } else if spec.manualSelector == true {
+            errs.append(.required("spec.selector"))
+        }
+        errs += validateTemplate(spec.template, "spec.template", selector: spec.selector)
+        if let template = spec.template {
+            let p = "spec.template.spec.restartPolicy"
+            switch template.spec?.restartPolicy {
+            case nil: errs.append(.required(p, "valid values: \"OnFailure\", \"Never\""))
+            case "OnFailure"?, "Never"?: break
+            case let rp?: errs.append(.notSupported(p, rp, ["OnFailure", "Never"]))
+            }
+        }
+        errs += supported(spec.completionMode, "spec.completionMode", ["NonIndexed", "Indexed"])
+        if spec.completionMode == "Indexed", spec.completions == nil {
+            errs.append(.required("spec.completions", "when completion mode is Indexed"))
+        }
+        errs += supported(spec.podReplacementPolicy, "spec.podReplacementPolicy", ["TerminatingOrFailed", "Failed"])
+        return errs
+    }
+}

@@ -1,0 +1,555 @@
+import Foundation
+import GantryAPI
+import GantryStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Ends open watches when the server shuts down, so graceful shutdown does not wait on them.
+public final class WatchTerminator: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [Int: @Sendable () -> Void] = [:]
+    private var next = 0
+    private var terminated = false
+
+    public init() {}
+
+    func register(_ h: @escaping @Sendable () -> Void) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if terminated { h() }
+        next += 1
+        handlers[next] = h
+        return next
+    }
+
+    func unregister(_ id: Int) {
+        lock.lock()
+        handlers[id] = nil
+        lock.unlock()
+    }
+
+    /// Ends every open watch (and every watch opened from now on).
+    public func terminateAll() {
+        lock.lock()
+        terminated = true
+        let hs = handlers
+        handlers = [:]
+        lock.unlock()
+        for h in hs.values { h() }
+    }
+
+    var openWatches: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return handlers.count
+    }
+}
+
+/// Settings of the HTTP API.
+public struct APIConfig: Sendable {
+    /// The address clients reach the server at, for discovery.
+    public var advertiseAddress = "127.0.0.1:6443"
+    /// How often a watch that asked for bookmarks gets one.
+    public var bookmarkInterval: Duration = .seconds(10)
+    /// The longest a watch runs before the server ends it (clients re-watch).
+    public var maxWatchSeconds = 1800
+    /// The largest request body accepted.
+    public var maxBodyBytes = 8 << 20
+    public init() {}
+}
+
+/// The Kubernetes REST API over HTTP: routing, content negotiation, watch streaming and `Status` errors.
+public struct APIHandler: HTTPResponder {
+    public typealias Context = BasicRequestContext
+
+    public let registry: Registry
+    public let config: APIConfig
+    public let terminator: WatchTerminator
+    let logger: Logger
+
+    public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, logger: Logger) {
+        self.registry = registry
+        self.config = config
+        self.terminator = terminator
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await route(request)
+        } catch {
+            let (code, body) = StatusMapping.status(for: error)
+            if code >= 500 {
+                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            }
+            return Self.json(code, body)
+        }
+    }
+
+    // MARK: - Responses
+
+    static func json(_ code: Int, _ body: JSONValue, warnings: [String] = []) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for w in warnings.prefix(20) {
+            headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \(JSONValue.string(w).jsonString())"))
+        }
+        var out = [UInt8]()
+        body.write(into: &out)
+        return Response(status: .init(code: code), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+    }
+
+    static func text(_ code: Int, _ s: String) -> Response {
+        Response(status: .init(code: code), headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    // MARK: - Query
+
+    /// Decoded query parameters (last value wins).
+    static func query(_ request: Request) -> [String: String] {
+        guard let q = request.uri.query, !q.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for pair in q.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let k = decode(String(kv[0]))
+            out[k] = kv.count > 1 ? decode(String(kv[1])) : ""
+        }
+        return out
+    }
+
+    static func decode(_ s: String) -> String {
+        (s.replacingOccurrences(of: "+", with: " ")).removingPercentEncoding ?? s
+    }
+
+    // MARK: - Routing
+
+    func route(_ request: Request) async throws -> Response {
+        let path = request.uri.path
+        var segs = path.split(separator: "/").map(String.init)
+        let method = request.method
+        switch path {
+        case "/healthz", "/readyz", "/livez", "/healthz/ping", "/readyz/ping", "/livez/ping":
+            return Self.text(200, "ok")
+        case "/version", "/version/":
+            return Self.json(200, Discovery.version())
+        case "/api", "/api/":
+            return Self.json(200, Discovery.apiVersions(serverAddress: config.advertiseAddress))
+        case "/apis", "/apis/":
+            return Self.json(200, Discovery.apiGroupList())
+        case "/openapi/v3", "/openapi/v3/":
+            return Self.json(200, OpenAPIV3.index())
+        default: break
+        }
+        if segs.first == "openapi" {
+            if segs.count > 2, segs[1] == "v3", let doc = OpenAPIV3.document(path: segs[2...].joined(separator: "/")) {
+                return Self.json(200, doc)
+            }
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        var group = ""
+        var version = ""
+        if segs.first == "api", segs.count >= 2 {
+            version = segs[1]
+            segs.removeFirst(2)
+        } else if segs.first == "apis", segs.count >= 2 {
+            group = segs[1]
+            if segs.count == 2 {
+                guard let g = Discovery.apiGroup(group) else {
+                    throw GantryError(.notFound, "the server could not find the requested resource")
+                }
+                return Self.json(200, g)
+            }
+            version = segs[2]
+            segs.removeFirst(3)
+        } else {
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        if segs.isEmpty {
+            guard let list = Discovery.resourceList(group: group, version: version) else {
+                throw GantryError(.notFound, "the server could not find the requested resource")
+            }
+            return Self.json(200, list)
+        }
+        var q = Self.query(request)
+        if segs.first == "watch" {
+            segs.removeFirst()
+            q["watch"] = "true"
+        }
+        // namespaces/{ns}/{plural}/... or {plural}/...
+        var namespace: String? = nil
+        var plural: String
+        var name: String? = nil
+        var sub: String? = nil
+        if segs[0] == "namespaces", segs.count >= 3, group.isEmpty || true,
+           !(segs.count == 3 && ["status", "finalize"].contains(segs[2]) && group.isEmpty)
+        {
+            namespace = segs[1]
+            plural = segs[2]
+            if segs.count > 3 { name = segs[3] }
+            if segs.count > 4 { sub = segs[4...].joined(separator: "/") }
+        } else {
+            plural = segs[0]
+            if segs.count > 1 { name = segs[1] }
+            if segs.count > 2 { sub = segs[2...].joined(separator: "/") }
+        }
+        guard let r = ResourceInfo.lookup(group: group, plural: plural), r.version == version else {
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        if !r.namespaced, namespace != nil {
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        if r.namespaced, name != nil, namespace == nil {
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        if let sub, !r.subresources.contains(sub) {
+            throw GantryError(.notFound, "the server could not find the requested resource")
+        }
+        let watch = q["watch"] == "true" || q["watch"] == "1"
+        var req = request
+        switch (method, name, sub) {
+        case (.get, nil, nil):
+            return watch ? try await watchResponse(r, namespace, nil, q, request) : try await listResponse(r, namespace, q, request)
+        case (.get, let n?, nil):
+            if watch { return try await watchResponse(r, namespace, n, q, request) }
+            let obj = try await registry.get(r, namespace: namespace, name: n)
+            return try render(r, obj, request, q)
+        case (.post, nil, nil):
+            let body = try await readBody(&req)
+            let out = try await registry.create(r, namespace: namespace, body: body, options: writeOptions(q))
+            return Self.json(201, out.object, warnings: out.warnings)
+        case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize":
+            let body = try await readBody(&req)
+            let out = try await registry.update(r, namespace: namespace, name: n, body: body,
+                                                scope: s == "status" ? .status : .main, options: writeOptions(q))
+            return Self.json(out.created ? 201 : 200, out.object, warnings: out.warnings)
+        case (.patch, let n?, let s) where s == nil || s == "status":
+            let type = try patchType(request)
+            let body = try await readPatchBody(&req, type)
+            let out = try await registry.patch(r, namespace: namespace, name: n, type: type, patch: body,
+                                               scope: s == "status" ? .status : .main, options: writeOptions(q))
+            return Self.json(200, out.object, warnings: out.warnings)
+        case (.get, let n?, "status"):
+            return Self.json(200, try await registry.get(r, namespace: namespace, name: n))
+        case (.delete, let n?, nil):
+            let opts = try await deleteOptions(&req, q)
+            let (obj, _) = try await registry.delete(r, namespace: namespace, name: n, options: opts)
+            return Self.json(200, obj)
+        case (.delete, nil, nil):
+            let opts = try await deleteOptions(&req, q)
+            let items = try await registry.deleteCollection(r, namespace: namespace, list: try listOptions(r, q), options: opts)
+            return Self.json(200, ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion),
+                                   "metadata": .emptyObject, "items": .array(items)])
+        case (_, let n?, "scale"):
+            return try await scale(r, namespace, n, method, &req, q)
+        case (.post, let n?, "binding"):
+            let body = try await readBody(&req)
+            let target = body[path: ["target", "name"]]?.stringValue ?? ""
+            _ = try await registry.bind(namespace: namespace ?? "default", name: n, node: target)
+            return Self.json(201, StatusMapping.success())
+        case (_, let n?, "log"), (_, let n?, "exec"):
+            let pod = try await registry.get(.pods, namespace: namespace, name: n)
+            let node = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
+            if node.isEmpty {
+                throw GantryError(.badRequest, "pod \(n) does not have a host assigned")
+            }
+            throw GantryError(.unavailable, "no node agent serves \(sub!) for pod \(n) on node \(node)")
+        case (.post, let n?, "eviction"):
+            var opts = DeleteOptions()
+            opts.gracePeriodSeconds = nil
+            _ = try await registry.delete(.pods, namespace: namespace, name: n, options: opts)
+            return Self.json(201, StatusMapping.success())
+        default:
+            throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+        }
+    }
+
+    // MARK: - Bodies and options
+
+    func readBody(_ req: inout Request) async throws -> JSONValue {
+        let buf = try await req.collectBody(upTo: config.maxBodyBytes)
+        let data = Data(buf.readableBytesView)
+        if data.isEmpty { throw GantryError(.badRequest, "the request body is empty") }
+        do {
+            return try Manifest.decodeBody(data, contentType: req.headers[.contentType])
+        } catch let e as GantryError {
+            throw GantryError(.badRequest, "the body of the request was in an unknown format: \(e.message)")
+        } catch {
+            throw GantryError(.badRequest, "the body of the request was in an unknown format: \(error)")
+        }
+    }
+
+    func readPatchBody(_ req: inout Request, _ type: PatchType) async throws -> JSONValue {
+        let buf = try await req.collectBody(upTo: config.maxBodyBytes)
+        let data = Data(buf.readableBytesView)
+        if data.isEmpty { throw GantryError(.badRequest, "the patch body is empty") }
+        do {
+            return try Manifest.decodeBody(data, contentType: type == .apply ? "application/yaml" : "application/json")
+        } catch let e as GantryError {
+            throw GantryError(.badRequest, "the patch body is not valid: \(e.message)")
+        } catch {
+            throw GantryError(.badRequest, "the patch body is not valid: \(error)")
+        }
+    }
+
+    func patchType(_ request: Request) throws -> PatchType {
+        let ct = (request.headers[.contentType] ?? "").split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        } ?? ""
+        guard let t = PatchType(rawValue: ct) else {
+            throw GantryError(.unsupportedMediaType,
+                              "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
+        }
+        return t
+    }
+
+    func writeOptions(_ q: [String: String]) throws -> WriteOptions {
+        var o = WriteOptions()
+        if let d = q["dryRun"], !d.isEmpty {
+            guard d == "All" else { throw GantryError(.badRequest, "Invalid dryRun value \"\(d)\": must be \"All\"") }
+            o.dryRun = true
+        }
+        if let v = q["fieldValidation"], !v.isEmpty {
+            guard ["Strict", "Warn", "Ignore"].contains(v) else {
+                throw GantryError(.badRequest, "fieldValidation must be one of Strict, Warn, Ignore; got \"\(v)\"")
+            }
+            o.fieldValidation = v
+        }
+        return o
+    }
+
+    func deleteOptions(_ req: inout Request, _ q: [String: String]) async throws -> DeleteOptions {
+        var o = DeleteOptions()
+        let buf = try await req.collectBody(upTo: config.maxBodyBytes)
+        if buf.readableBytes > 0 {
+            let body: JSONValue
+            do { body = try JSONValue.parse(Data(buf.readableBytesView)) } catch {
+                throw GantryError(.badRequest, "the DeleteOptions body is not valid JSON: \(error)")
+            }
+            o.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
+            o.propagationPolicy = body["propagationPolicy"]?.stringValue
+            if body["orphanDependents"]?.boolValue == true { o.propagationPolicy = "Orphan" }
+            o.preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue
+            o.preconditionResourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
+            if let d = body["dryRun"]?.arrayValue, d.contains("All") { o.dryRun = true }
+        }
+        if let g = q["gracePeriodSeconds"] {
+            guard let v = Int64(g), v >= 0 else { throw GantryError(.badRequest, "invalid gracePeriodSeconds \"\(g)\"") }
+            o.gracePeriodSeconds = v
+        }
+        if let p = q["propagationPolicy"] {
+            guard ["Orphan", "Background", "Foreground"].contains(p) else {
+                throw GantryError(.badRequest, "propagationPolicy must be one of Orphan, Background, Foreground; got \"\(p)\"")
+            }
+            o.propagationPolicy = p
+        }
+        if q["dryRun"] == "All" { o.dryRun = true }
+        if let pol = o.propagationPolicy, !["Orphan", "Background", "Foreground"].contains(pol) {
+            throw GantryError(.invalid, "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(pol)\"")
+        }
+        return o
+    }
+
+    func listOptions(_ r: ResourceInfo, _ q: [String: String]) throws -> ListOptions {
+        var o = ListOptions()
+        if let l = q["labelSelector"], !l.isEmpty { o.labelSelector = try LabelQuery.parse(l) }
+        if let f = q["fieldSelector"], !f.isEmpty {
+            let fq = try FieldQuery.parse(f)
+            try FieldSelectors.check(fq, resource: r)
+            o.fieldSelector = fq
+        }
+        if let l = q["limit"], !l.isEmpty {
+            guard let v = Int(l), v >= 0 else { throw GantryError(.badRequest, "invalid limit \"\(l)\"") }
+            o.limit = v
+        }
+        o.continueToken = q["continue"]
+        o.resourceVersion = q["resourceVersion"]
+        return o
+    }
+
+    // MARK: - Rendering
+
+    struct TableRequest {
+        var includeObject: String
+    }
+
+    /// Whether the client asked for a `Table` (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`).
+    func wantsTable(_ request: Request, _ q: [String: String]) -> TableRequest? {
+        guard let accept = request.headers[.accept], accept.contains("as=Table") else { return nil }
+        return TableRequest(includeObject: q["includeObject"] ?? "Metadata")
+    }
+
+    func render(_ r: ResourceInfo, _ obj: JSONValue, _ request: Request, _ q: [String: String]) throws -> Response {
+        if let t = wantsTable(request, q) {
+            let meta: JSONValue = ["resourceVersion": obj[path: ["metadata", "resourceVersion"]] ?? ""]
+            return Self.json(200, Tables.table(r, [obj], listMeta: meta, includeObject: t.includeObject))
+        }
+        return Self.json(200, obj)
+    }
+
+    func listResponse(_ r: ResourceInfo, _ namespace: String?, _ q: [String: String], _ request: Request) async throws -> Response {
+        let opts = try listOptions(r, q)
+        let (items, rev, cont) = try await registry.list(r, namespace: namespace, options: opts)
+        var meta: JSONValue = ["resourceVersion": .string(String(rev))]
+        if let cont { meta["continue"] = .string(cont) }
+        if let t = wantsTable(request, q) {
+            return Self.json(200, Tables.table(r, items, listMeta: meta, includeObject: t.includeObject))
+        }
+        // Items in a list carry no apiVersion/kind of their own, as in Kubernetes.
+        return Self.json(200, ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion), "metadata": meta,
+                               "items": .array(items)])
+    }
+
+    // MARK: - Watch
+
+    enum WatchItem: Sendable {
+        case event(StoreEvent)
+        case bookmark
+        case end(String?)
+    }
+
+    func watchResponse(_ r: ResourceInfo, _ namespace: String?, _ name: String?, _ q: [String: String],
+                       _ request: Request) async throws -> Response
+    {
+        var opts = try listOptions(r, q)
+        if let name {
+            opts.fieldSelector = try FieldQuery.parse("metadata.name=\(name)")
+        }
+        let bookmarks = q["allowWatchBookmarks"] == "true"
+        var timeout = config.maxWatchSeconds
+        if let t = q["timeoutSeconds"], let v = Int(t), v > 0 { timeout = min(v, timeout) }
+        let table = wantsTable(request, q)
+        let (initial, stream, start) = try await registry.watch(r, namespace: namespace, name: nil, options: opts)
+        let filter = opts
+        let watchSeconds = timeout
+        let registry = self.registry
+        let terminator = self.terminator
+        let interval = config.bookmarkInterval
+        let logger = self.logger
+        let body = ResponseBody { writer in
+            let (merged, cont) = AsyncStream<WatchItem>.makeStream()
+            let termID = terminator.register { cont.yield(.end(nil)) }
+            defer { terminator.unregister(termID) }
+            var lastRevision = start
+            func line(_ type: String, _ object: JSONValue) -> ByteBuffer {
+                var obj = object
+                if let t = table, type != "BOOKMARK", type != "ERROR" {
+                    obj = Tables.table(r, [object], listMeta: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
+                                       includeObject: t.includeObject)
+                }
+                var out = [UInt8]()
+                JSONValue.object(["type": .string(type), "object": obj]).write(into: &out)
+                out.append(0x0A)
+                return ByteBuffer(bytes: out)
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await e in stream { cont.yield(.event(e)) }
+                        cont.yield(.end(nil))
+                    } catch {
+                        cont.yield(.end("\(error)"))
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(watchSeconds))
+                    cont.yield(.end(nil))
+                }
+                if bookmarks {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            do { try await Task.sleep(for: interval) } catch { return }
+                            cont.yield(.bookmark)
+                        }
+                    }
+                }
+                do {
+                    for e in initial { try await writer.write(line(e.type, e.object)) }
+                    loop: for await item in merged {
+                        switch item {
+                        case .event(let e):
+                            lastRevision = e.revision
+                            if let w = registry.translate(e, r, options: filter, exactKey: nil) {
+                                try await writer.write(line(w.type, w.object))
+                            }
+                        case .bookmark:
+                            let obj: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion),
+                                                  "metadata": ["resourceVersion": .string(String(lastRevision))]]
+                            try await writer.write(line("BOOKMARK", obj))
+                        case .end(let err):
+                            if let err {
+                                let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": .emptyObject,
+                                                         "status": "Failure", "message": .string(err), "reason": "Expired",
+                                                         "code": 410]
+                                try await writer.write(line("ERROR", status))
+                            }
+                            break loop
+                        }
+                    }
+                } catch {
+                    logger.debug("watch ended", metadata: ["error": "\(error)"])
+                }
+                group.cancelAll()
+                cont.finish()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
+    }
+
+    // MARK: - Scale
+
+    func scaleObject(_ r: ResourceInfo, _ obj: JSONValue) -> JSONValue {
+        let meta = obj["metadata"] ?? .emptyObject
+        var selector = ""
+        if let sel = obj[path: ["spec", "selector"]], let ls = try? sel.decode(LabelSelector.self), let q = try? LabelQuery(ls) {
+            selector = q.description
+        }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": ["name": meta["name"] ?? "", "namespace": meta["namespace"] ?? "", "uid": meta["uid"] ?? "",
+                         "resourceVersion": meta["resourceVersion"] ?? "", "creationTimestamp": meta["creationTimestamp"] ?? ""],
+            "spec": ["replicas": obj[path: ["spec", "replicas"]] ?? 0],
+            "status": ["replicas": obj[path: ["status", "replicas"]] ?? 0, "selector": .string(selector)],
+        ]
+    }
+
+    func scale(_ r: ResourceInfo, _ ns: String?, _ name: String, _ method: HTTPRequest.Method, _ req: inout Request,
+               _ q: [String: String]) async throws -> Response
+    {
+        let current = try await registry.get(r, namespace: ns, name: name)
+        switch method {
+        case .get:
+            return Self.json(200, scaleObject(r, current))
+        case .put, .patch:
+            var desired: JSONValue
+            if method == .put {
+                desired = try await readBody(&req)
+            } else {
+                let type = try patchType(request: req)
+                let body = try await readPatchBody(&req, type)
+                desired = try Patch.apply(type == .strategic ? .merge : type, patch: body, to: scaleObject(r, current), resource: r)
+            }
+            guard let replicas = desired[path: ["spec", "replicas"]]?.intValue else {
+                throw GantryError.invalid(r, name, [.required("spec.replicas")])
+            }
+            if replicas < 0 {
+                throw GantryError(.invalid, "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value: \(replicas): must be greater than or equal to 0",
+                                  fieldErrors: [.invalid("spec.replicas", Int(replicas), "must be greater than or equal to 0")],
+                                  details: StatusDetails(name: name, group: "autoscaling", kind: "Scale"))
+            }
+            var patch: JSONValue = ["spec": ["replicas": .int(replicas)]]
+            if let rv = desired[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
+                patch["metadata"] = ["resourceVersion": .string(rv)]
+            }
+            let out = try await registry.patch(r, namespace: ns, name: name, type: .merge, patch: patch, scope: .main,
+                                               options: try writeOptions(q))
+            return Self.json(200, scaleObject(r, out.object))
+        default:
+            throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+        }
+    }
+
+    func patchType(request: Request) throws -> PatchType { try patchType(request) }
+}

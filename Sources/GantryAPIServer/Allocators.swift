@@ -1,0 +1,147 @@
+import Foundation
+import GantryAPI
+import GantryStore
+
+/// An IPv4 CIDR block (`10.96.0.0/12`).
+public struct IPv4CIDR: Sendable, Hashable, CustomStringConvertible {
+    public let base: UInt32
+    public let prefix: Int
+
+    /// Parses `a.b.c.d/n`.
+    public init(_ s: String) throws {
+        let parts = s.split(separator: "/")
+        guard parts.count == 2, let p = Int(parts[1]), (8...30).contains(p), let ip = IPv4CIDR.parseIP(String(parts[0])) else {
+            throw GantryError(.badRequest, "invalid CIDR \"\(s)\": want a.b.c.d/n with n between 8 and 30")
+        }
+        prefix = p
+        let mask: UInt32 = p == 0 ? 0 : ~UInt32(0) << (32 - p)
+        base = ip & mask
+    }
+
+    /// Number of addresses in the block.
+    public var size: UInt32 { UInt32(1) << (32 - prefix) }
+
+    /// Whether `ip` lies in the block.
+    public func contains(_ ip: UInt32) -> Bool { ip >= base && ip < base &+ size }
+
+    public var description: String { "\(IPv4CIDR.format(base))/\(prefix)" }
+
+    /// Parses a dotted-quad address.
+    public static func parseIP(_ s: String) -> UInt32? {
+        let o = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard o.count == 4 else { return nil }
+        var v: UInt32 = 0
+        for part in o {
+            guard let b = UInt8(part) else { return nil }
+            v = v << 8 | UInt32(b)
+        }
+        return v
+    }
+
+    /// Formats an address as a dotted quad.
+    public static func format(_ ip: UInt32) -> String {
+        "\(ip >> 24).\(ip >> 16 & 0xFF).\(ip >> 8 & 0xFF).\(ip & 0xFF)"
+    }
+}
+
+/// Hands out Service cluster IPs and node ports without collisions.
+///
+/// The in-use sets are loaded from the stored Services on first use and kept in this actor, which
+/// serializes allocation on one API server.
+public actor ServiceAllocator {
+    public let serviceCIDR: IPv4CIDR
+    public let nodePortRange: ClosedRange<Int>
+    private let store: any StateStore
+    private var usedIPs: Set<UInt32> = []
+    private var usedPorts: Set<Int> = []
+    private var loaded = false
+    private var nextIP: UInt32 = 0
+    private var nextPort: Int
+
+    public init(store: any StateStore, serviceCIDR: IPv4CIDR, nodePortRange: ClosedRange<Int>) {
+        self.store = store
+        self.serviceCIDR = serviceCIDR
+        self.nodePortRange = nodePortRange
+        self.nextPort = nodePortRange.lowerBound
+    }
+
+    private func load() async throws {
+        guard !loaded else { return }
+        for kv in try await store.list(prefix: ResourceInfo.services.keyPrefix).items {
+            guard let obj = try? JSONValue.parse(kv.value) else { continue }
+            if let ip = obj[path: ["spec", "clusterIP"]]?.stringValue.flatMap(IPv4CIDR.parseIP) { usedIPs.insert(ip) }
+            for p in obj[path: ["spec", "ports"]]?.arrayValue ?? [] {
+                if let np = p["nodePort"]?.intValue { usedPorts.insert(Int(np)) }
+            }
+        }
+        loaded = true
+        nextIP = serviceCIDR.base + 1
+    }
+
+    /// The first usable address (reserved for the `kubernetes` Service).
+    public var firstIP: String { IPv4CIDR.format(serviceCIDR.base + 1) }
+
+    /// Allocates `requested` if given and free, else the next free address.
+    public func allocateIP(_ requested: String?, field: String) async throws -> String {
+        try await load()
+        if let requested {
+            guard let ip = IPv4CIDR.parseIP(requested) else {
+                throw FieldErrors([.invalid(field, requested, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")])
+            }
+            guard serviceCIDR.contains(ip), ip != serviceCIDR.base, ip != serviceCIDR.base + serviceCIDR.size - 1 else {
+                throw FieldErrors([.invalid(field, requested, "failed to allocate IP \(requested): the provided IP (\(requested)) is not in the valid range. The range of valid IPs is \(serviceCIDR)")])
+            }
+            guard !usedIPs.contains(ip) else {
+                throw FieldErrors([.invalid(field, requested, "failed to allocate IP \(requested): provided IP is already allocated")])
+            }
+            usedIPs.insert(ip)
+            return requested
+        }
+        let count = serviceCIDR.size - 2
+        for _ in 0..<count {
+            let ip = nextIP
+            nextIP = nextIP + 1 >= serviceCIDR.base + serviceCIDR.size - 1 ? serviceCIDR.base + 1 : nextIP + 1
+            if !usedIPs.contains(ip) {
+                usedIPs.insert(ip)
+                return IPv4CIDR.format(ip)
+            }
+        }
+        throw GantryError(.internalError, "failed to allocate a serviceIP: range is full")
+    }
+
+    /// Allocates `requested` if given and free, else the next free port in range.
+    public func allocatePort(_ requested: Int?, field: String) async throws -> Int {
+        try await load()
+        if let requested {
+            guard nodePortRange.contains(requested) else {
+                throw FieldErrors([.invalid(field, requested, "provided port is not in the valid range. The range of valid ports is \(nodePortRange.lowerBound)-\(nodePortRange.upperBound)")])
+            }
+            guard !usedPorts.contains(requested) else {
+                throw FieldErrors([.invalid(field, requested, "provided port is already allocated")])
+            }
+            usedPorts.insert(requested)
+            return requested
+        }
+        for _ in 0..<nodePortRange.count {
+            let p = nextPort
+            nextPort = nextPort >= nodePortRange.upperBound ? nodePortRange.lowerBound : nextPort + 1
+            if !usedPorts.contains(p) {
+                usedPorts.insert(p)
+                return p
+            }
+        }
+        throw GantryError(.internalError, "failed to allocate a nodePort: range is full")
+    }
+
+    /// Returns addresses and ports to the free pool (after a delete, or a failed create).
+    public func release(ips: [String], ports: [Int]) {
+        for ip in ips { if let v = IPv4CIDR.parseIP(ip) { usedIPs.remove(v) } }
+        for p in ports { usedPorts.remove(p) }
+    }
+}
+
+/// Field errors raised during admission, turned into a 422 by the caller who knows the object.
+struct FieldErrors: Error {
+    var errors: [FieldError]
+    init(_ e: [FieldError]) { errors = e }
+}

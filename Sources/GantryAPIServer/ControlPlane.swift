@@ -1,0 +1,167 @@
+import Foundation
+import GantryAPI
+import GantryStore
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Settings of a control plane.
+public struct ControlPlaneConfig: Sendable {
+    /// Host and port to listen on.
+    public var host = "127.0.0.1"
+    public var port = 6443
+    /// Range that Service cluster IPs come from.
+    public var serviceCIDR = "10.96.0.0/16"
+    /// Range that node ports come from.
+    public var nodePortRange: ClosedRange<Int> = 30000...32767
+    /// How often old revisions are compacted; each pass keeps the history of one interval.
+    public var compactionInterval: Duration = .seconds(60)
+    public var api = APIConfig()
+    public init() {}
+}
+
+/// The control plane: the HTTP API over a `StateStore`, plus the server-side housekeeping (namespace
+/// finalization, compaction), as swift-service-lifecycle services.
+public struct ControlPlane: Sendable {
+    public let config: ControlPlaneConfig
+    public let store: any StateStore
+    public let registry: Registry
+    public let handler: APIHandler
+    public let terminator = WatchTerminator()
+    let logger: Logger
+
+    public init(config: ControlPlaneConfig, store: any StateStore, logger: Logger = Logger(label: "gantry.apiserver")) throws {
+        self.config = config
+        self.store = store
+        self.logger = logger
+        let allocator = ServiceAllocator(store: store, serviceCIDR: try IPv4CIDR(config.serviceCIDR),
+                                         nodePortRange: config.nodePortRange)
+        registry = Registry(store: store, allocator: allocator, logger: logger)
+        var api = config.api
+        if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
+        handler = APIHandler(registry: registry, config: api, terminator: terminator, logger: logger)
+    }
+
+    /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).
+    public func bootstrap() async throws {
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            do {
+                _ = try await registry.create(.namespaces, namespace: nil,
+                                              body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]],
+                                              options: WriteOptions())
+            } catch let e as GantryError where e.code == .alreadyExists {
+                continue
+            }
+        }
+    }
+
+    /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            responder: handler,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Every service the control plane runs, in start order: the API, then housekeeping.
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any ServiceLifecycle.Service] {
+        [
+            HTTPService(app: application(onServerRunning: onServerRunning), terminator: terminator),
+            NamespaceFinalizer(registry: registry, logger: logger),
+            Compactor(store: store, interval: config.compactionInterval, logger: logger),
+        ]
+    }
+}
+
+/// Runs the HTTP application; on graceful shutdown, ends open watches first so in-flight requests drain.
+struct HTTPService<App: ApplicationProtocol>: ServiceLifecycle.Service {
+    let app: App
+    let terminator: WatchTerminator
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await app.runService()
+        } onGracefulShutdown: {
+            terminator.terminateAll()
+        }
+    }
+}
+
+/// Compacts the store periodically, keeping one interval of history (as kube-apiserver does every 5 min).
+public struct Compactor: ServiceLifecycle.Service {
+    let store: any StateStore
+    let interval: Duration
+    let logger: Logger
+
+    public init(store: any StateStore, interval: Duration, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var previous: Int64 = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch { return }
+            if Task.isShuttingDownGracefully { return }
+            do {
+                if previous > 0 { try await store.compact(revision: previous) }
+                previous = try await store.currentRevision()
+            } catch {
+                logger.warning("compaction failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Finishes namespace deletion: deletes everything in a terminating namespace, then the namespace.
+public struct NamespaceFinalizer: ServiceLifecycle.Service {
+    let registry: Registry
+    let logger: Logger
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let busy = try await pass()
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: busy ? .milliseconds(250) : .seconds(1)) }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                logger.warning("namespace finalization failed", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            }
+        }
+    }
+
+    /// One pass over terminating namespaces; true if any is still being emptied.
+    func pass() async throws -> Bool {
+        var busy = false
+        let namespaces = try await registry.list(.namespaces, namespace: nil, options: ListOptions()).items
+        for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] != nil {
+            guard let name = ns[path: ["metadata", "name"]]?.stringValue else { continue }
+            var remaining = 0
+            for r in ResourceInfo.all where r.namespaced {
+                var opts = DeleteOptions()
+                opts.propagationPolicy = "Background"
+                let left = try await registry.deleteCollection(r, namespace: name, list: ListOptions(), options: opts)
+                remaining += left.count
+            }
+            if remaining == 0 {
+                // Drop the `kubernetes` finalizer and remove the namespace.
+                let key = ResourceInfo.namespaces.key(namespace: nil, name: name)
+                if let kv = try await registry.store.get(key) {
+                    _ = try await registry.store.delete(key, expectedRevision: kv.modRevision)
+                    logger.info("namespace deleted", metadata: ["namespace": "\(name)"])
+                }
+            } else {
+                busy = true
+            }
+        }
+        return busy
+    }
+}

@@ -1,0 +1,651 @@
+import Foundation
+import GantryAPI
+import GantryStore
+import Logging
+
+/// Options of a write request (`?dryRun=All&fieldValidation=Strict&fieldManager=kubectl`).
+public struct WriteOptions: Sendable {
+    public var dryRun = false
+    /// `Strict`, `Warn` or `Ignore`.
+    public var fieldValidation = "Warn"
+    public init(dryRun: Bool = false, fieldValidation: String = "Warn") {
+        self.dryRun = dryRun
+        self.fieldValidation = fieldValidation
+    }
+}
+
+/// Options of a delete (`DeleteOptions`).
+public struct DeleteOptions: Sendable {
+    public var gracePeriodSeconds: Int64?
+    /// `Orphan`, `Background` or `Foreground`.
+    public var propagationPolicy: String?
+    public var preconditionUID: String?
+    public var preconditionResourceVersion: String?
+    public var dryRun = false
+    public init() {}
+}
+
+/// The outcome of a write: the object as stored, and any warnings for the `Warning` header.
+public struct WriteOutcome: Sendable {
+    public var object: JSONValue
+    public var created: Bool
+    public var warnings: [String]
+}
+
+/// A list query (`labelSelector`, `fieldSelector`, `limit`, `continue`, `resourceVersion`).
+public struct ListOptions: Sendable {
+    public var labelSelector: LabelQuery?
+    public var fieldSelector: FieldQuery?
+    public var limit: Int = 0
+    public var continueToken: String?
+    public var resourceVersion: String?
+    public init() {}
+}
+
+/// The resource-agnostic object logic of the API server: server-set metadata, defaulting, validation,
+/// admission, optimistic concurrency, graceful deletion. Works on the untyped form (`JSONValue`) so that
+/// every field a client sends is kept. HTTP lives elsewhere (`APIHandler`).
+public final class Registry: Sendable {
+    public let store: any StateStore
+    public let allocator: ServiceAllocator
+    let logger: Logger
+
+    public init(store: any StateStore, allocator: ServiceAllocator, logger: Logger) {
+        self.store = store
+        self.allocator = allocator
+        self.logger = logger
+    }
+
+    // MARK: - Reading
+
+    /// Decodes a stored value and stamps its resourceVersion.
+    func decode(_ kv: KeyValue) throws -> JSONValue {
+        var obj = try JSONValue.parse(kv.value)
+        obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+        return obj
+    }
+
+    /// Serializes an object for storage (without its resourceVersion, which is the store's revision).
+    func encode(_ obj: JSONValue) -> Data {
+        var o = obj
+        o[path: ["metadata", "resourceVersion"]] = nil
+        return o.serialized()
+    }
+
+    /// Gets one object.
+    public func get(_ r: ResourceInfo, namespace: String?, name: String) async throws -> JSONValue {
+        guard let kv = try await store.get(r.key(namespace: namespace, name: name)) else {
+            throw GantryError.notFound(r, name)
+        }
+        return try decode(kv)
+    }
+
+    /// Lists objects with selectors and paging. Returns the items, the list revision and a continue token.
+    public func list(_ r: ResourceInfo, namespace: String?, options: ListOptions) async throws
+        -> (items: [JSONValue], revision: Int64, continueToken: String?)
+    {
+        let prefix = r.prefix(namespace: namespace)
+        var after: String? = nil
+        var revision: Int64? = nil
+        if let token = options.continueToken, !token.isEmpty {
+            guard let decoded = ContinueToken.decode(token), decoded.key.hasPrefix(prefix) else {
+                throw GantryError(.badRequest, "continue key is not valid: \(token)")
+            }
+            after = decoded.key
+            revision = decoded.revision
+        } else if let rv = options.resourceVersion, !rv.isEmpty, rv != "0" {
+            // resourceVersionMatch=NotOlderThan semantics: the latest is always not older.
+            guard Int64(rv) != nil else { throw GantryError(.badRequest, "invalid resourceVersion \"\(rv)\"") }
+        }
+        let filtering = options.labelSelector != nil || options.fieldSelector != nil
+        var items: [JSONValue] = []
+        var listRevision: Int64 = 0
+        var nextToken: String? = nil
+        while true {
+            let want = options.limit > 0 ? options.limit - items.count : 0
+            let page: ListResult
+            do {
+                page = try await store.list(prefix: prefix, after: after, limit: filtering && want > 0 ? max(want, 100) : want,
+                                            revision: revision)
+            } catch let e as GantryError where e.code == .gone && options.continueToken != nil {
+                throw GantryError(.gone, "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to start a new list.")
+            }
+            listRevision = page.revision
+            revision = page.revision
+            var lastKey: String? = nil
+            for kv in page.items {
+                lastKey = kv.key
+                let obj = try decode(kv)
+                if matches(obj, r, options) {
+                    items.append(obj)
+                    if options.limit > 0, items.count == options.limit { break }
+                }
+            }
+            if options.limit > 0, items.count == options.limit {
+                let reachedEnd = !page.more && lastKey == page.items.last?.key
+                if !reachedEnd, let lastKey { nextToken = ContinueToken.encode(revision: listRevision, key: lastKey) }
+                break
+            }
+            if !page.more { break }
+            after = page.items.last?.key
+        }
+        return (items, listRevision, nextToken)
+    }
+
+    func matches(_ obj: JSONValue, _ r: ResourceInfo, _ options: ListOptions) -> Bool {
+        if let l = options.labelSelector, !l.matches(labels(of: obj)) { return false }
+        if let f = options.fieldSelector, !f.matches(FieldSelectors.fields(of: obj, resource: r)) { return false }
+        return true
+    }
+
+    func labels(of obj: JSONValue) -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in obj[path: ["metadata", "labels"]]?.objectValue ?? [:] { out[k] = v.stringValue ?? "" }
+        return out
+    }
+
+    // MARK: - Create
+
+    /// Creates an object in `namespace` (nil for cluster-scoped).
+    public func create(_ r: ResourceInfo, namespace: String?, body: JSONValue, options: WriteOptions) async throws
+        -> WriteOutcome
+    {
+        var obj = body
+        guard case .object = obj else { throw GantryError(.badRequest, "the request body must be a JSON object") }
+        try checkTypeMeta(&obj, r)
+        var warnings = try fieldValidation(obj, r, options)
+        if r.namespaced {
+            let ns = namespace ?? "default"
+            if let bodyNS = obj[path: ["metadata", "namespace"]]?.stringValue, !bodyNS.isEmpty, bodyNS != ns {
+                throw GantryError(.badRequest, "the namespace of the provided object does not match the namespace sent on the request")
+            }
+            obj[path: ["metadata", "namespace"]] = .string(ns)
+            try await checkNamespaceAcceptsCreates(ns, r)
+        } else {
+            obj[path: ["metadata", "namespace"]] = nil
+        }
+        var name = obj[path: ["metadata", "name"]]?.stringValue ?? ""
+        if name.isEmpty, let gen = obj[path: ["metadata", "generateName"]]?.stringValue, !gen.isEmpty {
+            name = String(gen.prefix(58)) + Self.randomSuffix()
+            obj[path: ["metadata", "name"]] = .string(name)
+        }
+        if name.isEmpty {
+            throw GantryError.invalid(r, "", [.required("metadata.name", "name or generateName is required")])
+        }
+        obj[path: ["metadata", "uid"]] = .string(UUID().uuidString.lowercased())
+        obj[path: ["metadata", "creationTimestamp"]] = .string(Clock.rfc3339())
+        obj[path: ["metadata", "resourceVersion"]] = nil
+        obj[path: ["metadata", "deletionTimestamp"]] = nil
+        obj[path: ["metadata", "deletionGracePeriodSeconds"]] = nil
+        obj[path: ["metadata", "managedFields"]] = nil
+        if Self.hasGeneration(r) { obj[path: ["metadata", "generation"]] = 1 }
+        Admission.prepareForCreate(&obj, r)
+        Defaults.apply(&obj, resource: r)
+        let errors = Validation.validate(obj, resource: r)
+        if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
+        var allocated: (ips: [String], ports: [Int]) = ([], [])
+        if r == .services, !options.dryRun {
+            do {
+                allocated = try await Admission.allocateService(&obj, old: nil, allocator: allocator)
+            } catch let fe as FieldErrors {
+                throw GantryError.invalid(r, name, fe.errors)
+            }
+        }
+        warnings += Admission.warnings(obj, r)
+        if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
+        let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
+        let result: CreateResult
+        do {
+            result = try await store.create(key, value: encode(obj))
+        } catch {
+            await allocator.release(ips: allocated.ips, ports: allocated.ports)
+            throw error
+        }
+        switch result {
+        case .created(let kv):
+            obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+            return WriteOutcome(object: obj, created: true, warnings: warnings)
+        case .alreadyExists:
+            await allocator.release(ips: allocated.ips, ports: allocated.ports)
+            throw GantryError.alreadyExists(r, name)
+        }
+    }
+
+    func checkTypeMeta(_ obj: inout JSONValue, _ r: ResourceInfo) throws {
+        let apiVersion = obj["apiVersion"]?.stringValue ?? ""
+        let kind = obj["kind"]?.stringValue ?? ""
+        if !kind.isEmpty, kind != r.kind {
+            throw GantryError(.badRequest, "the API version in the data (\(apiVersion)) does not match the expected API version (\(r.apiVersion)) or kind \(kind) is not \(r.kind)")
+        }
+        if !apiVersion.isEmpty, apiVersion != r.apiVersion {
+            throw GantryError(.badRequest, "the API version in the data (\(apiVersion)) does not match the expected API version (\(r.apiVersion))")
+        }
+        obj["apiVersion"] = .string(r.apiVersion)
+        obj["kind"] = .string(r.kind)
+    }
+
+    func fieldValidation(_ obj: JSONValue, _ r: ResourceInfo, _ options: WriteOptions) throws -> [String] {
+        let mode = options.fieldValidation
+        if mode == "Ignore" { return [] }
+        let unknown = FieldValidation.unknownFields(in: obj, resource: r)
+        if unknown.isEmpty { return [] }
+        if mode == "Strict" {
+            let msg = unknown.map { "unknown field \"\($0)\"" }
+            throw GantryError(.badRequest, "strict decoding error: " + msg.joined(separator: ", "))
+        }
+        return unknown.map { "unknown field \"\($0)\"" }
+    }
+
+    func checkNamespaceAcceptsCreates(_ ns: String, _ r: ResourceInfo) async throws {
+        guard let kv = try await store.get(ResourceInfo.namespaces.key(namespace: nil, name: ns)) else {
+            throw GantryError(.notFound, "namespaces \"\(ns)\" not found",
+                              details: StatusDetails(name: ns, group: "", kind: "namespaces"))
+        }
+        if r == .events { return }
+        let nsObj = try JSONValue.parse(kv.value)
+        if nsObj[path: ["metadata", "deletionTimestamp"]] != nil {
+            throw GantryError(.forbidden, "\(r.qualifiedName) is forbidden: unable to create new content in namespace \(ns) because it is being terminated")
+        }
+    }
+
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+
+    /// Kinds whose `metadata.generation` tracks changes to the desired state.
+    static func hasGeneration(_ r: ResourceInfo) -> Bool {
+        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs].contains(r)
+    }
+
+    // MARK: - Update
+
+    /// Which part of an object an update may change.
+    public enum UpdateScope: Sendable { case main, status }
+
+    /// Replaces an object (PUT). A resourceVersion in the body must match the stored one.
+    public func update(_ r: ResourceInfo, namespace: String?, name: String, body: JSONValue, scope: UpdateScope,
+                       options: WriteOptions) async throws -> WriteOutcome
+    {
+        var obj = body
+        guard case .object = obj else { throw GantryError(.badRequest, "the request body must be a JSON object") }
+        try checkTypeMeta(&obj, r)
+        if let bodyName = obj[path: ["metadata", "name"]]?.stringValue, !bodyName.isEmpty, bodyName != name {
+            throw GantryError(.badRequest, "the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        if r.namespaced, let bodyNS = obj[path: ["metadata", "namespace"]]?.stringValue, !bodyNS.isEmpty, bodyNS != namespace {
+            throw GantryError(.badRequest, "the namespace of the provided object does not match the namespace sent on the request")
+        }
+        let warnings = try fieldValidation(obj, r, options)
+        let expected = obj[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let key = r.key(namespace: namespace, name: name)
+        guard let kv = try await store.get(key) else {
+            if scope == .main, Self.allowsCreateOnUpdate(r) {
+                obj[path: ["metadata", "name"]] = .string(name)
+                return try await create(r, namespace: namespace, body: obj, options: options)
+            }
+            throw GantryError.notFound(r, name)
+        }
+        if let expected {
+            guard let e = Int64(expected) else { throw GantryError(.badRequest, "invalid resourceVersion \"\(expected)\"") }
+            if e != kv.modRevision { throw GantryError.modified(r, name) }
+        }
+        let old = try decode(kv)
+        let outcome = try await write(r, old: old, revision: kv.modRevision, key: key, proposed: obj, scope: scope,
+                                      options: options)
+        return WriteOutcome(object: outcome.object, created: false, warnings: warnings + outcome.warnings)
+    }
+
+    static func allowsCreateOnUpdate(_ r: ResourceInfo) -> Bool {
+        r == .endpoints || r == .leases || r == .events || r == .nodes
+    }
+
+    /// Applies a proposed new version of `old` (already at `revision`) under the update rules and writes it.
+    func write(_ r: ResourceInfo, old: JSONValue, revision: Int64, key: String, proposed: JSONValue,
+               scope: UpdateScope, options: WriteOptions) async throws -> WriteOutcome
+    {
+        let name = old[path: ["metadata", "name"]]?.stringValue ?? ""
+        var obj: JSONValue
+        let hasStatus = r.subresources.contains("status")
+        switch scope {
+        case .status:
+            obj = old
+            obj["status"] = proposed["status"]
+            // Status writers may also touch labels and annotations as Kubernetes allows? No: status only.
+        case .main:
+            obj = proposed
+            if hasStatus { obj["status"] = old["status"] }
+        }
+        // Server-owned metadata.
+        for f in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
+            obj[path: ["metadata", f]] = old[path: ["metadata", f]]
+        }
+        obj[path: ["metadata", "managedFields"]] = nil
+        if scope == .main, let gen = old[path: ["metadata", "generation"]]?.intValue, Self.specChanged(old, obj) {
+            obj[path: ["metadata", "generation"]] = .int(gen + 1)
+        }
+        // Finalizers may be removed while terminating, not added.
+        if old[path: ["metadata", "deletionTimestamp"]] != nil {
+            let oldF = Set(old[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            let newF = Set(obj[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            if !newF.isSubset(of: oldF) {
+                throw GantryError.invalid(r, name, [.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted")])
+            }
+        }
+        Admission.prepareForUpdate(&obj, old: old, r)
+        Defaults.apply(&obj, resource: r)
+        var errors = Validation.validate(obj, resource: r)
+        errors += Validation.validateUpdate(old: old, new: obj, resource: r)
+        if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
+        var allocated: (ips: [String], ports: [Int]) = ([], [])
+        if r == .services, !options.dryRun {
+            do {
+                allocated = try await Admission.allocateService(&obj, old: old, allocator: allocator)
+            } catch let fe as FieldErrors {
+                throw GantryError.invalid(r, name, fe.errors)
+            }
+        }
+        let warnings = Admission.warnings(obj, r)
+        var stripped = obj
+        stripped[path: ["metadata", "resourceVersion"]] = nil
+        var oldStripped = old
+        oldStripped[path: ["metadata", "resourceVersion"]] = nil
+        if stripped == oldStripped {
+            // No-op update: nothing is written and the resourceVersion stays.
+            return WriteOutcome(object: old, created: false, warnings: warnings)
+        }
+        if options.dryRun { return WriteOutcome(object: obj, created: false, warnings: warnings) }
+        // An object being deleted whose last finalizer is removed goes away.
+        if obj[path: ["metadata", "deletionTimestamp"]] != nil,
+           (obj[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty,
+           !Self.waitsForGracefulTermination(r, obj)
+        {
+            switch try await store.delete(key, expectedRevision: revision) {
+            case .deleted:
+                await releaseAllocations(r, obj)
+                return WriteOutcome(object: obj, created: false, warnings: warnings)
+            case .conflict: throw GantryError.modified(r, name)
+            case .notFound: throw GantryError.notFound(r, name)
+            }
+        }
+        switch try await store.update(key, value: encode(obj), expectedRevision: revision) {
+        case .updated(let kv):
+            if let oldAlloc = Admission.allocations(old), r == .services {
+                let newAlloc = Admission.allocations(obj) ?? ([], [])
+                await allocator.release(ips: oldAlloc.ips.filter { !newAlloc.ips.contains($0) },
+                                        ports: oldAlloc.ports.filter { !newAlloc.ports.contains($0) })
+            }
+            obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+            return WriteOutcome(object: obj, created: false, warnings: warnings)
+        case .conflict:
+            await allocator.release(ips: allocated.ips, ports: allocated.ports)
+            throw GantryError.modified(r, name)
+        case .notFound:
+            await allocator.release(ips: allocated.ips, ports: allocated.ports)
+            throw GantryError.notFound(r, name)
+        }
+    }
+
+    /// True when anything outside metadata and status differs.
+    static func specChanged(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        let ao = a.objectValue ?? [:], bo = b.objectValue ?? [:]
+        for k in Set(ao.keys).union(bo.keys) where !["metadata", "status", "apiVersion", "kind"].contains(k) {
+            if ao[k] != bo[k] { return true }
+        }
+        return false
+    }
+
+    // MARK: - Patch
+
+    /// Patches an object; retries internally on a revision conflict unless the patch pins a resourceVersion.
+    public func patch(_ r: ResourceInfo, namespace: String?, name: String, type: PatchType, patch: JSONValue,
+                      scope: UpdateScope, options: WriteOptions) async throws -> WriteOutcome
+    {
+        let key = r.key(namespace: namespace, name: name)
+        var warnings: [String] = []
+        if type != .json, case .object = patch {} else if type != .json {
+            throw GantryError(.badRequest, "the patch body must be a JSON object")
+        }
+        for attempt in 0..<8 {
+            guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
+            let old = try decode(kv)
+            var patched: JSONValue
+            do {
+                patched = try Patch.apply(type, patch: patch, to: old, resource: r)
+            } catch let e as GantryError {
+                throw e
+            }
+            guard case .object = patched else { throw GantryError(.badRequest, "the patched object is not a JSON object") }
+            if attempt == 0 { warnings = try fieldValidation(patched, r, options) }
+            let pinned = patched[path: ["metadata", "resourceVersion"]]?.stringValue
+            if let pinned, !pinned.isEmpty, pinned != String(kv.modRevision) {
+                throw GantryError.modified(r, name)
+            }
+            try checkTypeMeta(&patched, r)
+            do {
+                let outcome = try await write(r, old: old, revision: kv.modRevision, key: key, proposed: patched, scope: scope,
+                                              options: options)
+                return WriteOutcome(object: outcome.object, created: false, warnings: warnings + outcome.warnings)
+            } catch let e as GantryError where e.code == .conflict && (pinned ?? "").isEmpty {
+                continue
+            }
+        }
+        throw GantryError.modified(r, name)
+    }
+
+    // MARK: - Delete
+
+    /// Pods on a node finish a graceful deletion through their node agent before they go away.
+    static func waitsForGracefulTermination(_ r: ResourceInfo, _ obj: JSONValue) -> Bool {
+        guard r == .pods else { return false }
+        guard let node = obj[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else { return false }
+        let phase = obj[path: ["status", "phase"]]?.stringValue ?? ""
+        if phase == "Succeeded" || phase == "Failed" { return false }
+        return (obj[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0) > 0
+    }
+
+    /// Deletes an object: at once, or by marking it (deletionTimestamp) while finalizers or a graceful pod
+    /// termination remain. Returns the object as last seen and whether it is gone now.
+    public func delete(_ r: ResourceInfo, namespace: String?, name: String, options: DeleteOptions) async throws
+        -> (object: JSONValue, gone: Bool)
+    {
+        let key = r.key(namespace: namespace, name: name)
+        for _ in 0..<8 {
+            guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
+            var obj = try decode(kv)
+            if let uid = options.preconditionUID, uid != obj[path: ["metadata", "uid"]]?.stringValue {
+                throw GantryError(.conflict, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(obj[path: ["metadata", "uid"]]?.stringValue ?? "")")
+            }
+            if let rv = options.preconditionResourceVersion, rv != String(kv.modRevision) {
+                throw GantryError(.conflict, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(kv.modRevision)")
+            }
+            var finalizers = obj[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? []
+            switch options.propagationPolicy {
+            case "Foreground" where !finalizers.contains("foregroundDeletion"): finalizers.append("foregroundDeletion")
+            case "Orphan" where !finalizers.contains("orphan"): finalizers.append("orphan")
+            default: break
+            }
+            var grace: Int64 = 0
+            if r == .pods {
+                grace = options.gracePeriodSeconds ?? obj[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+                if let existing = obj[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue { grace = min(grace, existing) }
+            }
+            if r == .namespaces {
+                finalizers = finalizers.filter { $0 != "kubernetes" }
+            }
+            var marked = obj
+            if obj[path: ["metadata", "deletionTimestamp"]] == nil {
+                marked[path: ["metadata", "deletionTimestamp"]] = .string(Clock.rfc3339(Date().addingTimeInterval(Double(grace))))
+            }
+            marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
+            marked[path: ["metadata", "finalizers"]] = finalizers.isEmpty ? nil : .array(finalizers.map { .string($0) })
+            if r == .namespaces {
+                marked[path: ["status", "phase"]] = "Terminating"
+            }
+            let mustWait = !finalizers.isEmpty || Self.waitsForGracefulTermination(r, marked) || r == .namespaces
+            if options.dryRun { return (mustWait ? marked : obj, !mustWait) }
+            if mustWait {
+                if marked == obj { return (obj, false) }
+                switch try await store.update(key, value: encode(marked), expectedRevision: kv.modRevision) {
+                case .updated(let nkv):
+                    marked[path: ["metadata", "resourceVersion"]] = .string(String(nkv.modRevision))
+                    return (marked, false)
+                case .conflict: continue
+                case .notFound: throw GantryError.notFound(r, name)
+                }
+            }
+            switch try await store.delete(key, expectedRevision: kv.modRevision) {
+            case .deleted(_, let rev):
+                await releaseAllocations(r, obj)
+                obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
+                return (obj, true)
+            case .conflict: continue
+            case .notFound: throw GantryError.notFound(r, name)
+            }
+        }
+        throw GantryError.modified(r, name)
+    }
+
+    func releaseAllocations(_ r: ResourceInfo, _ obj: JSONValue) async {
+        if r == .services, let a = Admission.allocations(obj) {
+            await allocator.release(ips: a.ips, ports: a.ports)
+        }
+    }
+
+    /// Deletes every object matching the list options; returns the deleted (or marked) objects.
+    public func deleteCollection(_ r: ResourceInfo, namespace: String?, list: ListOptions, options: DeleteOptions)
+        async throws -> [JSONValue]
+    {
+        var l = list
+        l.limit = 0
+        let items = try await self.list(r, namespace: namespace, options: l).items
+        var out: [JSONValue] = []
+        for item in items {
+            let name = item[path: ["metadata", "name"]]?.stringValue ?? ""
+            let ns = item[path: ["metadata", "namespace"]]?.stringValue
+            do {
+                out.append(try await delete(r, namespace: ns, name: name, options: options).object)
+            } catch let e as GantryError where e.code == .notFound {
+                continue
+            }
+        }
+        return out
+    }
+
+    // MARK: - Binding
+
+    /// Binds an unassigned pod to a node (the `binding` subresource): sets `spec.nodeName` and the
+    /// PodScheduled condition with optimistic concurrency, so two schedulers never double-book a pod.
+    public func bind(namespace: String, name: String, node: String) async throws -> JSONValue {
+        let r = ResourceInfo.pods
+        guard !node.isEmpty else { throw GantryError.invalid(r, name, [.required("target.name")]) }
+        let key = r.key(namespace: namespace, name: name)
+        for _ in 0..<8 {
+            guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
+            var pod = try decode(kv)
+            if pod[path: ["metadata", "deletionTimestamp"]] != nil {
+                throw GantryError(.conflict, "pod \(name) is being deleted, cannot be assigned to a host")
+            }
+            if let existing = pod[path: ["spec", "nodeName"]]?.stringValue, !existing.isEmpty {
+                throw GantryError(.conflict, "pod \(name) is already assigned to node \"\(existing)\"",
+                                  details: StatusDetails(name: name, group: "", kind: "pods"))
+            }
+            pod[path: ["spec", "nodeName"]] = .string(node)
+            var conds = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "PodScheduled" }
+            conds.append(["type": "PodScheduled", "status": "True", "lastProbeTime": .null,
+                          "lastTransitionTime": .string(Clock.rfc3339())])
+            pod[path: ["status", "conditions"]] = .array(conds)
+            switch try await store.update(key, value: encode(pod), expectedRevision: kv.modRevision) {
+            case .updated(let nkv):
+                pod[path: ["metadata", "resourceVersion"]] = .string(String(nkv.modRevision))
+                return pod
+            case .conflict: continue
+            case .notFound: throw GantryError.notFound(r, name)
+            }
+        }
+        throw GantryError.modified(r, name)
+    }
+
+    // MARK: - Watch
+
+    /// A watch event as sent on the wire.
+    public struct WatchEvent: Sendable {
+        public var type: String
+        public var object: JSONValue
+    }
+
+    /// Streams changes after `resourceVersion` (or, when it is empty or "0", the current objects as ADDED
+    /// events first), filtered by the selectors, with MODIFIED events that enter or leave the selection
+    /// turned into ADDED or DELETED.
+    public func watch(_ r: ResourceInfo, namespace: String?, name: String? = nil, options: ListOptions)
+        async throws -> (initial: [WatchEvent], stream: AsyncThrowingStream<StoreEvent, Error>, startRevision: Int64)
+    {
+        var initial: [WatchEvent] = []
+        var from: Int64
+        let rv = options.resourceVersion ?? ""
+        if rv.isEmpty || rv == "0" {
+            var l = options
+            l.limit = 0
+            l.continueToken = nil
+            let listed = try await list(r, namespace: namespace, options: l)
+            initial = listed.items.filter { name == nil || $0[path: ["metadata", "name"]]?.stringValue == name }
+                .map { WatchEvent(type: "ADDED", object: $0) }
+            from = listed.revision
+        } else {
+            guard let v = Int64(rv) else { throw GantryError(.badRequest, "invalid resourceVersion \"\(rv)\"") }
+            from = v
+        }
+        let prefix = name.map { r.key(namespace: namespace, name: $0) } ?? r.prefix(namespace: namespace)
+        let stream = try await store.watch(prefix: prefix, fromRevision: from)
+        return (initial, stream, from)
+    }
+
+    /// Turns a store event into the wire event this watcher should see, if any.
+    public func translate(_ e: StoreEvent, _ r: ResourceInfo, options: ListOptions, exactKey: String?) -> WatchEvent? {
+        if let exactKey, e.kv.key != exactKey { return nil }
+        guard var obj = try? JSONValue.parse(e.kv.value) else { return nil }
+        obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
+        let newMatches = matches(obj, r, options)
+        var oldMatches = false
+        if let p = e.prev, var prev = try? JSONValue.parse(p.value) {
+            prev[path: ["metadata", "resourceVersion"]] = .string(String(p.modRevision))
+            oldMatches = matches(prev, r, options)
+        }
+        switch e.kind {
+        case .delete:
+            return oldMatches || newMatches ? WatchEvent(type: "DELETED", object: obj) : nil
+        case .put:
+            if e.prev == nil { return newMatches ? WatchEvent(type: "ADDED", object: obj) : nil }
+            switch (oldMatches, newMatches) {
+            case (true, true): return WatchEvent(type: "MODIFIED", object: obj)
+            case (false, true): return WatchEvent(type: "ADDED", object: obj)
+            case (true, false): return WatchEvent(type: "DELETED", object: obj)
+            case (false, false): return nil
+            }
+        }
+    }
+}
+
+/// The opaque `continue` token: the list revision and the last key returned.
+enum ContinueToken {
+    static func encode(revision: Int64, key: String) -> String {
+        let raw: JSONValue = ["v": "meta.k8s.io/v1", "rv": .int(revision), "start": .string(key)]
+        return raw.serialized().base64EncodedString()
+    }
+
+    static func decode(_ token: String) -> (revision: Int64, key: String)? {
+        var t = token
+        while t.count % 4 != 0 { t += "=" }
+        guard let data = Data(base64Encoded: t), let v = try? JSONValue.parse(data),
+              let rv = v["rv"]?.intValue, let key = v["start"]?.stringValue else { return nil }
+        return (rv, key)
+    }
+}
+
+/// Timestamps in the forms the API uses.
+public enum Clock {
+    /// RFC 3339 with seconds (`Time`).
+    public static func rfc3339(_ date: Date = Date()) -> String {
+        date.ISO8601Format()
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import GantryAPI
+
+/// Server-side printing: `meta.k8s.io/v1` `Table` responses, so `kubectl get` prints proper columns.
+enum Tables {
+    struct Column {
+        let name: String
+        let type: String
+        let priority: Int
+        let description: String
+        let cell: @Sendable (JSONValue, Date) -> JSONValue
+        init(_ name: String, _ type: String = "string", priority: Int = 0, _ description: String = "",
+             _ cell: @escaping @Sendable (JSONValue, Date) -> JSONValue) {
+            self.name = name
+            self.type = type
+            self.priority = priority
+            self.description = description
+            self.cell = cell
+        }
+    }
+
+    static func str(_ v: JSONValue, _ path: String) -> String {
+        switch v[path: path.split(separator: ".").map(String.init)] {
+        case .string(let s)?: return s
+        case .int(let i)?: return String(i)
+        case .bool(let b)?: return b ? "true" : "false"
+        case .double(let d)?: return String(d)
+        default: return ""
+        }
+    }
+
+    static func int(_ v: JSONValue, _ path: String) -> Int64 {
+        v[path: path.split(separator: ".").map(String.init)]?.intValue ?? 0
+    }
+
+    static func orNone(_ s: String) -> String { s.isEmpty ? "<none>" : s }
+
+    /// Kubernetes' short human duration: `45s`, `5m2s`, `3h`, `2d5h`, `4y`.
+    static func age(_ timestamp: String, now: Date) -> String {
+        guard let d = ISO8601DateFormatter().date(from: timestamp) else { return "<unknown>" }
+        return humanDuration(now.timeIntervalSince(d))
+    }
+
+    static func humanDuration(_ t: TimeInterval) -> String {
+        let s = Int(max(0, t))
+        if s < 120 { return "\(s)s" }
+        let m = s / 60
+        if m < 10 { return s % 60 == 0 ? "\(m)m" : "\(m)m\(s % 60)s" }
+        if m < 180 { return "\(m)m" }
+        let h = m / 60
+        if h < 8 { return m % 60 == 0 ? "\(h)h" : "\(h)h\(m % 60)m" }
+        if h < 48 { return "\(h)h" }
+        let days = h / 24
+        if days < 8 { return h % 24 == 0 ? "\(days)d" : "\(days)d\(h % 24)h" }
+        if days < 365 * 2 { return "\(days)d" }
+        return "\(days / 365)y"
+    }
+
+    static let name = Column("Name", "string", "Name must be unique within a namespace.") { o, _ in .string(str(o, "metadata.name")) }
+    static let ageColumn = Column("Age", "string", "CreationTimestamp") { o, now in .string(age(str(o, "metadata.creationTimestamp"), now: now)) }
+
+    static func selectorString(_ sel: JSONValue?) -> String {
+        guard let sel else { return "<none>" }
+        var parts: [String] = []
+        if let ml = sel["matchLabels"]?.objectValue {
+            for k in ml.keys.sorted() { parts.append("\(k)=\(ml[k]?.stringValue ?? "")") }
+        }
+        for e in sel["matchExpressions"]?.arrayValue ?? [] {
+            let key = e["key"]?.stringValue ?? ""
+            let vals = (e["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
+            switch e["operator"]?.stringValue ?? "" {
+            case "In": parts.append("\(key) in (\(vals))")
+            case "NotIn": parts.append("\(key) notin (\(vals))")
+            case "Exists": parts.append(key)
+            case "DoesNotExist": parts.append("!\(key)")
+            default: break
+            }
+        }
+        if sel["matchLabels"] == nil && sel["matchExpressions"] == nil { return "<none>" }
+        return parts.isEmpty ? "<none>" : parts.joined(separator: ",")
+    }
+
+    static func mapSelector(_ m: JSONValue?) -> String {
+        guard let o = m?.objectValue, !o.isEmpty else { return "<none>" }
+        return o.keys.sorted().map { "\($0)=\(o[$0]?.stringValue ?? "")" }.joined(separator: ",")
+    }
+
+    static func containers(_ o: JSONValue, _ specPath: [String]) -> (names: String, images: String) {
+        let cs = o[path: specPath + ["containers"]]?.arrayValue ?? []
+        return (cs.compactMap { $0["name"]?.stringValue }.joined(separator: ","),
+                cs.compactMap { $0["image"]?.stringValue }.joined(separator: ","))
+    }
+
+    static func podStatus(_ o: JSONValue) -> String {
+        if o[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        var reason = str(o, "status.reason").isEmpty ? str(o, "status.phase") : str(o, "status.reason")
+        let inits = o[path: ["status", "initContainerStatuses"]]?.arrayValue ?? []
+        for (i, c) in inits.enumerated() {
+            if let t = c[path: ["state", "terminated"]], t["exitCode"]?.intValue == 0 { continue }
+            if let t = c[path: ["state", "terminated"]] {
+                let r = t["reason"]?.stringValue ?? ""
+                return r.isEmpty ? "Init:ExitCode:\(t["exitCode"]?.intValue ?? 0)" : "Init:\(r)"
+            }
+            if let w = c[path: ["state", "waiting"]]?["reason"]?.stringValue, !w.isEmpty, w != "PodInitializing" {
+                return "Init:\(w)"
+            }
+            return "Init:\(i)/\(inits.count)"
+        }
+        for c in (o[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reversed() {
+            if let w = c[path: ["state", "waiting"]]?["reason"]?.stringValue, !w.isEmpty { reason = w }
+            else if let t = c[path: ["state", "terminated"]] {
+                let r = t["reason"]?.stringValue ?? ""
+                reason = r.isEmpty ? "ExitCode:\(t["exitCode"]?.intValue ?? 0)" : r
+            }
+        }
+        return reason.isEmpty ? "Pending" : reason
+    }
+
+    static func servicePorts(_ o: JSONValue) -> String {
+        let ports = o[path: ["spec", "ports"]]?.arrayValue ?? []
+        if ports.isEmpty { return "<none>" }
+        return ports.map { p in
+            let port = p["port"]?.intValue ?? 0
+            let proto = p["protocol"]?.stringValue ?? "TCP"
+            if let np = p["nodePort"]?.intValue, np > 0 { return "\(port):\(np)/\(proto)" }
+            return "\(port)/\(proto)"
+        }.joined(separator: ",")
+    }
+
+    static func columns(for r: ResourceInfo) -> [Column] {
+        switch r.kind {
+        case "Pod":
+            return [
+                name,
+                Column("Ready", "string", "The aggregate readiness state of this pod for accepting traffic.") { o, _ in
+                    let cs = o[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+                    let total = o[path: ["spec", "containers"]]?.arrayValue?.count ?? 0
+                    let ready = cs.filter { $0["ready"]?.boolValue == true }.count
+                    return .string("\(ready)/\(total)")
+                },
+                Column("Status", "string", "The aggregate status of the containers in this pod.") { o, _ in .string(podStatus(o)) },
+                Column("Restarts", "string", "The number of times the containers in this pod have been restarted.") { o, _ in
+                    let n = (o[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reduce(Int64(0)) { $0 + ($1["restartCount"]?.intValue ?? 0) }
+                    return .string(String(n))
+                },
+                ageColumn,
+                Column("IP", "string", priority: 1, "IP address allocated to the pod.") { o, _ in .string(orNone(str(o, "status.podIP"))) },
+                Column("Node", "string", priority: 1, "Name of the Node this pod is assigned to.") { o, _ in .string(orNone(str(o, "spec.nodeName"))) },
+                Column("Nominated Node", "string", priority: 1, "Name of the node nominated by the scheduler.") { o, _ in .string(orNone(str(o, "status.nominatedNodeName"))) },
+                Column("Readiness Gates", "string", priority: 1, "Pod readiness gates.") { o, _ in .string("<none>") },
+            ]
+        case "Deployment":
+            return [
+                name,
+                Column("Ready", "string", "Number of the pod with ready state") { o, _ in .string("\(int(o, "status.readyReplicas"))/\(int(o, "spec.replicas"))") },
+                Column("Up-to-date", "string", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.") { o, _ in .int(int(o, "status.updatedReplicas")) },
+                Column("Available", "string", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.") { o, _ in .int(int(o, "status.availableReplicas")) },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
+            ]
+        case "ReplicaSet":
+            return [
+                name,
+                Column("Desired", "integer", "Number of desired pods.") { o, _ in .int(int(o, "spec.replicas")) },
+                Column("Current", "integer", "Number of actual replicas.") { o, _ in .int(int(o, "status.replicas")) },
+                Column("Ready", "integer", "Number of ready replicas.") { o, _ in .int(int(o, "status.readyReplicas")) },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
+            ]
+        case "DaemonSet":
+            return [
+                name,
+                Column("Desired", "integer", "Desired number of scheduled pods.") { o, _ in .int(int(o, "status.desiredNumberScheduled")) },
+                Column("Current", "integer", "Current number of scheduled pods.") { o, _ in .int(int(o, "status.currentNumberScheduled")) },
+                Column("Ready", "integer", "Number of ready pods.") { o, _ in .int(int(o, "status.numberReady")) },
+                Column("Up-to-date", "integer", "Number of updated pods.") { o, _ in .int(int(o, "status.updatedNumberScheduled")) },
+                Column("Available", "integer", "Number of available pods.") { o, _ in .int(int(o, "status.numberAvailable")) },
+                Column("Node Selector", "string", "Node selector of the pod template.") { o, _ in .string(mapSelector(o[path: ["spec", "template", "spec", "nodeSelector"]])) },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
+            ]
+        case "Job":
+            return [
+                name,
+                Column("Status", "string", "Status of the job.") { o, _ in
+                    let conds = o[path: ["status", "conditions"]]?.arrayValue ?? []
+                    for c in conds where c["status"]?.stringValue == "True" {
+                        if c["type"]?.stringValue == "Complete" { return "Complete" }
+                        if c["type"]?.stringValue == "Failed" { return "Failed" }
+                    }
+                    return o[path: ["spec", "suspend"]]?.boolValue == true ? "Suspended" : "Running"
+                },
+                Column("Completions", "string", "The completion status of the job.") { o, _ in
+                    let c = o[path: ["spec", "completions"]]?.intValue
+                    return .string("\(int(o, "status.succeeded"))/\(c.map(String.init) ?? "1")")
+                },
+                Column("Duration", "string", "Time required to complete the job.") { o, now in
+                    let f = ISO8601DateFormatter()
+                    guard let s = f.date(from: str(o, "status.startTime")) else { return "" }
+                    let e = f.date(from: str(o, "status.completionTime")) ?? now
+                    return .string(humanDuration(e.timeIntervalSince(s)))
+                },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
+            ]
+        case "Service":
+            return [
+                name,
+                Column("Type", "string", "The type of the service.") { o, _ in .string(str(o, "spec.type")) },
+                Column("Cluster-IP", "string", "The IP address of the service.") { o, _ in .string(orNone(str(o, "spec.clusterIP"))) },
+                Column("External-IP", "string", "The external IP addresses of the service.") { o, _ in
+                    let ext = (o[path: ["spec", "externalIPs"]]?.arrayValue ?? []).compactMap(\.stringValue)
+                    let lb = (o[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+                    if str(o, "spec.type") == "ExternalName" { return .string(str(o, "spec.externalName")) }
+                    if str(o, "spec.type") == "LoadBalancer", lb.isEmpty, ext.isEmpty { return "<pending>" }
+                    return .string(orNone((ext + lb).joined(separator: ",")))
+                },
+                Column("Port(s)", "string", "The ports of the service.") { o, _ in .string(servicePorts(o)) },
+                ageColumn,
+                Column("Selector", "string", priority: 1, "The label selector of the service.") { o, _ in .string(mapSelector(o[path: ["spec", "selector"]])) },
+            ]
+        case "Endpoints":
+            return [
+                name,
+                Column("Endpoints", "string", "Endpoints of the service.") { o, _ in
+                    var list: [String] = []
+                    for s in o["subsets"]?.arrayValue ?? [] {
+                        let ports = (s["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }
+                        for a in s["addresses"]?.arrayValue ?? [] {
+                            let ip = a["ip"]?.stringValue ?? ""
+                            if ports.isEmpty { list.append(ip) } else { list += ports.map { "\(ip):\($0)" } }
+                        }
+                    }
+                    if list.isEmpty { return "<none>" }
+                    return .string(list.count > 3 ? list.prefix(3).joined(separator: ",") + " + \(list.count - 3) more..." : list.joined(separator: ","))
+                },
+                ageColumn,
+            ]
+        case "Node":
+            return [
+                name,
+                Column("Status", "string", "The status of the node.") { o, _ in
+                    var s = "Unknown"
+                    for c in o[path: ["status", "conditions"]]?.arrayValue ?? [] where c["type"]?.stringValue == "Ready" {
+                        s = c["status"]?.stringValue == "True" ? "Ready" : "NotReady"
+                    }
+                    if o[path: ["spec", "unschedulable"]]?.boolValue == true { s += ",SchedulingDisabled" }
+                    return .string(s)
+                },
+                Column("Roles", "string", "The roles of the node.") { o, _ in
+                    let roles = (o[path: ["metadata", "labels"]]?.objectValue ?? [:]).keys
+                        .filter { $0.hasPrefix("node-role.kubernetes.io/") }
+                        .map { String($0.dropFirst("node-role.kubernetes.io/".count)) }.sorted()
+                    return .string(roles.isEmpty ? "<none>" : roles.joined(separator: ","))
+                },
+                ageColumn,
+                Column("Version", "string", "Kubelet Version reported by the node.") { o, _ in .string(str(o, "status.nodeInfo.kubeletVersion")) },
+                Column("Internal-IP", "string", priority: 1, "Internal IP of the node.") { o, _ in
+                    .string(orNone((o[path: ["status", "addresses"]]?.arrayValue ?? []).first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue ?? ""))
+                },
+                Column("External-IP", "string", priority: 1, "External IP of the node.") { o, _ in
+                    .string(orNone((o[path: ["status", "addresses"]]?.arrayValue ?? []).first { $0["type"]?.stringValue == "ExternalIP" }?["address"]?.stringValue ?? ""))
+                },
+                Column("OS-Image", "string", priority: 1, "OS image reported by the node.") { o, _ in .string(orNone(str(o, "status.nodeInfo.osImage"))) },
+                Column("Kernel-Version", "string", priority: 1, "Kernel version reported by the node.") { o, _ in .string(orNone(str(o, "status.nodeInfo.kernelVersion"))) },
+                Column("Container-Runtime", "string", priority: 1, "Container runtime reported by the node.") { o, _ in .string(orNone(str(o, "status.nodeInfo.containerRuntimeVersion"))) },
+            ]
+        case "Namespace":
+            return [
+                name,
+                Column("Status", "string", "The status of the namespace") { o, _ in .string(str(o, "status.phase")) },
+                ageColumn,
+            ]
+        case "ConfigMap":
+            return [
+                name,
+                Column("Data", "integer", "Number of data in configmap") { o, _ in
+                    .int(Int64((o["data"]?.objectValue?.count ?? 0) + (o["binaryData"]?.objectValue?.count ?? 0)))
+                },
+                ageColumn,
+            ]
+        case "Secret":
+            return [
+                name,
+                Column("Type", "string", "The type of the secret") { o, _ in .string(str(o, "type")) },
+                Column("Data", "integer", "Number of data in the secret") { o, _ in .int(Int64(o["data"]?.objectValue?.count ?? 0)) },
+                ageColumn,
+            ]
+        case "Event":
+            return [
+                Column("Last Seen", "string", "Time since the last occurrence") { o, now in
+                    let t = str(o, "lastTimestamp").isEmpty ? str(o, "eventTime") : str(o, "lastTimestamp")
+                    return .string(age(t, now: now))
+                },
+                Column("Type", "string", "Event type") { o, _ in .string(str(o, "type")) },
+                Column("Reason", "string", "Event reason") { o, _ in .string(str(o, "reason")) },
+                Column("Object", "string", "The object the event is about") { o, _ in
+                    .string("\(str(o, "involvedObject.kind").lowercased())/\(str(o, "involvedObject.name"))")
+                },
+                Column("Message", "string", "Event message") { o, _ in .string(str(o, "message")) },
+                name,
+            ]
+        case "Lease":
+            return [
+                name,
+                Column("Holder", "string", "The current holder of the lease") { o, _ in .string(str(o, "spec.holderIdentity")) },
+                ageColumn,
+            ]
+        default:
+            return [name, ageColumn]
+        }
+    }
+
+    /// Builds a Table of `objects`. `includeObject` is `None`, `Metadata` (default) or `Object`.
+    static func table(_ r: ResourceInfo, _ objects: [JSONValue], listMeta: JSONValue, includeObject: String) -> JSONValue {
+        let cols = columns(for: r)
+        let now = Date()
+        let defs: [JSONValue] = cols.map { c in
+            ["name": .string(c.name), "type": .string(c.type), "format": c.name == "Name" ? "name" : "",
+             "description": .string(c.description), "priority": .int(Int64(c.priority))]
+        }
+        let rows: [JSONValue] = objects.map { o in
+            var row: JSONValue = ["cells": .array(cols.map { $0.cell(o, now) })]
+            switch includeObject {
+            case "None": break
+            case "Object": row["object"] = o
+            default:
+                row["object"] = ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"] ?? .emptyObject]
+            }
+            return row
+        }
+        return ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": listMeta, "columnDefinitions": .array(defs),
+                "rows": .array(rows)]
+    }
+}

@@ -1,0 +1,259 @@
+import AsyncHTTPClient
+import Foundation
+import GantryAPI
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A Kubernetes API client for Gantry (and any Kubernetes API server): untyped and typed CRUD, patch,
+/// subresources, and watch as an `AsyncSequence`. Errors come back as `GantryError` built from the
+/// server's `Status`.
+public struct GantryClient: Sendable {
+    /// The server's base URL (`http://127.0.0.1:6443`).
+    public let server: String
+    let http: HTTPClient
+    /// Timeout of one non-watch request.
+    public var timeout: TimeAmount = .seconds(30)
+
+    public init(server: String, httpClient: HTTPClient = .shared) {
+        var s = server
+        while s.hasSuffix("/") { s.removeLast() }
+        if !s.contains("://") { s = "http://" + s }
+        self.server = s
+        self.http = httpClient
+    }
+
+    /// A raw response.
+    public struct RawResponse: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: Data
+        public func json() throws -> JSONValue { try JSONValue.parse(body) }
+    }
+
+    /// The API path of a resource collection or object.
+    public static func path(_ r: ResourceInfo, namespace: String?, name: String? = nil, subresource: String? = nil) -> String {
+        var p = r.group.isEmpty ? "/api/\(r.version)" : "/apis/\(r.group)/\(r.version)"
+        if r.namespaced, let namespace { p += "/namespaces/\(namespace)" }
+        p += "/\(r.plural)"
+        if let name { p += "/\(name)" }
+        if let subresource { p += "/\(subresource)" }
+        return p
+    }
+
+    static func encodeQuery(_ q: [String: String]) -> String {
+        if q.isEmpty { return "" }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return "?" + q.keys.sorted().map { k in
+            "\(k)=\(q[k]!.addingPercentEncoding(withAllowedCharacters: allowed) ?? q[k]!)"
+        }.joined(separator: "&")
+    }
+
+    /// Sends one request; returns the response whatever its status.
+    public func raw(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: Data? = nil,
+                    contentType: String = "application/json", accept: String = "application/json") async throws -> RawResponse
+    {
+        var req = HTTPClientRequest(url: server + path + Self.encodeQuery(query))
+        req.method = method
+        req.headers.add(name: "Accept", value: accept)
+        req.headers.add(name: "User-Agent", value: "gantry/\(GantryAPIClientVersion.string)")
+        if let body {
+            req.headers.add(name: "Content-Type", value: contentType)
+            req.body = .bytes(ByteBuffer(data: body))
+        }
+        let resp: HTTPClientResponse
+        do {
+            resp = try await http.execute(req, timeout: timeout)
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+        }
+        let buf = try await resp.body.collect(upTo: 256 << 20)
+        return RawResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) },
+                           body: Data(buffer: buf))
+    }
+
+    /// Sends a request and returns the JSON body, throwing the server's `Status` as a `GantryError`.
+    public func call(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: JSONValue? = nil,
+                     contentType: String = "application/json", accept: String = "application/json") async throws -> JSONValue
+    {
+        let resp = try await raw(method, path, query: query, body: body?.serialized(), contentType: contentType, accept: accept)
+        guard (200..<300).contains(resp.status) else { throw Self.error(from: resp) }
+        if resp.body.isEmpty { return .null }
+        return try resp.json()
+    }
+
+    /// Builds the error for a failed response from its `Status` body.
+    public static func error(from resp: RawResponse) -> GantryError {
+        if let status = try? resp.json(), status["kind"]?.stringValue == "Status" {
+            let reason = status["reason"]?.stringValue ?? ""
+            let code = GantryError.Code(rawValue: reason) ?? Self.code(forHTTP: resp.status)
+            let causes = (status[path: ["details", "causes"]]?.arrayValue ?? []).map {
+                FieldError(FieldError.Kind(rawValue: $0["reason"]?.stringValue ?? "") ?? .invalid,
+                           $0["field"]?.stringValue ?? "", $0["message"]?.stringValue ?? "")
+            }
+            return GantryError(code, status["message"]?.stringValue ?? "request failed with HTTP \(resp.status)",
+                               fieldErrors: causes)
+        }
+        let text = String(decoding: resp.body.prefix(500), as: UTF8.self)
+        return GantryError(code(forHTTP: resp.status), "request failed with HTTP \(resp.status): \(text)")
+    }
+
+    static func code(forHTTP s: Int) -> GantryError.Code {
+        switch s {
+        case 400: return .badRequest
+        case 401: return .unauthorized
+        case 403: return .forbidden
+        case 404: return .notFound
+        case 405: return .methodNotAllowed
+        case 409: return .conflict
+        case 410: return .gone
+        case 415: return .unsupportedMediaType
+        case 422: return .invalid
+        case 429: return .tooManyRequests
+        case 503: return .unavailable
+        default: return .internalError
+        }
+    }
+
+    // MARK: - Untyped CRUD
+
+    /// Gets one object.
+    public func get(_ r: ResourceInfo, namespace: String?, name: String) async throws -> JSONValue {
+        try await call(.GET, Self.path(r, namespace: namespace, name: name))
+    }
+
+    /// Lists objects (`namespace` nil = all namespaces).
+    public func list(_ r: ResourceInfo, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil,
+                     limit: Int? = nil, continueToken: String? = nil) async throws -> JSONValue
+    {
+        var q: [String: String] = [:]
+        if let labelSelector { q["labelSelector"] = labelSelector }
+        if let fieldSelector { q["fieldSelector"] = fieldSelector }
+        if let limit { q["limit"] = String(limit) }
+        if let continueToken { q["continue"] = continueToken }
+        return try await call(.GET, Self.path(r, namespace: namespace), query: q)
+    }
+
+    /// Creates an object.
+    public func create(_ r: ResourceInfo, namespace: String?, _ object: JSONValue, query: [String: String] = [:]) async throws -> JSONValue {
+        try await call(.POST, Self.path(r, namespace: namespace), query: query, body: object)
+    }
+
+    /// Replaces an object (PUT); a resourceVersion in it must be current.
+    public func update(_ r: ResourceInfo, namespace: String?, name: String, _ object: JSONValue,
+                       subresource: String? = nil) async throws -> JSONValue
+    {
+        try await call(.PUT, Self.path(r, namespace: namespace, name: name, subresource: subresource), body: object)
+    }
+
+    /// Patches an object with the given patch type.
+    public func patch(_ r: ResourceInfo, namespace: String?, name: String, _ patch: JSONValue, type: PatchType = .merge,
+                      subresource: String? = nil, query: [String: String] = [:]) async throws -> JSONValue
+    {
+        try await call(.PATCH, Self.path(r, namespace: namespace, name: name, subresource: subresource), query: query,
+                       body: patch, contentType: type.rawValue)
+    }
+
+    /// Deletes an object; returns what the server returned (the object, or a Status).
+    @discardableResult
+    public func delete(_ r: ResourceInfo, namespace: String?, name: String, propagationPolicy: String? = nil,
+                       gracePeriodSeconds: Int? = nil) async throws -> JSONValue
+    {
+        var body: JSONValue = ["kind": "DeleteOptions", "apiVersion": "v1"]
+        if let propagationPolicy { body["propagationPolicy"] = .string(propagationPolicy) }
+        if let gracePeriodSeconds { body["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
+        return try await call(.DELETE, Self.path(r, namespace: namespace, name: name), body: body)
+    }
+
+    // MARK: - Typed
+
+    /// Gets a typed object.
+    public func get<T: KubeObject>(_ type: T.Type, namespace: String? = nil, name: String) async throws -> T {
+        try await get(T.resourceInfo, namespace: namespace, name: name).decode(T.self)
+    }
+
+    /// Lists typed objects.
+    public func list<T: KubeObject>(_ type: T.Type, namespace: String? = nil, labelSelector: String? = nil,
+                                    fieldSelector: String? = nil) async throws -> KubeList<T>
+    {
+        try await list(T.resourceInfo, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+            .decode(KubeList<T>.self)
+    }
+
+    /// Creates a typed object in its own namespace (or `default`).
+    public func create<T: KubeObject>(_ object: T) async throws -> T {
+        let r = T.resourceInfo
+        return try await create(r, namespace: r.namespaced ? (object.metadata.namespace ?? "default") : nil,
+                                JSONValue.encode(object)).decode(T.self)
+    }
+
+    /// Replaces a typed object.
+    public func update<T: KubeObject>(_ object: T, subresource: String? = nil) async throws -> T {
+        let r = T.resourceInfo
+        return try await update(r, namespace: r.namespaced ? (object.metadata.namespace ?? "default") : nil,
+                                name: object.metadata.name ?? "", JSONValue.encode(object), subresource: subresource)
+            .decode(T.self)
+    }
+
+    // MARK: - Watch
+
+    /// One watch event.
+    public struct WatchEvent: Sendable {
+        /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.
+        public var type: String
+        public var object: JSONValue
+    }
+
+    /// Watches a collection from `resourceVersion` (nil = current state first, as ADDED events).
+    public func watch(_ r: ResourceInfo, namespace: String?, resourceVersion: String? = nil, labelSelector: String? = nil,
+                      fieldSelector: String? = nil, bookmarks: Bool = false, timeoutSeconds: Int? = nil)
+        async throws -> AsyncThrowingStream<WatchEvent, Error>
+    {
+        var q: [String: String] = ["watch": "true"]
+        if let resourceVersion { q["resourceVersion"] = resourceVersion }
+        if let labelSelector { q["labelSelector"] = labelSelector }
+        if let fieldSelector { q["fieldSelector"] = fieldSelector }
+        if bookmarks { q["allowWatchBookmarks"] = "true" }
+        if let timeoutSeconds { q["timeoutSeconds"] = String(timeoutSeconds) }
+        var req = HTTPClientRequest(url: server + Self.path(r, namespace: namespace) + Self.encodeQuery(q))
+        req.headers.add(name: "Accept", value: "application/json")
+        let resp: HTTPClientResponse
+        do {
+            resp = try await http.execute(req, timeout: .hours(2))
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+        }
+        guard resp.status.code == 200 else {
+            let buf = try await resp.body.collect(upTo: 1 << 20)
+            throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
+        }
+        let body = resp.body
+        return AsyncThrowingStream { cont in
+            let task = Task {
+                var pending = [UInt8]()
+                do {
+                    for try await chunk in body {
+                        pending.append(contentsOf: chunk.readableBytesView)
+                        while let nl = pending.firstIndex(of: 0x0A) {
+                            let line = Array(pending[..<nl])
+                            pending.removeSubrange(...nl)
+                            if line.isEmpty { continue }
+                            let ev = try JSONValue.parse(Data(line))
+                            cont.yield(WatchEvent(type: ev["type"]?.stringValue ?? "", object: ev["object"] ?? .null))
+                        }
+                    }
+                    cont.finish()
+                } catch {
+                    cont.finish(throwing: error)
+                }
+            }
+            cont.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+/// The client library's version.
+public enum GantryAPIClientVersion {
+    public static let string = "0.1.0"
+}

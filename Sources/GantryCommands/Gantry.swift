@@ -1,0 +1,193 @@
+import ArgumentParser
+import Foundation
+import GantryAPI
+import GantryAPIServer
+import GantryClient
+import GantryStore
+import GantryStoreSQLite
+import Logging
+import ServiceLifecycle
+
+/// The `gantry` command line: control plane, and a kubectl-like client for the core resources.
+public struct Gantry: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gantry",
+        abstract: "A Kubernetes-compatible container orchestrator in one small binary.",
+        version: GantryVersion.string,
+        subcommands: [
+            ServerCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
+            ScaleCommand.self, VersionCommand.self, KubeconfigCommand.self,
+        ])
+
+    public init() {}
+}
+
+/// Options every client command takes.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "API server URL (or $GANTRY_SERVER; default http://127.0.0.1:6443).")
+    var server: String?
+
+    var url: String {
+        server ?? ProcessInfo.processInfo.environment["GANTRY_SERVER"] ?? "http://127.0.0.1:6443"
+    }
+
+    func client() -> GantryClient { GantryClient(server: url) }
+}
+
+/// Writes to standard error.
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// Runs a client command body, printing a GantryError as `Error from server (Reason): message` and exiting 1.
+func runClient(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let e as GantryError {
+        if e.code == .unavailable {
+            printError("error: \(e.description)")
+        } else {
+            printError("Error from server (\(e.code.rawValue)): \(e.message)")
+        }
+        throw ExitCode(1)
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+/// Resolves a resource name as typed by a user, or fails with kubectl's message.
+func resolveResource(_ name: String) throws -> ResourceInfo {
+    guard let r = ResourceInfo.resolve(name) else {
+        throw GantryError(.notFound, "the server doesn't have a resource type \"\(name)\"")
+    }
+    return r
+}
+
+// MARK: - server
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "Run the control plane: the Kubernetes API on an embedded SQLite store.")
+
+    @Option(help: "Directory for the control plane's state (the SQLite database).")
+    var dataDir: String = "/var/lib/gantry/server"
+
+    @Option(help: "Address to serve the API on (HOST:PORT).")
+    var listen: String = "127.0.0.1:6443"
+
+    @Option(help: "CIDR that Service cluster IPs are allocated from.")
+    var serviceCIDR: String = "10.96.0.0/16"
+
+    @Option(help: "Range node ports are allocated from (FIRST-LAST).")
+    var nodePortRange: String = "30000-32767"
+
+    @Option(help: "State store: sqlite (durable, in --data-dir) or memory (for experiments).")
+    var store: String = "sqlite"
+
+    @Option(help: "Seconds between compactions of old revisions.")
+    var compactionInterval: Int = 60
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "gantry")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var config = ControlPlaneConfig()
+        let (host, port) = try parseListen(listen)
+        config.host = host
+        config.port = port
+        config.serviceCIDR = serviceCIDR
+        let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
+        guard pr.count == 2, pr[0] > 0, pr[0] <= pr[1], pr[1] < 65536 else {
+            throw ValidationError("--node-port-range must be FIRST-LAST, e.g. 30000-32767")
+        }
+        config.nodePortRange = pr[0]...pr[1]
+        config.compactionInterval = .seconds(max(1, compactionInterval))
+        let stateStore: any StateStore
+        switch store {
+        case "sqlite":
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+            stateStore = try SQLiteStateStore(path: dataDir + "/state.db", logger: logger)
+        case "memory":
+            stateStore = InMemoryStateStore()
+        default:
+            throw ValidationError("--store must be sqlite or memory")
+        }
+        let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
+        try await cp.bootstrap()
+        let log = logger
+        let services = cp.services { port in
+            log.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
+        }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try await stateStore.close()
+        logger.info("stopped")
+    }
+}
+
+/// Splits `HOST:PORT` (or `:PORT`, or `PORT`).
+func parseListen(_ s: String) throws -> (String, Int) {
+    if let p = Int(s) { return ("127.0.0.1", p) }
+    guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+        throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:6443")
+    }
+    var host = String(s[..<colon])
+    if host.isEmpty { host = "0.0.0.0" }
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host, port)
+}
+
+// MARK: - version
+
+struct VersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the client and server versions.")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        print("Client Version: \(GantryVersion.string)")
+        try await runClient {
+            let v = try await client.client().call(.GET, "/version")
+            print("Server Version: \(v["gitVersion"]?.stringValue ?? "unknown")")
+        }
+    }
+}
+
+// MARK: - kubeconfig
+
+struct KubeconfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubeconfig",
+        abstract: "Print a kubeconfig for this server, so kubectl works without flags.",
+        discussion: "gantry kubeconfig > ~/.kube/config   (or: export KUBECONFIG=$(mktemp); gantry kubeconfig > $KUBECONFIG)")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        print("""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: gantry
+              cluster:
+                server: \(client.url)
+            users:
+            - name: gantry
+              user: {}
+            contexts:
+            - name: gantry
+              context:
+                cluster: gantry
+                user: gantry
+                namespace: default
+            current-context: gantry
+            preferences: {}
+            """)
+    }
+}
