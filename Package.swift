@@ -79,7 +79,7 @@ let package = Package(
             name: "GantryTestSupport",
             dependencies: ["GantryAPI", "GantryStore"]
         ),
-        // TEMP .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
+        .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(
             name: "GantryStoreTests",
             dependencies: ["GantryStore", "GantryStoreSQLite", "GantryTestSupport"]

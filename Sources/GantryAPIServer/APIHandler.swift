@@ -268,6 +268,11 @@ public struct APIHandler: HTTPResponder {
     // MARK: - Bodies and options
 
     func readBody(_ req: inout Request) async throws -> JSONValue {
+        if let ct = req.headers[.contentType], ct.contains("protobuf") {
+            // Clients (client-go, kubectl) fall back to JSON on a 415.
+            throw GantryError(.unsupportedMediaType,
+                              "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        }
         let buf = try await req.collectBody(upTo: config.maxBodyBytes)
         let data = Data(buf.readableBytesView)
         if data.isEmpty { throw GantryError(.badRequest, "the request body is empty") }
