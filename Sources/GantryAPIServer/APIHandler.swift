@@ -534,7 +534,7 @@ public struct APIHandler: HTTPResponder {
             } else {
                 let type = try patchType(request: req)
                 let body = try await readPatchBody(&req, type)
-                desired = try Patch.apply(type == .strategic ? .merge : type, patch: body, to: scaleObject(r, current), resource: r)
+                desired = try Patch.apply(type, patch: body, to: scaleObject(r, current), resource: r, subresource: "scale")
             }
             guard let replicas = desired[path: ["spec", "replicas"]]?.intValue else {
                 throw GantryError.invalid(r, name, [.required("spec.replicas")])

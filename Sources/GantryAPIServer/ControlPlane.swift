@@ -54,6 +54,28 @@ public struct ControlPlane: Sendable {
                 continue
             }
         }
+        // The `kubernetes` Service: the first address of the service range, pointing at this API server.
+        let firstIP = await registry.allocator.firstIP
+        let service: JSONValue = [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": "kubernetes", "namespace": "default",
+                         "labels": ["component": "apiserver", "provider": "kubernetes"]],
+            "spec": ["type": "ClusterIP", "clusterIP": .string(firstIP),
+                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(config.port))]]],
+        ]
+        do {
+            _ = try await registry.create(.services, namespace: "default", body: service, options: WriteOptions())
+        } catch let e as GantryError where e.code == .alreadyExists {}
+        let ip = IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1"
+        let endpoints: JSONValue = [
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": ["name": "kubernetes", "namespace": "default"],
+            "subsets": [["addresses": [["ip": .string(ip)]],
+                         "ports": [["name": "https", "port": .int(Int64(config.port)), "protocol": "TCP"]]]],
+        ]
+        do {
+            _ = try await registry.create(.endpoints, namespace: "default", body: endpoints, options: WriteOptions())
+        } catch let e as GantryError where e.code == .alreadyExists {}
     }
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.
@@ -123,6 +145,11 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
     let registry: Registry
     let logger: Logger
 
+    public init(registry: Registry, logger: Logger) {
+        self.registry = registry
+        self.logger = logger
+    }
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -139,7 +166,7 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
     }
 
     /// One pass over terminating namespaces; true if any is still being emptied.
-    func pass() async throws -> Bool {
+    public func pass() async throws -> Bool {
         var busy = false
         let namespaces = try await registry.list(.namespaces, namespace: nil, options: ListOptions()).items
         for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] != nil {
