@@ -54,14 +54,19 @@ public struct ControlPlane: Sendable {
                 continue
             }
         }
-        // The `kubernetes` Service: the first address of the service range, pointing at this API server.
+        try await publishKubernetesService(port: config.port == 0 ? 6443 : config.port, updateEndpoints: false)
+    }
+
+    /// Creates the `kubernetes` Service (the first address of the service range) and its Endpoints, which
+    /// point at this API server; with `updateEndpoints`, moves existing Endpoints to `port`.
+    public func publishKubernetesService(port: Int, updateEndpoints: Bool) async throws {
         let firstIP = await registry.allocator.firstIP
         let service: JSONValue = [
             "apiVersion": "v1", "kind": "Service",
             "metadata": ["name": "kubernetes", "namespace": "default",
                          "labels": ["component": "apiserver", "provider": "kubernetes"]],
             "spec": ["type": "ClusterIP", "clusterIP": .string(firstIP),
-                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(config.port))]]],
+                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(port))]]],
         ]
         do {
             _ = try await registry.create(.services, namespace: "default", body: service, options: WriteOptions())
@@ -71,11 +76,16 @@ public struct ControlPlane: Sendable {
             "apiVersion": "v1", "kind": "Endpoints",
             "metadata": ["name": "kubernetes", "namespace": "default"],
             "subsets": [["addresses": [["ip": .string(ip)]],
-                         "ports": [["name": "https", "port": .int(Int64(config.port)), "protocol": "TCP"]]]],
+                         "ports": [["name": "https", "port": .int(Int64(port)), "protocol": "TCP"]]]],
         ]
         do {
             _ = try await registry.create(.endpoints, namespace: "default", body: endpoints, options: WriteOptions())
-        } catch let e as GantryError where e.code == .alreadyExists {}
+        } catch let e as GantryError where e.code == .alreadyExists {
+            if updateEndpoints {
+                _ = try await registry.update(.endpoints, namespace: "default", name: "kubernetes", body: endpoints,
+                                              scope: .main, options: WriteOptions())
+            }
+        }
     }
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.

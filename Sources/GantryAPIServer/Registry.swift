@@ -183,8 +183,10 @@ public final class Registry: Sendable {
         Defaults.apply(&obj, resource: r)
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
+        let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .services, !options.dryRun {
+            if try await store.get(key) != nil { throw GantryError.alreadyExists(r, name) }
             do {
                 allocated = try await Admission.allocateService(&obj, old: nil, allocator: allocator)
             } catch let fe as FieldErrors {
@@ -193,7 +195,6 @@ public final class Registry: Sendable {
         }
         warnings += Admission.warnings(obj, r)
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
-        let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         let result: CreateResult
         do {
             result = try await store.create(key, value: encode(obj))
@@ -321,9 +322,6 @@ public final class Registry: Sendable {
             obj[path: ["metadata", f]] = old[path: ["metadata", f]]
         }
         obj[path: ["metadata", "managedFields"]] = nil
-        if scope == .main, let gen = old[path: ["metadata", "generation"]]?.intValue, Self.specChanged(old, obj) {
-            obj[path: ["metadata", "generation"]] = .int(gen + 1)
-        }
         // Finalizers may be removed while terminating, not added.
         if old[path: ["metadata", "deletionTimestamp"]] != nil {
             let oldF = Set(old[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
@@ -334,6 +332,9 @@ public final class Registry: Sendable {
         }
         Admission.prepareForUpdate(&obj, old: old, r)
         Defaults.apply(&obj, resource: r)
+        if scope == .main, let gen = old[path: ["metadata", "generation"]]?.intValue, Self.specChanged(old, obj) {
+            obj[path: ["metadata", "generation"]] = .int(gen + 1)
+        }
         var errors = Validation.validate(obj, resource: r)
         errors += Validation.validateUpdate(old: old, new: obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }

@@ -15,7 +15,17 @@ public struct GantryClient: Sendable {
     /// Timeout of one non-watch request.
     public var timeout: TimeAmount = .seconds(30)
 
-    public init(server: String, httpClient: HTTPClient = .shared) {
+    /// The process-wide HTTP client: fails fast when the server is unreachable instead of retrying
+    /// connection attempts until the request deadline.
+    public static let sharedHTTPClient: HTTPClient = {
+        var config = HTTPClient.Configuration()
+        config.connectionPool.retryConnectionEstablishment = false
+        config.timeout.connect = .seconds(5)
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }()
+
+    public init(server: String, httpClient: HTTPClient = GantryClient.sharedHTTPClient) {
         var s = server
         while s.hasSuffix("/") { s.removeLast() }
         if !s.contains("://") { s = "http://" + s }

@@ -123,6 +123,11 @@ struct ServerCommand: AsyncParsableCommand {
         try await cp.bootstrap()
         let log = logger
         let services = cp.services { port in
+            do {
+                try await cp.publishKubernetesService(port: port, updateEndpoints: true)
+            } catch {
+                log.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
+            }
             log.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },

@@ -33,3 +33,118 @@ public func eventually(timeout: Duration = .seconds(10), interval: Duration = .m
     }
     throw TestFailure("timed out after \(timeout) waiting for \(what)")
 }
+
+/// The result of running a command to completion.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Finds an executable on PATH, or fails naming what to install.
+public func requireExecutable(_ name: String, package: String) throws -> String {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        let p = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw TestFailure("\(name) is required for this test but is not installed: install \(package)")
+}
+
+/// Runs a command to completion (with stdin text if given) and captures its output.
+@discardableResult
+public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
+                       timeout: Duration = .seconds(60)) async throws -> CommandResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    // Read both pipes concurrently so a full pipe never blocks the child.
+    async let o = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+    async let e = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+    let deadline = ContinuousClock.now + timeout
+    while p.isRunning {
+        if ContinuousClock.now > deadline {
+            p.terminate()
+            throw TestFailure("\(path) \(args.joined(separator: " ")) timed out after \(timeout)")
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return CommandResult(status: p.terminationStatus, stdout: String(decoding: await o, as: UTF8.self),
+                         stderr: String(decoding: await e, as: UTF8.self))
+}
+
+/// A `gantry` process started by a test, with its log captured to a file.
+public final class GantryProcess: @unchecked Sendable {
+    public let process: Process
+    public let logPath: String
+    public private(set) var port: Int = 0
+
+    /// The `gantry` binary built next to the test bundle (or $GANTRY_BIN).
+    public static func binary() throws -> String {
+        if let b = ProcessInfo.processInfo.environment["GANTRY_BIN"] { return b }
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let p = candidate.appendingPathComponent("gantry").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        throw TestFailure("the gantry binary was not found next to \(dir.path); run `swift build` first or set GANTRY_BIN")
+    }
+
+    /// Starts `gantry ARGS` and waits until it logs the address it serves on.
+    public init(_ args: [String], logPath: String) async throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = args
+        self.logPath = logPath
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if let r = text.range(of: "address=http://") {
+                let rest = text[r.upperBound...]
+                let hostPort = rest.prefix { !$0.isWhitespace }
+                if let colon = hostPort.lastIndex(of: ":"), let p = Int(hostPort[hostPort.index(after: colon)...]) {
+                    port = p
+                    return
+                }
+            }
+            if !process.isRunning { throw TestFailure("gantry exited early:\n\(text)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw TestFailure("gantry did not start serving within 20s:\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends a signal and waits for the process to exit; returns its exit status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async throws -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestFailure("gantry did not exit within \(timeout) of signal \(signal)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}

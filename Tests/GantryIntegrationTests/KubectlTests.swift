@@ -1,0 +1,207 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryTestSupport
+import Testing
+
+let manifest = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-config
+    data:
+      greeting: hello
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: web-secret
+    stringData:
+      password: s3cret
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      type: NodePort
+      selector:
+        app: web
+      ports:
+      - port: 80
+        targetPort: 8080
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      labels:
+        app: web
+    spec:
+      replicas: REPLICAS
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+          - name: web
+            image: busybox:1.36
+            command: ["httpd", "-f", "-p", "8080"]
+            ports:
+            - containerPort: 8080
+    """
+
+/// Drives the real `gantry server` binary with the real kubectl.
+@Suite("kubectl against gantry server", .serialized)
+struct KubectlTests {
+    struct Kubectl {
+        let path: String
+        let server: String
+        let home: String
+
+        @discardableResult
+        func run(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
+            try await runCommand(path, ["--server", server, "--cache-dir", home + "/cache"] + args, stdin: stdin,
+                                 environment: ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+        }
+
+        /// Runs and requires success, returning stdout.
+        func ok(_ args: String..., stdin: String? = nil) async throws -> String {
+            let r = try await runCommand(path, ["--server", server, "--cache-dir", home + "/cache"] + args, stdin: stdin,
+                                         environment: ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+            if r.status != 0 {
+                throw TestFailure("kubectl \(args.joined(separator: " ")) failed (\(r.status)): \(r.stderr)\(r.stdout)")
+            }
+            return r.stdout
+        }
+    }
+
+    @Test func theDoneWhenScenario() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-kubectl")
+        defer { dir.cleanup() }
+        let data = dir.file("data")
+        var server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.url, home: dir.path)
+        let file = dir.file("app.yaml")
+
+        // Namespaces.
+        #expect(try await k.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n")
+            .contains("namespace/demo created"))
+        let nsTable = try await k.ok("get", "namespaces")
+        #expect(nsTable.contains("NAME") && nsTable.contains("STATUS") && nsTable.contains("demo"))
+        #expect(nsTable.contains("kube-system") && nsTable.contains("kube-node-lease"))
+
+        // apply: created, then unchanged, then configured after a change.
+        try manifest.replacingOccurrences(of: "REPLICAS", with: "2").write(toFile: file, atomically: true, encoding: .utf8)
+        let first = try await k.ok("apply", "-f", file)
+        for line in ["configmap/web-config created", "secret/web-secret created", "service/web created", "deployment.apps/web created"] {
+            #expect(first.contains(line), "\(first)")
+        }
+        let second = try await k.ok("apply", "-f", file)
+        for line in ["configmap/web-config unchanged", "service/web unchanged", "deployment.apps/web unchanged"] {
+            #expect(second.contains(line), "\(second)")
+        }
+        try manifest.replacingOccurrences(of: "REPLICAS", with: "3").write(toFile: file, atomically: true, encoding: .utf8)
+        let third = try await k.ok("apply", "-f", file)
+        #expect(third.contains("deployment.apps/web configured"), "\(third)")
+        #expect(third.contains("configmap/web-config unchanged"), "\(third)")
+
+        // jsonpath, the allocated cluster IP and node port, yaml and json output.
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "3")
+        let clusterIP = try await k.ok("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")
+        #expect(clusterIP.hasPrefix("10.96."), "\(clusterIP)")
+        let nodePort = Int(try await k.ok("get", "svc", "web", "-o", "jsonpath={.spec.ports[0].nodePort}")) ?? 0
+        #expect((30000...32767).contains(nodePort))
+        #expect(try await k.ok("get", "secret", "web-secret", "-o", "jsonpath={.data.password}") == Data("s3cret".utf8).base64EncodedString())
+        #expect(try await k.ok("get", "cm", "web-config", "-o", "yaml").contains("greeting: hello"))
+        let json = try JSONValue.parse(try await k.ok("get", "deploy", "web", "-o", "json"))
+        #expect(json[path: ["spec", "strategy", "type"]] == "RollingUpdate")
+
+        // Tables with proper columns.
+        let deployTable = try await k.ok("get", "deployments")
+        #expect(deployTable.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true)
+            == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
+        let svcTable = try await k.ok("get", "svc", "-o", "wide")
+        #expect(svcTable.contains("CLUSTER-IP") && svcTable.contains(clusterIP) && svcTable.contains("80:\(nodePort)/TCP")
+            && svcTable.contains("SELECTOR"))
+        #expect(try await k.ok("get", "pods", "-A").isEmpty)
+        #expect(try await k.ok("get", "cm").contains("DATA"))
+
+        // Label and select.
+        _ = try await k.ok("label", "deploy", "web", "tier=frontend")
+        #expect(try await k.ok("get", "deploy", "-l", "tier=frontend", "-o", "name") == "deployment.apps/web\n")
+        #expect(try await k.ok("get", "deploy", "-l", "tier in (backend)", "-o", "name").isEmpty)
+
+        // Scale: generation goes up.
+        let gen = Int(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}")) ?? 0
+        #expect(try await k.ok("scale", "deploy", "web", "--replicas=5").contains("scaled"))
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "5")
+        #expect(Int(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}")) == gen + 1)
+        _ = try await k.ok("set", "image", "deploy/web", "web=busybox:1.37")
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}") == "busybox:1.37")
+        _ = try await k.ok("annotate", "deploy", "web", "owner=team-a")
+        _ = try await k.ok("rollout", "restart", "deploy/web")
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.metadata.annotations}").contains("restartedAt"))
+
+        // Watch: a new object shows up within a second.
+        // Watch: a new object shows up within a second.
+        async let watched = k.run("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=8s", "-v=6")
+        let stream = try await GantryClient(server: server.url).watch(.configMaps, namespace: "default",
+                                                                      fieldSelector: "metadata.name=watched")
+        try await Task.sleep(for: .milliseconds(3000))
+        let createdAt = ContinuousClock.now
+        _ = try await k.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n")
+        var it = stream.makeAsyncIterator()
+        let event = try await it.next()
+        #expect(event?.type == "ADDED")
+        #expect(ContinuousClock.now - createdAt < .seconds(1))
+        let w = try await watched
+        #expect(w.stdout.contains("configmap/watched"), "kubectl watch (\(w.status)) saw: \(w.stdout) \(w.stderr)")
+
+        // Invalid input: a clear error naming the field, nothing stored.
+        let bad = manifest.replacingOccurrences(of: "REPLICAS", with: "-3").replacingOccurrences(of: "name: web\n  labels", with: "name: bad\n  labels")
+        let badDoc = bad.components(separatedBy: "---").last!
+        let invalid = try await k.run("apply", "-f", "-", stdin: badDoc)
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("spec.replicas"), "\(invalid.stderr)")
+        #expect(invalid.stderr.contains("Invalid value: -3"), "\(invalid.stderr)")
+        let notStored = try await k.run("get", "deploy", "bad")
+        #expect(notStored.status != 0 && notStored.stderr.contains("NotFound"))
+
+        // A PUT with a stale resourceVersion is a 409.
+        var stale = try JSONValue.parse(try await k.ok("get", "deploy", "web", "-o", "json"))
+        stale[path: ["metadata", "resourceVersion"]] = "2"
+        stale[path: ["spec", "replicas"]] = 1
+        let replace = try await k.run("replace", "-f", "-", stdin: stale.jsonString())
+        #expect(replace.status != 0)
+        #expect(replace.stderr.contains("Conflict") && replace.stderr.contains("the object has been modified"), "\(replace.stderr)")
+
+        // Restart: everything is there again.
+        let rvBefore = try await k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}")
+        #expect(try await server.stop(signal: SIGTERM) == 0)
+        server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("server2.log"))
+        let k2 = Kubectl(path: kubectlPath, server: server.url, home: dir.path)
+        #expect(try await k2.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}") == rvBefore)
+        #expect(try await k2.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "5")
+        #expect(try await k2.ok("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}") == clusterIP)
+        #expect(try await k2.ok("get", "ns", "demo", "-o", "name") == "namespace/demo\n")
+        // A new Service after the restart does not reuse an allocated address.
+        _ = try await k2.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  ports:\n  - port: 81\n")
+        #expect(try await k2.ok("get", "svc", "other", "-o", "jsonpath={.spec.clusterIP}") != clusterIP)
+
+        // Delete.
+        #expect(try await k2.ok("delete", "-f", file).contains("deployment.apps \"web\" deleted"))
+        let gone = try await k2.run("get", "deploy", "web")
+        #expect(gone.status != 0 && gone.stderr.contains("NotFound"))
+        #expect(try await k2.ok("delete", "namespace", "demo").contains("deleted"))
+        try await eventually(timeout: .seconds(10), "namespace demo to go away") {
+            try await k2.run("get", "ns", "demo").status != 0
+        }
+        try await server.stop()
+    }
+}
