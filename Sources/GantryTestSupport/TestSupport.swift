@@ -65,9 +65,10 @@ public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, e
     try p.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a full pipe never blocks the child.
-    async let o = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-    async let e = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+    // Read both pipes on dispatch threads (never the cooperative pool, which blocking reads would starve)
+    // so a full pipe never blocks the child.
+    async let o = readToEnd(out.fileHandleForReading)
+    async let e = readToEnd(err.fileHandleForReading)
     let deadline = ContinuousClock.now + timeout
     while p.isRunning {
         if ContinuousClock.now > deadline {
@@ -78,6 +79,13 @@ public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, e
     }
     return CommandResult(status: p.terminationStatus, stdout: String(decoding: await o, as: UTF8.self),
                          stderr: String(decoding: await e, as: UTF8.self))
+}
+
+/// Reads a file handle to its end on a dispatch thread.
+func readToEnd(_ h: FileHandle) async -> Data {
+    await withCheckedContinuation { cont in
+        DispatchQueue.global().async { cont.resume(returning: h.readDataToEndOfFile()) }
+    }
 }
 
 /// A `gantry` process started by a test, with its log captured to a file.

@@ -150,7 +150,7 @@ struct KubectlTests {
 
         // Watch: a new object shows up within a second.
         // Watch: a new object shows up within a second.
-        async let watched = k.run("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=8s", "-v=6")
+        async let watched = k.run("get", "configmaps", "--watch", "-o", "name", "--request-timeout=8s")
         let stream = try await GantryClient(server: server.url).watch(.configMaps, namespace: "default",
                                                                       fieldSelector: "metadata.name=watched")
         try await Task.sleep(for: .milliseconds(3000))
