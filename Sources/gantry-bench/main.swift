@@ -1,1 +1,183 @@
-print("bench")
+import AsyncHTTPClient
+import Foundation
+import GantryAPI
+import GantryAPIServer
+import GantryClient
+import GantryStore
+import GantryStoreSQLite
+import Hummingbird
+import Logging
+import NIOCore
+
+// gantry-bench: performance figures of Gantry, each beside a baseline measured in the same run.
+//
+//   swift run -c release gantry-bench api [--seconds N]
+//
+// `api` starts a control plane on a fresh SQLite store (in a temp dir) on loopback and measures, through
+// the HTTP API, creates, gets, lists and watch delivery with 1 and 16 concurrent clients. Baselines: the
+// same creates straight on the SQLite store (no HTTP), and a GET /healthz round trip (HTTP floor).
+
+struct Stats {
+    var samples: [Double] = []  // seconds
+    mutating func add(_ s: Double) { samples.append(s) }
+    func percentile(_ p: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+    }
+}
+
+actor Collector {
+    var stats = Stats()
+    func add(_ s: Double) { stats.add(s) }
+    func addAll(_ s: [Double]) { stats.samples += s }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func line(_ name: String, clients: Int, ops: Int, seconds: Double, stats: Stats) {
+    let rate = Double(ops) / seconds
+    print(String(format: "%-28@ clients=%-3d ops=%-7d ops_per_second=%-9.0f p50_ms=%-7.2f p99_ms=%.2f",
+                 name as NSString, clients, ops, rate, stats.percentile(0.5) * 1000, stats.percentile(0.99) * 1000))
+}
+
+/// Runs `body` from `clients` concurrent loops for `seconds`; returns the op count, wall time and latencies.
+func drive(clients: Int, seconds: Double, _ body: @escaping @Sendable (Int, Int) async throws -> Void) async -> (Int, Double, Stats) {
+    let collector = Collector()
+    let start = now()
+    let deadline = start + seconds
+    let counts = await withTaskGroup(of: Int.self) { group in
+        for c in 0..<clients {
+            group.addTask {
+                var n = 0
+                var local: [Double] = []
+                while now() < deadline {
+                    let t0 = now()
+                    do { try await body(c, n) } catch {
+                        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                        break
+                    }
+                    local.append(now() - t0)
+                    n += 1
+                }
+                await collector.addAll(local)
+                return n
+            }
+        }
+        var total = 0
+        for await n in group { total += n }
+        return total
+    }
+    return (counts, now() - start, await collector.stats)
+}
+
+func configMap(_ name: String, _ extra: [String: JSONValue] = [:]) -> JSONValue {
+    var cm: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": ["bench": "yes"]],
+                         "data": ["payload": .string(String(repeating: "x", count: 200))]]
+    for (k, v) in extra { cm[path: ["metadata", "annotations", k]] = v }
+    return cm
+}
+
+func apiBenchmark(seconds: Double) async throws {
+    let dir = NSTemporaryDirectory() + "/gantry-bench-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+
+    // Baseline 1: creates straight on the SQLite store.
+    do {
+        let store = try SQLiteStateStore(path: dir + "/baseline.db")
+        let value = configMap("x").serialized()
+        for clients in [1, 16] {
+            let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { c, n in
+                _ = try await store.create("/bench/\(clients)/\(c)/\(n)", value: value)
+            }
+            line("baseline_store_create", clients: clients, ops: ops, seconds: secs, stats: stats)
+        }
+        try await store.close()
+    }
+
+    var logger = Logger(label: "bench")
+    logger.logLevel = .warning
+    var config = ControlPlaneConfig()
+    config.port = 0
+    let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
+    let cp = try ControlPlane(config: config, store: store, logger: logger)
+    try await cp.bootstrap()
+    let (portStream, portCont) = AsyncStream<Int>.makeStream()
+    let app = cp.application { port in portCont.yield(port) }
+    let serverTask = Task { try await app.runService() }
+    var it = portStream.makeAsyncIterator()
+    guard let port = await it.next() else { return }
+    var httpConfig = HTTPClient.Configuration()
+    httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
+    let client = GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http)
+    print("server: http://127.0.0.1:\(port) store=sqlite (WAL) seconds_per_case=\(seconds)")
+
+    // Baseline 2: the HTTP floor.
+    for clients in [1, 16] {
+        let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { _, _ in
+            _ = try await client.raw(.GET, "/healthz")
+        }
+        line("baseline_http_healthz", clients: clients, ops: ops, seconds: secs, stats: stats)
+    }
+
+    for clients in [1, 16] {
+        let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { c, n in
+            _ = try await client.create(.configMaps, namespace: "default", configMap("c\(clients)-\(c)-\(n)"))
+        }
+        line("api_create", clients: clients, ops: ops, seconds: secs, stats: stats)
+    }
+    for clients in [1, 16] {
+        let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { c, n in
+            _ = try await client.get(.configMaps, namespace: "default", name: "c1-0-\(n % 500)")
+        }
+        line("api_get", clients: clients, ops: ops, seconds: secs, stats: stats)
+    }
+    // Lists of 100 objects in a namespace of their own.
+    for i in 0..<100 { _ = try await client.create(.configMaps, namespace: "kube-public", configMap("l\(i)")) }
+    for clients in [1, 16] {
+        let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { _, _ in
+            _ = try await client.list(.configMaps, namespace: "kube-public")
+        }
+        line("api_list_100", clients: clients, ops: ops, seconds: secs, stats: stats)
+    }
+
+    // Watch delivery: time from a create's acknowledgement... measured from just before the request to
+    // the event's arrival at a watcher, while 1 or 16 writers create.
+    for clients in [1, 16] {
+        let ns = "kube-node-lease"
+        let stream = try await client.watch(.configMaps, namespace: ns, resourceVersion: String(try await store.currentRevision()))
+        let collector = Collector()
+        let reader = Task {
+            for try await e in stream {
+                if let sent = e.object[path: ["metadata", "annotations", "sent"]]?.stringValue, let t = Double(sent) {
+                    await collector.add(now() - t)
+                }
+            }
+        }
+        let (ops, secs, _) = await drive(clients: clients, seconds: seconds) { c, n in
+            _ = try await client.create(.configMaps, namespace: ns, configMap("w\(clients)-\(c)-\(n)", ["sent": .string(String(now()))]))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        reader.cancel()
+        let stats = await collector.stats
+        line("watch_delivery", clients: clients, ops: ops, seconds: secs, stats: stats)
+        if stats.samples.count != ops {
+            print("watch_delivery_missing=\(ops - stats.samples.count)")
+        }
+    }
+    serverTask.cancel()
+    try await http.shutdown()
+    try await store.close()
+}
+
+let args = CommandLine.arguments.dropFirst()
+var seconds = 3.0
+if let i = args.firstIndex(of: "--seconds"), i + 1 < args.endIndex, let s = Double(args[i + 1]) { seconds = s }
+switch args.first {
+case "api":
+    try await apiBenchmark(seconds: seconds)
+default:
+    print("usage: gantry-bench api [--seconds N]")
+}

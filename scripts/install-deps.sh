@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages Gantry builds and tests with (Debian 12). Idempotent.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+pkgs=(libsqlite3-dev sqlite3 curl ca-certificates)
+# kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
+if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  echo "note: add /opt/swift/usr/bin to PATH" >&2
+fi
