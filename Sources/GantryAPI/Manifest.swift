@@ -14,7 +14,8 @@ public enum Manifest {
         }
         if docs.isEmpty {
             do {
-                for node in try Yams.compose_all(yaml: text) {
+                let parser = try Parser(yaml: text)
+                while let node = try parser.nextRoot() {
                     docs.append(try yamlToJSON(node))
                 }
             } catch let e as GantryError {
@@ -27,7 +28,13 @@ public enum Manifest {
         for d in docs {
             switch d {
             case .null: continue
-            case .array(let items): out.append(contentsOf: items)
+            case .array(let items):
+                for item in items {
+                    guard case .object = item else {
+                        throw GantryError(.badRequest, "error parsing \(source): a list item is a \(item.typeName), not an object")
+                    }
+                    out.append(item)
+                }
             case .object:
                 if d["kind"]?.stringValue?.hasSuffix("List") == true, let items = d["items"]?.arrayValue {
                     out.append(contentsOf: items)
@@ -45,7 +52,9 @@ public enum Manifest {
     public static func decodeBody(_ data: Data, contentType: String?) throws -> JSONValue {
         let ct = contentType ?? ""
         if ct.contains("yaml") {
-            let docs = try Yams.compose_all(yaml: String(decoding: data, as: UTF8.self)).map(yamlToJSON)
+            let parser = try Parser(yaml: String(decoding: data, as: UTF8.self))
+            var docs: [JSONValue] = []
+            while let node = try parser.nextRoot() { docs.append(try yamlToJSON(node)) }
             guard docs.count == 1, let d = docs.first else {
                 throw GantryError(.badRequest, "the request body must hold exactly one YAML document")
             }

@@ -41,12 +41,13 @@ struct DurabilityTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(1500))
+        // Kill once a good number of writes has been acknowledged, while the writers keep going.
+        try await eventually(timeout: .seconds(20), "200 acknowledged writes") { await acked.names.count >= 200 }
         try await server.stop(signal: SIGKILL)
         writers.cancel()
         await writers.value
         let written = await acked.names
-        #expect(written.count > 50, "only \(written.count) writes were acknowledged before the kill")
+        #expect(written.count >= 200, "only \(written.count) writes were acknowledged before the kill")
 
         let restarted = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("b.log"))
         let c2 = GantryClient(server: restarted.url)
