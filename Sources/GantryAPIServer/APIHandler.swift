@@ -216,11 +216,11 @@ public struct APIHandler: HTTPResponder {
             let obj = try await registry.get(r, namespace: namespace, name: n)
             return try render(r, obj, request, q)
         case (.post, nil, nil):
-            let body = try await readBody(&req)
+            let body = try await readBody(&req, r)
             let out = try await registry.create(r, namespace: namespace, body: body, options: writeOptions(q))
             return Self.json(201, out.object, warnings: out.warnings)
         case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize":
-            let body = try await readBody(&req)
+            let body = try await readBody(&req, r, subresource: s)
             let out = try await registry.update(r, namespace: namespace, name: n, body: body,
                                                 scope: s == "status" ? .status : .main, options: writeOptions(q))
             return Self.json(out.created ? 201 : 200, out.object, warnings: out.warnings)
@@ -244,7 +244,7 @@ public struct APIHandler: HTTPResponder {
         case (_, let n?, "scale"):
             return try await scale(r, namespace, n, method, &req, q)
         case (.post, let n?, "binding"):
-            let body = try await readBody(&req)
+            let body = try await readBody(&req, r, subresource: "binding")
             let target = body[path: ["target", "name"]]?.stringValue ?? ""
             _ = try await registry.bind(namespace: namespace ?? "default", name: n, node: target)
             return Self.json(201, StatusMapping.success())
@@ -267,17 +267,16 @@ public struct APIHandler: HTTPResponder {
 
     // MARK: - Bodies and options
 
-    func readBody(_ req: inout Request) async throws -> JSONValue {
-        if let ct = req.headers[.contentType], ct.contains("protobuf") {
-            // Clients (client-go, kubectl) fall back to JSON on a 415.
-            throw GantryError(.unsupportedMediaType,
-                              "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
-        }
+    func readBody(_ req: inout Request, _ r: ResourceInfo, subresource: String? = nil) async throws -> JSONValue {
         let buf = try await req.collectBody(upTo: config.maxBodyBytes)
         let data = Data(buf.readableBytesView)
         if data.isEmpty { throw GantryError(.badRequest, "the request body is empty") }
+        let ct = req.headers[.contentType]
+        if KubeProtobuf.isProtobuf(contentType: ct) {
+            return try KubeProtobuf.decode(data, resource: r, subresource: subresource)
+        }
         do {
-            return try Manifest.decodeBody(data, contentType: req.headers[.contentType])
+            return try Manifest.decodeBody(data, contentType: ct)
         } catch let e as GantryError {
             throw GantryError(.badRequest, "the body of the request was in an unknown format: \(e.message)")
         } catch {
@@ -329,8 +328,13 @@ public struct APIHandler: HTTPResponder {
         let buf = try await req.collectBody(upTo: config.maxBodyBytes)
         if buf.readableBytes > 0 {
             let body: JSONValue
-            do { body = try JSONValue.parse(Data(buf.readableBytesView)) } catch {
-                throw GantryError(.badRequest, "the DeleteOptions body is not valid JSON: \(error)")
+            let data = Data(buf.readableBytesView)
+            if KubeProtobuf.isProtobuf(contentType: req.headers[.contentType]) {
+                body = try KubeProtobuf.decode(data, resource: .pods)
+            } else {
+                do { body = try JSONValue.parse(data) } catch {
+                    throw GantryError(.badRequest, "the DeleteOptions body is not valid JSON: \(error)")
+                }
             }
             o.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
             o.propagationPolicy = body["propagationPolicy"]?.stringValue
@@ -530,7 +534,7 @@ public struct APIHandler: HTTPResponder {
         case .put, .patch:
             var desired: JSONValue
             if method == .put {
-                desired = try await readBody(&req)
+                desired = try await readBody(&req, r, subresource: "scale")
             } else {
                 let type = try patchType(request: req)
                 let body = try await readPatchBody(&req, type)

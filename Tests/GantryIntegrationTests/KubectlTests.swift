@@ -90,8 +90,15 @@ struct KubectlTests {
         let file = dir.file("app.yaml")
 
         // Namespaces.
-        #expect(try await k.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n")
-            .contains("namespace/demo created"))
+        // kubectl's generators send protobuf bodies.
+        #expect(try await k.ok("create", "namespace", "demo").contains("namespace/demo created"))
+        #expect(try await k.ok("create", "deployment", "gen", "--image=busybox:1.36", "--replicas=2", "-n", "demo")
+            .contains("deployment.apps/gen created"))
+        #expect(try await k.ok("get", "deploy", "gen", "-n", "demo", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}")
+            == "2 busybox:1.36")
+        #expect(try await k.ok("create", "configmap", "gen", "--from-literal=a=b", "-n", "demo").contains("created"))
+        #expect(try await k.ok("create", "secret", "generic", "gen", "--from-literal=p=q", "-n", "demo").contains("created"))
+        #expect(try await k.ok("get", "secret", "gen", "-n", "demo", "-o", "jsonpath={.data.p}") == Data("q".utf8).base64EncodedString())
         let nsTable = try await k.ok("get", "namespaces")
         #expect(nsTable.contains("NAME") && nsTable.contains("STATUS") && nsTable.contains("demo"))
         #expect(nsTable.contains("kube-system") && nsTable.contains("kube-node-lease"))

@@ -1,4 +1,4 @@
-// core/v1 kinds other than Pod: Namespace, Node, ConfigMap, Secret, Service, Endpoints, Event.
+// core/v1 kinds other than Pod: Namespace, Node, ConfigMap, Secret, Service, Endpoints, Event; and policy/v1 Eviction.
 // Format: see `SchemaDSL`.
 
 let coreSchemaSource2 = """
@@ -267,4 +267,10 @@ let coreSchemaSource2 = """
 @core.EventSeries | EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.
   count int32 | Number of occurrences in this series up to the last heartbeat time.
   lastObservedTime microtime | Time of the last occurrence observed.
+
+@policy.Eviction gvk=policy/v1/Eviction | Eviction evicts a pod from its node subject to certain policies and safety constraints. It is posted to a pod's eviction subresource.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  deleteOptions meta.DeleteOptions | DeleteOptions may be provided.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | ObjectMeta describes the pod that is being evicted.
 """

@@ -226,7 +226,7 @@ public enum SchemaCatalog {
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
 /// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `autoscaling.`,
-/// `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
+/// `policy.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
 public enum SchemaDSL {
@@ -236,6 +236,7 @@ public enum SchemaDSL {
         ("batch.", "io.k8s.api.batch.v1."),
         ("coord.", "io.k8s.api.coordination.v1."),
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
+        ("policy.", "io.k8s.api.policy.v1."),
         ("meta.", "io.k8s.apimachinery.pkg.apis.meta.v1."),
         ("runtime.", "io.k8s.apimachinery.pkg.runtime."),
         ("version.", "io.k8s.apimachinery.pkg.version."),
