@@ -36,7 +36,6 @@ actor Collector {
 /// Times by object name.
 actor Times {
     var values: [String: Double] = [:]
-    var sent: [String: Double] = [:]
     func set(_ k: String, _ t: Double) { values[k] = t }
 }
 
@@ -158,6 +157,7 @@ func apiBenchmark(seconds: Double) async throws {
         let stream = try await client.watch(.configMaps, namespace: ns, resourceVersion: String(try await store.currentRevision()))
         let arrivals = Times()
         let acks = Times()
+        let sends = Times()
         let reader = Task {
             for try await e in stream {
                 if let name = e.object[path: ["metadata", "name"]]?.stringValue { await arrivals.set(name, now()) }
@@ -165,6 +165,7 @@ func apiBenchmark(seconds: Double) async throws {
         }
         let (ops, secs, _) = await drive(clients: clients, seconds: seconds) { c, n in
             let name = "w\(clients)-\(c)-\(n)"
+            await sends.set(name, now())
             _ = try await client.create(.configMaps, namespace: ns, configMap(name, ["sent": .string(String(now()))]))
             await acks.set(name, now())
         }
@@ -173,7 +174,7 @@ func apiBenchmark(seconds: Double) async throws {
         var full = Stats(), afterAck = Stats()
         let arrived = await arrivals.values
         let acked = await acks.values
-        let sent = await arrivals.sent
+        let sent = await sends.values
         for (name, t) in arrived {
             if let s = sent[name] { full.add(t - s) }
             if let a = acked[name] { afterAck.add(max(0, t - a)) }
