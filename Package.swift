@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -75,9 +76,25 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
+        .target(
+            name: "GantryAgent",
+            dependencies: [
+                "GantryAPI", "GantryClient", "GantryRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "GantryTestSupport",
-            dependencies: ["GantryAPI", "GantryStore"]
+            dependencies: ["GantryAPI", "GantryStore", "GantryRuntime"]
+        ),
+        .testTarget(
+            name: "GantryAgentTests",
+            dependencies: [
+                "GantryAgent", "GantryTestSupport", "GantryAPIServer", "GantryStore", "GantryClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(

@@ -1,0 +1,154 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryRuntime
+import Logging
+import ServiceLifecycle
+
+/// Watches the pods bound to this node and runs one `PodWorker` per pod.
+public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
+    let client: GantryClient
+    let runtime: any ContainerRuntime
+    let images: any ImageStore
+    let network: any NetworkPlugin
+    let config: AgentConfig
+    let logger: Logger
+    private let lock = NSLock()
+    private var workers: [String: PodWorker] = [:]
+
+    public init(client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore, network: any NetworkPlugin,
+                config: AgentConfig, logger: Logger) {
+        self.client = client
+        self.runtime = runtime
+        self.images = images
+        self.network = network
+        self.config = config
+        self.logger = logger
+    }
+
+    func worker(_ uid: String) -> PodWorker? {
+        lock.lock()
+        defer { lock.unlock() }
+        return workers[uid]
+    }
+
+    func setWorker(_ uid: String, _ w: PodWorker?) {
+        lock.lock()
+        workers[uid] = w
+        lock.unlock()
+    }
+
+    /// The number of pods this agent is running.
+    public var podCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return workers.count
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                try await self.loop(group: &group)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            // Containers keep running across agent restarts; only the loops stop.
+        }
+    }
+
+    /// List, then watch; on any watch failure, list again.
+    func loop(group: inout ThrowingTaskGroup<Void, Error>) async throws {
+        let selector = "spec.nodeName=\(config.nodeName)"
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let list = try await client.list(.pods, namespace: nil, fieldSelector: selector)
+                var seen = Set<String>()
+                for item in list["items"]?.arrayValue ?? [] {
+                    if let uid = handle(item, group: &group) { seen.insert(uid) }
+                }
+                await collectOrphans(keep: seen)
+                let rv = list[path: ["metadata", "resourceVersion"]]?.stringValue
+                let stream = try await client.watch(.pods, namespace: nil, resourceVersion: rv, fieldSelector: selector,
+                                                    bookmarks: true)
+                for try await event in stream.cancelOnGracefulShutdown() {
+                    switch event.type {
+                    case "ADDED", "MODIFIED":
+                        _ = handle(event.object, group: &group)
+                    case "DELETED":
+                        if let uid = event.object[path: ["metadata", "uid"]]?.stringValue, let w = worker(uid) {
+                            // Deleted without a graceful termination: stop everything now.
+                            setWorker(uid, nil)
+                            group.addTask {
+                                await w.stopLoop()
+                                await w.cleanup()
+                                await w.removeDirectory()
+                            }
+                        }
+                    case "ERROR":
+                        throw GantryError(.expired, "watch expired")
+                    default: break
+                    }
+                }
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                logger.warning("pod watch ended; re-listing", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// Routes a pod to its worker, starting one if needed; returns its uid.
+    func handle(_ pod: JSONValue, group: inout ThrowingTaskGroup<Void, Error>) -> String? {
+        guard let uid = pod[path: ["metadata", "uid"]]?.stringValue else { return nil }
+        if let w = worker(uid) {
+            Task { await w.update(pod) }
+            return uid
+        }
+        let phase = pod[path: ["status", "phase"]]?.stringValue
+        // A finished pod from before an agent restart needs no worker unless it is being deleted.
+        if phase == "Succeeded" || phase == "Failed", pod[path: ["metadata", "deletionTimestamp"]] == nil,
+           pod[path: ["status", "containerStatuses"]] != nil
+        {
+            return uid
+        }
+        do {
+            let w = try PodWorker(pod: pod, client: client, runtime: runtime, images: images, network: network,
+                                  config: config, logger: logger)
+            setWorker(uid, w)
+            group.addTask { [weak self] in
+                await w.run()
+                if await w.finished {
+                    await w.removeDirectory()
+                    self?.setWorker(uid, nil)
+                }
+            }
+        } catch {
+            logger.error("cannot run pod", metadata: ["uid": "\(uid)", "error": "\(error)"])
+        }
+        return uid
+    }
+
+    /// Removes containers left by pods that no longer exist (after an agent restart).
+    func collectOrphans(keep: Set<String>) async {
+        guard let all = try? await runtime.list() else { return }
+        for c in all {
+            guard let uid = c.labels["gantry.io/pod-uid"], !keep.contains(uid), worker(uid) == nil else { continue }
+            try? await runtime.delete(c.id, force: true)
+        }
+    }
+}
+
+/// The node agent: node registration and heartbeat, and the pods bound to the node.
+public struct NodeAgent: Sendable {
+    public let heartbeat: NodeHeartbeat
+    public let pods: PodManager
+
+    public init(client: GantryClient, config: AgentConfig, runtime: any ContainerRuntime, images: any ImageStore,
+                network: any NetworkPlugin, logger: Logger) {
+        heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger)
+        pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
+    }
+
+    /// The agent's services, for a ServiceGroup.
+    public var services: [any ServiceLifecycle.Service] { [heartbeat, pods] }
+}

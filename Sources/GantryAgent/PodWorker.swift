@@ -1,0 +1,703 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryRuntime
+import Logging
+
+/// What the agent knows of one container of a pod.
+struct ContainerRecord: Sendable {
+    var name: String
+    var attempt = 0
+    var runtimeID: String?
+    /// waiting / running / terminated
+    var state = "waiting"
+    var reason: String? = "ContainerCreating"
+    var message: String?
+    var exitCode: Int32?
+    var startedAt: Date?
+    var finishedAt: Date?
+    var restartCount = 0
+    var lastTerminated: JSONValue?
+    var imageID = ""
+    var image = ""
+    /// Not before this instant may the container be (re)started.
+    var backoffUntil: Date?
+    var pullFailures = 0
+    var ready = false
+}
+
+/// Runs one pod on this node: its network sandbox, init containers in order, then its containers under
+/// the restart policy with back-off, and graceful termination; reports status through the API.
+actor PodWorker {
+    let uid: String
+    private(set) var pod: Pod
+    private var raw: JSONValue
+    let client: GantryClient
+    let runtime: any ContainerRuntime
+    let images: any ImageStore
+    let network: any NetworkPlugin
+    let config: AgentConfig
+    let logger: Logger
+    private var records: [String: ContainerRecord] = [:]
+    private var initRecords: [String: ContainerRecord] = [:]
+    private var sandbox: SandboxNetwork?
+    private var sandboxError: String?
+    private var waiters: [String: Task<Void, Never>] = [:]
+    private var lastReported: JSONValue?
+    private var startTime: Date?
+    private(set) var finished = false
+    private let wake: AsyncStream<Void>.Continuation
+    let wakeups: AsyncStream<Void>
+
+    init(pod: JSONValue, client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore,
+         network: any NetworkPlugin, config: AgentConfig, logger: Logger) throws {
+        self.raw = pod
+        self.pod = try pod.decode(Pod.self)
+        self.uid = self.pod.metadata.uid ?? ""
+        self.client = client
+        self.runtime = runtime
+        self.images = images
+        self.network = network
+        self.config = config
+        var l = logger
+        l[metadataKey: "pod"] = "\(self.pod.metadata.namespace ?? "")/\(self.pod.metadata.name ?? "")"
+        self.logger = l
+        (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    var name: String { pod.metadata.name ?? "" }
+    var namespace: String { pod.metadata.namespace ?? "default" }
+    var podDir: String { "\(config.dataDir)/pods/\(namespace)_\(name)_\(uid)" }
+    var netnsName: String { "gantry-\(uid.prefix(18))" }
+    var netnsPath: String { "/var/run/netns/\(netnsName)" }
+
+    /// Takes a newer version of the pod and schedules a sync.
+    func update(_ json: JSONValue) {
+        guard let p = try? json.decode(Pod.self) else { return }
+        raw = json
+        pod = p
+        wake.yield()
+    }
+
+    func poke() { wake.yield() }
+
+    /// The sync loop: runs until the pod is finished (deleted and cleaned up).
+    func run() async {
+        wake.yield()
+        for await _ in wakeups {
+            if Task.isCancelled || finished { break }
+            await sync()
+            if finished { break }
+        }
+        for t in waiters.values { t.cancel() }
+    }
+
+    /// Stops the loop without touching containers (agent shutdown: containers keep running).
+    func stopLoop() {
+        wake.finish()
+    }
+
+    // MARK: - Sync
+
+    func sync() async {
+        if pod.metadata.deletionTimestamp != nil {
+            await terminate(finalize: true)
+            return
+        }
+        if startTime == nil { startTime = Date() }
+        let phase = currentPhase()
+        if phase == "Succeeded" || phase == "Failed" {
+            await reportStatus()
+            return
+        }
+        // Sandbox.
+        if sandbox == nil {
+            do {
+                try prepareDirectories()
+                if pod.spec?.hostNetwork == true {
+                    let ip = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP
+                    sandbox = SandboxNetwork(ip: ip, gateway: nil, interfaceName: "host")
+                } else {
+                    sandbox = try await network.setUp(sandboxID: uid, netns: netnsPath, podName: name, podNamespace: namespace,
+                                                      ports: portMappings())
+                }
+                sandboxError = nil
+                try writeNetworkFiles()
+            } catch {
+                sandboxError = "\(error)"
+                logger.warning("pod sandbox setup failed", metadata: ["error": "\(error)"])
+                await reportStatus()
+                schedule(after: 2)
+                return
+            }
+        }
+        // Init containers, in order, each to success.
+        for c in pod.spec?.initContainers ?? [] {
+            let n = c.name ?? ""
+            var r = initRecords[n] ?? ContainerRecord(name: n, image: c.image ?? "")
+            if r.state == "terminated", r.exitCode == 0 { continue }
+            if r.state == "running" { await reportStatus(); return }
+            if r.state == "terminated" {
+                if restartPolicy == "Never" { await reportStatus(); return }
+                if let until = r.backoffUntil, until > Date() {
+                    r.state = "waiting"
+                    r.reason = "CrashLoopBackOff"
+                    initRecords[n] = r
+                    schedule(after: until.timeIntervalSinceNow)
+                    await reportStatus()
+                    return
+                }
+            }
+            initRecords[n] = r
+            await start(c, isInit: true)
+            await reportStatus()
+            return
+        }
+        // Containers.
+        for c in pod.spec?.containers ?? [] {
+            let n = c.name ?? ""
+            var r = records[n] ?? ContainerRecord(name: n, image: c.image ?? "")
+            switch r.state {
+            case "running":
+                continue
+            case "terminated":
+                guard shouldRestart(r) else { continue }
+                if let until = r.backoffUntil, until > Date() {
+                    r.message = "back-off \(Int(config.backoff.delay(restartCount: max(0, r.restartCount - 1))))s restarting failed container=\(n) pod=\(name)_\(namespace)(\(uid))"
+                    records[n] = r
+                    schedule(after: until.timeIntervalSinceNow)
+                    continue
+                }
+                await start(c, isInit: false)
+            default:
+                if let until = r.backoffUntil, until > Date() {
+                    schedule(after: until.timeIntervalSinceNow)
+                    continue
+                }
+                records[n] = r
+                await start(c, isInit: false)
+            }
+        }
+        await reportStatus()
+    }
+
+    var restartPolicy: String { pod.spec?.restartPolicy ?? "Always" }
+
+    func shouldRestart(_ r: ContainerRecord) -> Bool {
+        switch restartPolicy {
+        case "Never": return false
+        case "OnFailure": return r.exitCode != 0
+        default: return true
+        }
+    }
+
+    func schedule(after seconds: Double) {
+        let delay = max(0.05, seconds)
+        let key = "timer"
+        waiters[key]?.cancel()
+        waiters[key] = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            if Task.isCancelled { return }
+            await self?.poke()
+        }
+    }
+
+    func portMappings() -> [PortMapping] {
+        (pod.spec?.containers ?? []).flatMap { c in
+            (c.ports ?? []).compactMap { p -> PortMapping? in
+                guard let hp = p.hostPort, hp > 0, let cp = p.containerPort else { return nil }
+                return PortMapping(hostPort: hp, containerPort: cp, proto: (p.protocol ?? "TCP").lowercased(), hostIP: p.hostIP)
+            }
+        }
+    }
+
+    // MARK: - Files
+
+    func prepareDirectories() throws {
+        let fm = FileManager.default
+        for d in [podDir, podDir + "/etc", podDir + "/volumes", podDir + "/containers", podDir + "/logs"] {
+            try fm.createDirectory(atPath: d, withIntermediateDirectories: true)
+        }
+    }
+
+    func writeNetworkFiles() throws {
+        let ip = sandbox?.ip ?? ""
+        try ContainerSetup.hostsFile(pod: pod, podIP: pod.spec?.hostNetwork == true ? "" : ip)
+            .write(toFile: podDir + "/etc/hosts", atomically: true, encoding: .utf8)
+        let host = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        try ContainerSetup.resolvConf(pod: pod, clusterDNS: config.clusterDNS, clusterDomain: config.clusterDomain, hostResolvConf: host)
+            .write(toFile: podDir + "/etc/resolv.conf", atomically: true, encoding: .utf8)
+        try ((pod.spec?.hostname ?? name) + "\n").write(toFile: podDir + "/etc/hostname", atomically: true, encoding: .utf8)
+    }
+
+    /// Materializes volumes and returns the mounts for one container.
+    func volumeMounts(_ c: Container) async throws -> [Mount] {
+        var mounts: [Mount] = []
+        let volumes = pod.spec?.volumes ?? []
+        for vm in c.volumeMounts ?? [] {
+            guard let vname = vm.name, let path = vm.mountPath, let v = volumes.first(where: { $0.name == vname }) else {
+                throw GantryError(.invalid, "volume mount \(vm.name ?? "") refers to no volume")
+            }
+            let ro = vm.readOnly == true
+            var source: String
+            if let hp = v.hostPath {
+                source = hp.path ?? "/"
+                if hp.type == "DirectoryOrCreate" { try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true) }
+            } else if v.emptyDir != nil {
+                source = "\(podDir)/volumes/\(vname)"
+                try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+            } else if let cm = v.configMap {
+                source = "\(podDir)/volumes/\(vname)"
+                try await materialize(kind: .configMaps, name: cm.name ?? "", optional: cm.optional == true,
+                                      items: cm.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: cm.defaultMode ?? 420, into: source)
+            } else if let sec = v.secret {
+                source = "\(podDir)/volumes/\(vname)"
+                try await materialize(kind: .secrets, name: sec.secretName ?? "", optional: sec.optional == true,
+                                      items: sec.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: sec.defaultMode ?? 420, into: source)
+            } else {
+                throw GantryError(.invalid, "volume \(vname) has a source this agent does not support yet")
+            }
+            if let sub = vm.subPath, !sub.isEmpty { source += "/" + sub }
+            mounts.append(Mount(source: source, destination: path, type: "bind", options: ["rbind", ro ? "ro" : "rw"]))
+        }
+        mounts.append(Mount(source: podDir + "/etc/hosts", destination: "/etc/hosts", options: ["rbind", "rw"]))
+        mounts.append(Mount(source: podDir + "/etc/resolv.conf", destination: "/etc/resolv.conf", options: ["rbind", "rw"]))
+        mounts.append(Mount(source: podDir + "/etc/hostname", destination: "/etc/hostname", options: ["rbind", "rw"]))
+        return mounts
+    }
+
+    func materialize(kind: ResourceInfo, name: String, optional: Bool, items: [(String, String)]?, mode: Int, into dir: String) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let obj: JSONValue
+        do {
+            obj = try await client.get(kind, namespace: namespace, name: name)
+        } catch let e as GantryError where e.code == .notFound && optional {
+            return
+        }
+        var data: [String: Data] = [:]
+        for (k, v) in obj["data"]?.objectValue ?? [:] {
+            let s = v.stringValue ?? ""
+            data[k] = kind == .secrets ? (Data(base64Encoded: s) ?? Data()) : Data(s.utf8)
+        }
+        for (k, v) in obj["binaryData"]?.objectValue ?? [:] { data[k] = Data(base64Encoded: v.stringValue ?? "") ?? Data() }
+        let pairs = items ?? data.keys.sorted().map { ($0, $0) }
+        for (key, path) in pairs {
+            guard let content = data[key] else { continue }
+            let target = dir + "/" + path
+            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try content.write(to: URL(fileURLWithPath: target), options: .atomic)
+            chmod(target, mode_t(mode))
+        }
+    }
+
+    // MARK: - Containers
+
+    func start(_ c: Container, isInit: Bool) async {
+        let n = c.name ?? ""
+        var r = (isInit ? initRecords[n] : records[n]) ?? ContainerRecord(name: n, image: c.image ?? "")
+        func save() { if isInit { initRecords[n] = r } else { records[n] = r } }
+        // Clean up the previous attempt.
+        if let old = r.runtimeID {
+            try? await runtime.delete(old, force: true)
+            try? await images.unmountRootfs(target: "\(podDir)/containers/\(n)/rootfs", scratch: "\(podDir)/containers/\(n)/scratch")
+            r.runtimeID = nil
+        }
+        // Image.
+        let image: StoredImage
+        do {
+            image = try await ensureImage(c)
+            r.pullFailures = 0
+        } catch {
+            r.pullFailures += 1
+            r.state = "waiting"
+            r.reason = r.pullFailures == 1 ? "ErrImagePull" : "ImagePullBackOff"
+            r.message = "\(error)"
+            r.backoffUntil = Date().addingTimeInterval(config.backoff.delay(restartCount: r.pullFailures - 1))
+            save()
+            if r.pullFailures == 1 {
+                // Kubernetes reports ErrImagePull first, then ImagePullBackOff while it waits.
+                schedule(after: 0.5)
+            } else {
+                schedule(after: r.backoffUntil!.timeIntervalSinceNow)
+            }
+            logger.warning("image pull failed", metadata: ["container": "\(n)", "error": "\(error)"])
+            return
+        }
+        // Container config.
+        var sources = ContainerSetup.Sources()
+        sources.podIP = sandbox?.ip ?? ""
+        sources.hostIP = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP
+        do {
+            for from in c.envFrom ?? [] {
+                if let cm = from.configMapRef?.name { sources.configMaps[cm] = try await fetchData(.configMaps, cm) }
+                if let s = from.secretRef?.name { sources.secrets[s] = try await fetchData(.secrets, s) }
+            }
+            for e in c.env ?? [] {
+                if let cm = e.valueFrom?.configMapKeyRef?.name, sources.configMaps[cm] == nil { sources.configMaps[cm] = try await fetchData(.configMaps, cm) }
+                if let s = e.valueFrom?.secretKeyRef?.name, sources.secrets[s] == nil { sources.secrets[s] = try await fetchData(.secrets, s) }
+            }
+            let env = try ContainerSetup.environment(pod: pod, container: c, image: image.config, sources: sources)
+            let args = ContainerSetup.commandLine(container: c, image: image.config, env: env)
+            guard !args.isEmpty else { throw GantryError(.invalid, "no command specified") }
+            let rootfs = "\(podDir)/containers/\(n)/rootfs"
+            let scratch = "\(podDir)/containers/\(n)/scratch"
+            try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
+            try await images.mountRootfs(image, target: rootfs, scratch: scratch)
+            r.attempt += 1
+            let id = "\(uid)-\(n)-\(r.attempt)"
+            let logDir = "\(podDir)/logs/\(n)"
+            try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
+            var spec = ContainerSpec(id: id, rootfs: rootfs, args: args, env: env,
+                                     hostname: pod.spec?.hostNetwork == true ? ProcessInfo.processInfo.hostName : (pod.spec?.hostname ?? name),
+                                     logPath: "\(logDir)/\(r.restartCount).log")
+            spec.workingDir = c.workingDir ?? image.config.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+            if let u = ContainerSetup.user(pod: pod, container: c) {
+                spec.uid = u.uid
+                spec.gid = u.gid
+                spec.additionalGids = u.groups
+            } else if let user = image.config.user, let uid = UInt32(user.split(separator: ":").first ?? "") {
+                spec.uid = uid
+                spec.gid = user.split(separator: ":").dropFirst().first.flatMap { UInt32($0) } ?? 0
+            }
+            spec.mounts = try await volumeMounts(c)
+            spec.networkNamespace = pod.spec?.hostNetwork == true ? nil : netnsPath
+            spec.resources = ContainerSetup.limits(c.resources)
+            spec.readonlyRootfs = c.securityContext?.readOnlyRootFilesystem == true
+            spec.privileged = c.securityContext?.privileged == true
+            spec.capabilitiesAdd = c.securityContext?.capabilities?.add ?? []
+            spec.capabilitiesDrop = c.securityContext?.capabilities?.drop ?? []
+            spec.tty = c.tty == true
+            spec.labels = ["gantry.io/pod-uid": uid, "gantry.io/pod-name": name, "gantry.io/pod-namespace": namespace,
+                           "gantry.io/container": n]
+            try await runtime.create(spec)
+            try await runtime.start(id)
+            r.runtimeID = id
+            r.state = "running"
+            r.reason = nil
+            r.message = nil
+            r.startedAt = Date()
+            r.imageID = image.digest
+            r.backoffUntil = nil
+            save()
+            watchExit(id: id, container: n, isInit: isInit)
+            logger.info("container started", metadata: ["container": "\(n)", "id": "\(id)"])
+        } catch {
+            r.state = "waiting"
+            r.reason = (error as? GantryError)?.code == .notFound ? "CreateContainerConfigError" : "CreateContainerError"
+            r.message = "\(error)"
+            r.backoffUntil = Date().addingTimeInterval(config.backoff.delay(restartCount: r.restartCount))
+            save()
+            schedule(after: r.backoffUntil!.timeIntervalSinceNow)
+            logger.warning("container start failed", metadata: ["container": "\(n)", "error": "\(error)"])
+        }
+    }
+
+    func fetchData(_ kind: ResourceInfo, _ name: String) async throws -> [String: String]? {
+        do {
+            let obj = try await client.get(kind, namespace: namespace, name: name)
+            var out: [String: String] = [:]
+            for (k, v) in obj["data"]?.objectValue ?? [:] {
+                let s = v.stringValue ?? ""
+                out[k] = kind == .secrets ? String(decoding: Data(base64Encoded: s) ?? Data(), as: UTF8.self) : s
+            }
+            return out
+        } catch let e as GantryError where e.code == .notFound {
+            return nil
+        }
+    }
+
+    func ensureImage(_ c: Container) async throws -> StoredImage {
+        let ref = c.image ?? ""
+        let policy = c.imagePullPolicy ?? Defaults.defaultPullPolicy(image: ref)
+        if policy != "Always", let local = try await images.image(ref) { return local }
+        if policy == "Never" {
+            throw GantryError(.notFound, "container image \"\(ref)\" is not present with pull policy of Never")
+        }
+        return try await images.pull(ref, credentials: try await pullCredentials(for: ref))
+    }
+
+    /// Credentials for `ref` from the pod's imagePullSecrets (`kubernetes.io/dockerconfigjson`).
+    func pullCredentials(for ref: String) async throws -> RegistryCredentials? {
+        guard let secrets = pod.spec?.imagePullSecrets, !secrets.isEmpty else { return nil }
+        let registry = (try? ImageReference(ref).registry) ?? ""
+        for s in secrets {
+            guard let n = s.name, let data = try await fetchData(.secrets, n), let json = data[".dockerconfigjson"],
+                  let cfg = try? JSONValue.parse(json), let auths = cfg["auths"]?.objectValue else { continue }
+            for (host, entry) in auths where host == registry || host.hasSuffix("//" + registry) || host.contains(registry) {
+                if let u = entry["username"]?.stringValue, let p = entry["password"]?.stringValue {
+                    return RegistryCredentials(username: u, password: p)
+                }
+                if let a = entry["auth"]?.stringValue, let d = Data(base64Encoded: a) {
+                    let parts = String(decoding: d, as: UTF8.self).split(separator: ":", maxSplits: 1).map(String.init)
+                    if parts.count == 2 { return RegistryCredentials(username: parts[0], password: parts[1]) }
+                }
+            }
+        }
+        return nil
+    }
+
+    func watchExit(id: String, container: String, isInit: Bool) {
+        let runtime = self.runtime
+        waiters[id] = Task { [weak self] in
+            do {
+                let status = try await runtime.wait(id)
+                await self?.exited(id: id, container: container, isInit: isInit, status: status)
+            } catch {
+                await self?.exited(id: id, container: container, isInit: isInit,
+                                   status: ExitStatus(exitCode: 255, oomKilled: false, finishedAt: Date()))
+            }
+        }
+    }
+
+    func exited(id: String, container: String, isInit: Bool, status: ExitStatus) {
+        waiters[id] = nil
+        var r = (isInit ? initRecords[container] : records[container]) ?? ContainerRecord(name: container)
+        guard r.runtimeID == id else { return }
+        r.state = "terminated"
+        r.exitCode = status.exitCode
+        r.finishedAt = status.finishedAt
+        r.reason = status.oomKilled ? "OOMKilled" : (status.exitCode == 0 ? "Completed" : "Error")
+        r.ready = false
+        if pod.metadata.deletionTimestamp == nil {
+            let willRestart = isInit ? (restartPolicy != "Never" && status.exitCode != 0) : shouldRestart(r)
+            if willRestart {
+                // Back-off resets after ten minutes of running.
+                let ran = status.finishedAt.timeIntervalSince(r.startedAt ?? status.finishedAt)
+                if ran > config.backoff.resetAfter { r.restartCount = 0 }
+                r.backoffUntil = Date().addingTimeInterval(config.backoff.delay(restartCount: r.restartCount))
+                r.restartCount += 1
+                r.lastTerminated = terminatedState(r)
+            }
+        }
+        if isInit { initRecords[container] = r } else { records[container] = r }
+        logger.info("container exited", metadata: ["container": "\(container)", "exitCode": "\(status.exitCode)"])
+        wake.yield()
+    }
+
+    func terminatedState(_ r: ContainerRecord) -> JSONValue {
+        var t: JSONValue = ["exitCode": .int(Int64(r.exitCode ?? 0)), "reason": .string(r.reason ?? "Error")]
+        if let s = r.startedAt { t["startedAt"] = .string(s.ISO8601Format()) }
+        if let f = r.finishedAt { t["finishedAt"] = .string(f.ISO8601Format()) }
+        if let id = r.runtimeID { t["containerID"] = .string("runc://\(id)") }
+        return ["terminated": t]
+    }
+
+    // MARK: - Termination
+
+    /// Stops every container (preStop, SIGTERM, grace, SIGKILL), tears down the sandbox, and with
+    /// `finalize` removes the pod object (the end of a graceful deletion).
+    func terminate(finalize: Bool) async {
+        let grace = Double(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
+        let deadline = Date().addingTimeInterval(grace)
+        let all = Array(records.values) + Array(initRecords.values)
+        await withTaskGroup(of: Void.self) { group in
+            for r in all where r.state == "running" {
+                guard let id = r.runtimeID else { continue }
+                let c = (pod.spec?.containers ?? []).first { $0.name == r.name }
+                let runtime = self.runtime
+                group.addTask {
+                    if let cmd = c?.lifecycle?.preStop?.exec?.command, !cmd.isEmpty {
+                        if let session = try? await runtime.exec(id, ExecSpec(args: cmd)) {
+                            _ = try? await withDeadline(deadline) { try await session.wait() }
+                        }
+                    } else if let s = c?.lifecycle?.preStop?.sleep?.seconds {
+                        try? await Task.sleep(for: .seconds(min(Double(s), max(0, deadline.timeIntervalSinceNow))))
+                    }
+                    try? await runtime.kill(id, signal: SIGTERM)
+                    let stopped = (try? await withDeadline(deadline) { try await runtime.wait(id) }) != nil
+                    if !stopped {
+                        try? await runtime.kill(id, signal: SIGKILL)
+                        _ = try? await withDeadline(Date().addingTimeInterval(5)) { try await runtime.wait(id) }
+                    }
+                }
+            }
+        }
+        await cleanup()
+        finished = true
+        if finalize {
+            do {
+                _ = try await client.call(.DELETE, GantryClient.path(.pods, namespace: namespace, name: name),
+                                          body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0,
+                                                 "preconditions": ["uid": .string(uid)]])
+            } catch let e as GantryError where e.code == .notFound || e.code == .conflict {
+            } catch {
+                logger.warning("could not remove the pod object", metadata: ["error": "\(error)"])
+                finished = false
+                schedule(after: 1)
+                return
+            }
+            logger.info("pod terminated")
+        }
+    }
+
+    /// Removes containers, root filesystems, the network sandbox and the pod directory.
+    func cleanup() async {
+        for t in waiters.values { t.cancel() }
+        waiters = [:]
+        for r in Array(records.values) + Array(initRecords.values) {
+            if let id = r.runtimeID { try? await runtime.delete(id, force: true) }
+            try? await images.unmountRootfs(target: "\(podDir)/containers/\(r.name)/rootfs", scratch: "\(podDir)/containers/\(r.name)/scratch")
+        }
+        if pod.spec?.hostNetwork != true, sandbox != nil || FileManager.default.fileExists(atPath: netnsPath) {
+            try? await network.tearDown(sandboxID: uid, netns: netnsPath, ports: portMappings())
+        }
+        sandbox = nil
+    }
+
+    /// Removes the on-disk state after the pod is gone (logs included).
+    func removeDirectory() {
+        try? FileManager.default.removeItem(atPath: podDir)
+    }
+
+    // MARK: - Status
+
+    func currentPhase() -> String {
+        let cs = pod.spec?.containers ?? []
+        let rs = cs.map { records[$0.name ?? ""] }
+        if let initFailed = initRecords.values.first(where: { $0.state == "terminated" && $0.exitCode != 0 }), restartPolicy == "Never" {
+            _ = initFailed
+            return "Failed"
+        }
+        if rs.contains(where: { $0?.state == "running" }) { return "Running" }
+        let allTerminated = !rs.isEmpty && rs.allSatisfy { $0?.state == "terminated" }
+        if allTerminated {
+            let failed = rs.contains { $0?.exitCode != 0 }
+            switch restartPolicy {
+            case "Never": return failed ? "Failed" : "Succeeded"
+            case "OnFailure": return failed ? "Running" : "Succeeded"
+            default: return "Running"
+            }
+        }
+        if rs.contains(where: { $0?.restartCount ?? 0 > 0 }) { return "Running" }
+        return "Pending"
+    }
+
+    func containerStatus(_ c: Container, _ r: ContainerRecord?, isInit: Bool) -> JSONValue {
+        let r = r ?? ContainerRecord(name: c.name ?? "", image: c.image ?? "")
+        var state: JSONValue
+        switch r.state {
+        case "running":
+            state = ["running": ["startedAt": .string((r.startedAt ?? Date()).ISO8601Format())]]
+        case "terminated":
+            if let until = r.backoffUntil, until > Date(), (isInit ? restartPolicy != "Never" : shouldRestart(r)) {
+                state = ["waiting": ["reason": "CrashLoopBackOff", "message": .string(r.message ?? "back-off restarting failed container \(r.name)")]]
+            } else {
+                state = terminatedState(r)
+            }
+        default:
+            var w: JSONValue = ["reason": .string(r.reason ?? (isInit ? "PodInitializing" : "ContainerCreating"))]
+            if let m = r.message { w["message"] = .string(m) }
+            state = ["waiting": w]
+        }
+        let ready = r.state == "running" && !isInit
+        var s: JSONValue = [
+            "name": .string(r.name), "state": state, "ready": .bool(ready), "restartCount": .int(Int64(r.restartCount)),
+            "image": .string(c.image ?? ""), "imageID": .string(r.imageID), "started": .bool(r.state == "running"),
+        ]
+        if let id = r.runtimeID { s["containerID"] = .string("runc://\(id)") }
+        s["lastState"] = r.lastTerminated ?? .emptyObject
+        return s
+    }
+
+    func buildStatus() -> JSONValue {
+        let now = Date().ISO8601Format()
+        let phase = currentPhase()
+        let containers = pod.spec?.containers ?? []
+        let inits = pod.spec?.initContainers ?? []
+        let initialized = inits.allSatisfy { initRecords[$0.name ?? ""]?.state == "terminated" && initRecords[$0.name ?? ""]?.exitCode == 0 }
+        let allReady = !containers.isEmpty && containers.allSatisfy { records[$0.name ?? ""]?.state == "running" }
+        let old = raw[path: ["status", "conditions"]]?.arrayValue ?? []
+        func cond(_ type: String, _ ok: Bool, reason: String? = nil) -> JSONValue {
+            let status = ok ? "True" : "False"
+            let prev = old.first { $0["type"]?.stringValue == type }
+            let transition = prev?["status"]?.stringValue == status ? (prev?["lastTransitionTime"] ?? .string(now)) : .string(now)
+            var c: JSONValue = ["type": .string(type), "status": .string(status), "lastProbeTime": .null, "lastTransitionTime": transition]
+            if let reason, !ok { c["reason"] = .string(reason) }
+            return c
+        }
+        var status = raw["status"] ?? .emptyObject
+        status["phase"] = .string(phase)
+        status["hostIP"] = .string(MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP)
+        status["hostIPs"] = [["ip": status["hostIP"]!]]
+        if let ip = sandbox?.ip {
+            status["podIP"] = .string(ip)
+            status["podIPs"] = [["ip": .string(ip)]]
+        }
+        if let st = startTime { status["startTime"] = .string(st.ISO8601Format()) }
+        let done = phase == "Succeeded" || phase == "Failed"
+        status["conditions"] = [
+            cond("PodReadyToStartContainers", sandbox != nil),
+            cond("Initialized", initialized, reason: "ContainersNotInitialized"),
+            cond("Ready", allReady && !done, reason: done ? "PodCompleted" : "ContainersNotReady"),
+            cond("ContainersReady", allReady && !done, reason: done ? "PodCompleted" : "ContainersNotReady"),
+            cond("PodScheduled", true),
+        ]
+        if let err = sandboxError {
+            status["message"] = .string(err)
+            status["reason"] = "SandboxError"
+        } else {
+            status["message"] = nil
+            status["reason"] = nil
+        }
+        status["containerStatuses"] = .array(containers.map { containerStatus($0, records[$0.name ?? ""], isInit: false) })
+        if !inits.isEmpty {
+            status["initContainerStatuses"] = .array(inits.map { containerStatus($0, initRecords[$0.name ?? ""], isInit: true) })
+        }
+        return status
+    }
+
+    /// Sends the status if it changed.
+    func reportStatus() async {
+        let status = buildStatus()
+        if status == lastReported { return }
+        do {
+            let updated = try await client.patch(.pods, namespace: namespace, name: name, ["status": status], type: .merge,
+                                                 subresource: "status")
+            lastReported = status
+            raw = updated
+        } catch let e as GantryError where e.code == .notFound {
+            // Deleted underneath us: the manager stops this worker.
+        } catch {
+            logger.warning("pod status update failed", metadata: ["error": "\(error)"])
+            schedule(after: 1)
+        }
+    }
+}
+
+/// Runs `body`, failing with a timeout error at `deadline`. The body is cancelled then, and not waited
+/// for (a wait that ignores cancellation cannot hold the caller past its deadline).
+func withDeadline<T: Sendable>(_ deadline: Date, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let once = OnceFlag()
+    return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
+        let work = Task {
+            do {
+                let v = try await body()
+                if once.claim() { cont.resume(returning: v) }
+            } catch {
+                if once.claim() { cont.resume(throwing: error) }
+            }
+        }
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(max(0, deadline.timeIntervalSinceNow) * 1000)))
+            if once.claim() {
+                work.cancel()
+                cont.resume(throwing: GantryError(.timeout, "deadline passed"))
+            }
+        }
+    }
+}
+
+/// A flag that can be claimed once, from any thread.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    init() {}
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}
