@@ -59,7 +59,8 @@ let package = Package(
         .target(
             name: "GantryCommands",
             dependencies: [
-                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer",
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
+                "GantryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,7 +15,7 @@ public struct Gantry: AsyncParsableCommand {
         abstract: "A Kubernetes-compatible container orchestrator in one small binary.",
         version: GantryVersion.string,
         subcommands: [
-            ServerCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
+            ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
             ScaleCommand.self, VersionCommand.self, KubeconfigCommand.self,
         ])
 

@@ -1,0 +1,227 @@
+import ArgumentParser
+import Foundation
+import GantryAgent
+import GantryAPI
+import GantryAPIServer
+import GantryClient
+import GantryRuntime
+import GantryStore
+import GantryStoreSQLite
+import Logging
+import ServiceLifecycle
+
+/// The node-side implementations, chosen by the executable (the only place that picks them).
+public struct NodeImplementations: Sendable {
+    /// Makes the container runtime keeping its state under `root`.
+    public var runtime: @Sendable (_ root: String) throws -> any ContainerRuntime
+    /// Makes the image store under `root`, trusting plain HTTP for `insecure` registries.
+    public var images: @Sendable (_ root: String, _ insecure: Set<String>) throws -> any ImageStore
+    /// Makes the network plugin with state under `stateDir`, a bridge name and a pod CIDR.
+    public var network: @Sendable (_ stateDir: String, _ bridge: String, _ podCIDR: String) throws -> any NetworkPlugin
+
+    public init(runtime: @escaping @Sendable (String) throws -> any ContainerRuntime,
+                images: @escaping @Sendable (String, Set<String>) throws -> any ImageStore,
+                network: @escaping @Sendable (String, String, String) throws -> any NetworkPlugin) {
+        self.runtime = runtime
+        self.images = images
+        self.network = network
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered: NodeImplementations?
+
+    /// Registers the implementations (called by the executable before `Gantry.main()`).
+    public static func register(_ i: NodeImplementations) {
+        lock.lock()
+        registered = i
+        lock.unlock()
+    }
+
+    /// The registered implementations, or a clear error.
+    static func current() throws -> NodeImplementations {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let r = registered else {
+            throw GantryError(.unavailable, "this build of gantry has no node implementations (runtime, images, network)")
+        }
+        return r
+    }
+}
+
+/// Options shared by `agent` and `dev`.
+struct AgentOptions: ParsableArguments {
+    @Option(help: "Name of this node (default: the host name).")
+    var nodeName: String?
+
+    @Option(help: "CIDR for pods on this node when the control plane assigns none.")
+    var podCIDR: String = "10.88.0.0/24"
+
+    @Option(help: "Name of the pod bridge (one per agent sharing a host).")
+    var bridge: String = "gantry0"
+
+    @Option(help: "This node's IP address (default: autodetected).")
+    var nodeIP: String?
+
+    @Option(help: "Registry (HOST:PORT) to reach over plain HTTP; repeatable. Loopback registries always are.")
+    var insecureRegistry: [String] = []
+
+    @Option(help: "Cluster DNS server for ClusterFirst pods (repeatable; default: the node's resolvers).")
+    var clusterDNS: [String] = []
+
+    func agentConfig(dataDir: String) -> AgentConfig {
+        var c = AgentConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), dataDir: dataDir)
+        c.podCIDR = podCIDR
+        c.nodeIP = nodeIP
+        c.clusterDNS = clusterDNS
+        return c
+    }
+
+    func makeAgent(client: GantryClient, dataDir: String, logger: Logger) throws -> NodeAgent {
+        let impl = try NodeImplementations.current()
+        let config = agentConfig(dataDir: dataDir)
+        for d in ["runtime", "images", "network", "pods"] {
+            try FileManager.default.createDirectory(atPath: "\(dataDir)/\(d)", withIntermediateDirectories: true)
+        }
+        let runtime = try impl.runtime(dataDir + "/runtime")
+        let images = try impl.images(dataDir + "/images", Set(insecureRegistry))
+        let network = try impl.network(dataDir + "/network", bridge, podCIDR)
+        return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
+    }
+}
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Run a node agent: register this machine as a node and run its pods with runc.")
+
+    @Option(help: "API server URL.")
+    var server: String = "http://127.0.0.1:6443"
+
+    @Option(help: "Directory for the agent's state (images, containers, pod volumes, logs).")
+    var dataDir: String = "/var/lib/gantry/agent"
+
+    @OptionGroup var options: AgentOptions
+
+    @Option(help: "Log level.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "gantry.agent")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let agent = try options.makeAgent(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
+        logger.info("agent starting", metadata: ["node": "\(options.agentConfig(dataDir: dataDir).nodeName)", "server": "\(server)"])
+        let group = ServiceGroup(configuration: .init(services: agent.services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+/// Binds pods that name no node to this node: the dev cluster's stand-in until the scheduler runs.
+struct DevBinder: ServiceLifecycle.Service {
+    let client: GantryClient
+    let nodeName: String
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let list = try await client.list(.pods, namespace: nil, fieldSelector: "spec.nodeName=")
+                for p in list["items"]?.arrayValue ?? [] { await bind(p) }
+                let stream = try await client.watch(.pods, namespace: nil, resourceVersion: list[path: ["metadata", "resourceVersion"]]?.stringValue,
+                                                    fieldSelector: "spec.nodeName=")
+                for try await e in stream.cancelOnGracefulShutdown() where e.type == "ADDED" || e.type == "MODIFIED" {
+                    await bind(e.object)
+                }
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    func bind(_ pod: JSONValue) async {
+        guard pod[path: ["metadata", "deletionTimestamp"]] == nil,
+              let name = pod[path: ["metadata", "name"]]?.stringValue, let ns = pod[path: ["metadata", "namespace"]]?.stringValue
+        else { return }
+        let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(name), "namespace": .string(ns)],
+                                  "target": ["apiVersion": "v1", "kind": "Node", "name": .string(nodeName)]]
+        do {
+            _ = try await client.call(.POST, GantryClient.path(.pods, namespace: ns, name: name, subresource: "binding"), body: binding)
+        } catch {
+            logger.debug("bind failed", metadata: ["pod": "\(ns)/\(name)", "error": "\(error)"])
+        }
+    }
+}
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev", abstract: "Run a one-process cluster: the control plane and a node agent for this machine.")
+
+    @Option(help: "Directory for all state (server/ and agent/ inside).")
+    var dataDir: String = "/var/lib/gantry"
+
+    @Option(help: "Address to serve the API on (HOST:PORT).")
+    var listen: String = "127.0.0.1:6443"
+
+    @Option(help: "CIDR that Service cluster IPs are allocated from.")
+    var serviceCIDR: String = "10.96.0.0/16"
+
+    @OptionGroup var options: AgentOptions
+
+    @Option(help: "Log level.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "gantry")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var config = ControlPlaneConfig()
+        let (host, port) = try parseListen(listen)
+        config.host = host
+        config.port = port
+        config.serviceCIDR = serviceCIDR
+        try FileManager.default.createDirectory(atPath: dataDir + "/server", withIntermediateDirectories: true)
+        let store = try SQLiteStateStore(path: dataDir + "/server/state.db", logger: logger)
+        let cp = try ControlPlane(config: config, store: store, logger: logger)
+        try await cp.bootstrap()
+        let (ports, portCont) = AsyncStream<Int>.makeStream()
+        let log = logger
+        let cpServices = cp.services { p in
+            try? await cp.publishKubernetesService(port: p, updateEndpoints: true)
+            log.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(p)"])
+            portCont.yield(p)
+        }
+        let agentLogger = logger
+        let dataDir = self.dataDir
+        let options = self.options
+        // The agent starts once the API serves (it needs the bound port).
+        let nodeSide = LateServices {
+            var it = ports.makeAsyncIterator()
+            guard let p = await it.next() else { return [] }
+            let client = GantryClient(server: "http://127.0.0.1:\(p)")
+            let agent = try options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger)
+            return agent.services + [DevBinder(client: client, nodeName: options.agentConfig(dataDir: dataDir).nodeName, logger: agentLogger)]
+        }
+        let group = ServiceGroup(configuration: .init(services: (cpServices + [nodeSide]).map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try await store.close()
+        logger.info("stopped")
+    }
+}
+
+/// Services built once something is known (the API's bound port), then run together.
+struct LateServices: ServiceLifecycle.Service {
+    let make: @Sendable () async throws -> [any ServiceLifecycle.Service]
+
+    init(_ make: @escaping @Sendable () async throws -> [any ServiceLifecycle.Service]) { self.make = make }
+
+    func run() async throws {
+        let services = try await make()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for s in services { group.addTask { try await s.run() } }
+            try await group.waitForAll()
+        }
+    }
+}
+
