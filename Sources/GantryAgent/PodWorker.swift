@@ -23,7 +23,10 @@ struct ContainerRecord: Sendable {
     /// Not before this instant may the container be (re)started.
     var backoffUntil: Date?
     var pullFailures = 0
+    /// Readiness: true when running and the readiness probe (if any) passes.
     var ready = false
+    /// True once the startup probe (if any) has passed.
+    var started = false
 }
 
 /// Runs one pod on this node: its network sandbox, init containers in order, then its containers under
@@ -379,8 +382,13 @@ actor PodWorker {
             r.startedAt = Date()
             r.imageID = image.digest
             r.backoffUntil = nil
+            r.ready = !isInit && c.readinessProbe == nil
+            r.started = c.startupProbe == nil
             save()
             watchExit(id: id, container: n, isInit: isInit)
+            if !isInit, c.readinessProbe != nil || c.livenessProbe != nil || c.startupProbe != nil {
+                startProbes(id: id, container: c)
+            }
             logger.info("container started", metadata: ["container": "\(n)", "id": "\(id)"])
         } catch {
             r.state = "waiting"
@@ -437,6 +445,76 @@ actor PodWorker {
         return nil
     }
 
+    // MARK: - Probes
+
+    func startProbes(id: String, container c: Container) {
+        let runtime = self.runtime
+        let podIP = sandbox?.ip ?? "127.0.0.1"
+        waiters["probe-" + id] = Task { [self] in
+            if let startup = c.startupProbe {
+                let passed = await Self.probeLoop(self, startup, "startup", c, id, podIP, runtime) { _ in true }
+                if !passed { return }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                if let r = c.readinessProbe {
+                    group.addTask { _ = await Self.probeLoop(self, r, "readiness", c, id, podIP, runtime) { _ in false } }
+                }
+                if let l = c.livenessProbe {
+                    group.addTask { _ = await Self.probeLoop(self, l, "liveness", c, id, podIP, runtime) { v in !v } }
+                }
+            }
+        }
+    }
+
+    /// Runs one probe periodically, reporting verdicts, until `stop` says so; returns the last verdict.
+    static func probeLoop(_ worker: PodWorker, _ probe: Probe, _ kind: String, _ c: Container, _ id: String, _ podIP: String,
+                          _ runtime: any ContainerRuntime, stop: @escaping @Sendable (Bool) -> Bool) async -> Bool {
+        var state = ProbeState()
+        try? await Task.sleep(for: .seconds(probe.initialDelaySeconds ?? 0))
+        while !Task.isCancelled {
+            let result = await Prober.run(probe, container: c, id: id, podIP: podIP, runtime: runtime)
+            if Task.isCancelled { return false }
+            let ok = result == .success
+            var message: String? = nil
+            if case .failure(let m) = result { message = m }
+            let success = kind == "readiness" ? (probe.successThreshold ?? 1) : 1
+            if let verdict = state.record(ok, successThreshold: success, failureThreshold: probe.failureThreshold ?? 3) {
+                await worker.probeVerdict(id: id, container: c.name ?? "", kind: kind, passing: verdict, message: message)
+                if stop(verdict) { return verdict }
+            }
+            try? await Task.sleep(for: .seconds(max(1, probe.periodSeconds ?? 10)))
+        }
+        return false
+    }
+
+    /// Applies a probe verdict: readiness flips Ready; a failed liveness or startup probe restarts the container.
+    func probeVerdict(id: String, container: String, kind: String, passing: Bool, message: String?) async {
+        guard var r = records[container], r.runtimeID == id, r.state == "running" else { return }
+        switch kind {
+        case "startup":
+            r.started = passing
+            if r.ready == false, (pod.spec?.containers ?? []).first(where: { $0.name == container })?.readinessProbe == nil { r.ready = passing }
+        case "readiness":
+            r.ready = passing
+        default:
+            break
+        }
+        records[container] = r
+        if !passing, kind != "readiness" {
+            logger.info("container failed its probe and will be restarted", metadata: ["container": "\(container)", "probe": "\(kind)", "message": "\(message ?? "")"])
+            waiters["probe-" + id]?.cancel()
+            let grace = Date().addingTimeInterval(Double(pod.spec?.terminationGracePeriodSeconds ?? 30))
+            let runtime = self.runtime
+            Task {
+                try? await runtime.kill(id, signal: SIGTERM)
+                if (try? await withDeadline(grace) { try await runtime.wait(id) }) == nil {
+                    try? await runtime.kill(id, signal: SIGKILL)
+                }
+            }
+        }
+        await reportStatus()
+    }
+
     func watchExit(id: String, container: String, isInit: Bool) {
         let runtime = self.runtime
         waiters[id] = Task { [weak self] in
@@ -452,6 +530,8 @@ actor PodWorker {
 
     func exited(id: String, container: String, isInit: Bool, status: ExitStatus) {
         waiters[id] = nil
+        waiters["probe-" + id]?.cancel()
+        waiters["probe-" + id] = nil
         var r = (isInit ? initRecords[container] : records[container]) ?? ContainerRecord(name: container)
         guard r.runtimeID == id else { return }
         r.state = "terminated"
@@ -590,10 +670,10 @@ actor PodWorker {
             if let m = r.message { w["message"] = .string(m) }
             state = ["waiting": w]
         }
-        let ready = r.state == "running" && !isInit
+        let ready = r.state == "running" && !isInit && r.ready
         var s: JSONValue = [
             "name": .string(r.name), "state": state, "ready": .bool(ready), "restartCount": .int(Int64(r.restartCount)),
-            "image": .string(c.image ?? ""), "imageID": .string(r.imageID), "started": .bool(r.state == "running"),
+            "image": .string(c.image ?? ""), "imageID": .string(r.imageID), "started": .bool(r.state == "running" && r.started),
         ]
         if let id = r.runtimeID { s["containerID"] = .string("runc://\(id)") }
         s["lastState"] = r.lastTerminated ?? .emptyObject
@@ -606,7 +686,7 @@ actor PodWorker {
         let containers = pod.spec?.containers ?? []
         let inits = pod.spec?.initContainers ?? []
         let initialized = inits.allSatisfy { initRecords[$0.name ?? ""]?.state == "terminated" && initRecords[$0.name ?? ""]?.exitCode == 0 }
-        let allReady = !containers.isEmpty && containers.allSatisfy { records[$0.name ?? ""]?.state == "running" }
+        let allReady = !containers.isEmpty && containers.allSatisfy { records[$0.name ?? ""]?.state == "running" && records[$0.name ?? ""]?.ready == true }
         let old = raw[path: ["status", "conditions"]]?.arrayValue ?? []
         func cond(_ type: String, _ ok: Bool, reason: String? = nil) -> JSONValue {
             let status = ok ? "True" : "False"

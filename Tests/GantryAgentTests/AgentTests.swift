@@ -186,6 +186,36 @@ struct AgentTests {
     }
 }
 
+@Suite("Probes with fake runtime", .serialized)
+struct ProbeTests {
+    @Test func readinessDrivesReadyAndLivenessRestarts() async throws {
+        try await Harness.run { h in
+            await h.runtime.setExecResult("ready-check", 1)
+            await h.runtime.setExecResult("live-check", 0)
+            try await h.createPod("probed", spec: ["containers": [[
+                "name": "c", "image": "busybox:1.36",
+                "readinessProbe": ["exec": ["command": ["ready-check"]], "periodSeconds": 1, "failureThreshold": 1],
+                "livenessProbe": ["exec": ["command": ["live-check"]], "periodSeconds": 1, "failureThreshold": 2],
+            ]]])
+            try await h.waitFor("probed", "running but not ready") { p in
+                containerState(p)?["running"] != nil && p[path: ["status", "containerStatuses"]]?.arrayValue?.first?["ready"] == false
+            }
+            await h.runtime.setExecResult("ready-check", 0)
+            try await h.waitFor("probed", "Ready") { p in
+                p[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+            }
+            await h.runtime.setExecResult("ready-check", 1)
+            try await h.waitFor("probed", "not Ready again") { p in
+                p[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "False" } == true
+            }
+            await h.runtime.setExecResult("live-check", 1)
+            try await h.waitFor("probed", "restarted by liveness", timeout: .seconds(15)) { p in
+                (p[path: ["status", "containerStatuses"]]?.arrayValue?.first?["restartCount"]?.intValue ?? 0) >= 1
+            }
+        }
+    }
+}
+
 @Suite("Container setup")
 struct ContainerSetupTests {
     @Test func commandAndArgsFollowKubernetesRules() throws {
