@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "GantryAPI", "GantryStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -78,10 +79,12 @@ let package = Package(
             ]
         ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
+        .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
         .target(
             name: "GantryAgent",
             dependencies: [
                 "GantryAPI", "GantryClient", "GantryRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -97,6 +100,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(
             name: "GantryStoreTests",

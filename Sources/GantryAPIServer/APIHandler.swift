@@ -248,7 +248,9 @@ public struct APIHandler: HTTPResponder {
             let target = body[path: ["target", "name"]]?.stringValue ?? ""
             _ = try await registry.bind(namespace: namespace ?? "default", name: n, node: target)
             return Self.json(201, StatusMapping.success())
-        case (_, let n?, "log"), (_, let n?, "exec"):
+        case (.get, let n?, "log"):
+            return try await NodeProxy.logs(registry: registry, namespace: namespace ?? "default", pod: n, query: q)
+        case (_, let n?, "exec"):
             let pod = try await registry.get(.pods, namespace: namespace, name: n)
             let node = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
             if node.isEmpty {

@@ -85,6 +85,9 @@ public struct AgentConfig: Sendable {
     public var clusterDomain = "cluster.local"
     /// Labels added to the Node.
     public var labels: [String: String] = [:]
+    /// Address and port of the agent's own endpoint (logs); port 0 picks a free one.
+    public var serverHost = "0.0.0.0"
+    public var serverPort = 10250
     /// Restart back-off of crashing containers and failing pulls.
     public var backoff = RestartBackoff()
     public init(nodeName: String, dataDir: String) {
@@ -99,12 +102,16 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
     let config: AgentConfig
     let runtime: any ContainerRuntime
     let logger: Logger
+    /// The port the agent's endpoint serves on, once known.
+    let serverPort: LockedValue<Int>
 
-    public init(client: GantryClient, config: AgentConfig, runtime: any ContainerRuntime, logger: Logger) {
+    public init(client: GantryClient, config: AgentConfig, runtime: any ContainerRuntime, logger: Logger,
+                serverPort: LockedValue<Int> = LockedValue(0)) {
         self.client = client
         self.config = config
         self.runtime = runtime
         self.logger = logger
+        self.serverPort = serverPort
     }
 
     static func microTime(_ d: Date = Date()) -> String {
@@ -151,7 +158,7 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
                     cond("PIDPressure", "False", "KubeletHasSufficientPID", "gantry agent has sufficient PID available"),
                     cond("Ready", "True", "KubeletReady", "gantry agent is posting ready status"),
                 ],
-                "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+                "daemonEndpoints": ["kubeletEndpoint": ["Port": .int(Int64(serverPort.value))]],
             ],
         ]
     }
@@ -212,6 +219,10 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
+        // Register once the agent's endpoint knows its port.
+        while serverPort.value == 0 && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         while !Task.isShuttingDownGracefully {
             do {
                 try await register()
@@ -237,5 +248,16 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: config.leaseRenewInterval) }
             } catch { return }
         }
+    }
+}
+
+/// A value shared across tasks under a lock.
+public final class LockedValue<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: T
+    public init(_ v: T) { self.v = v }
+    public var value: T {
+        get { lock.lock(); defer { lock.unlock() }; return v }
+        set { lock.lock(); v = newValue; lock.unlock() }
     }
 }

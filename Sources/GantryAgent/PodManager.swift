@@ -38,6 +38,12 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         lock.unlock()
     }
 
+    func allWorkers() -> [PodWorker] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(workers.values)
+    }
+
     /// The number of pods this agent is running.
     public var podCount: Int {
         lock.lock()
@@ -128,6 +134,35 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         return uid
     }
 
+    /// The log file of a container of a pod on this node (its current or previous instance).
+    public func logFile(namespace: String, pod: String, container: String, previous: Bool) -> String? {
+        let fm = FileManager.default
+        let root = config.dataDir + "/pods"
+        let dirs = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("\(namespace)_\(pod)_") }
+        let candidates = dirs.map { "\(root)/\($0)/logs/\(container)" }.filter { fm.fileExists(atPath: $0) }
+        guard let dir = candidates.max(by: { mtime($0) < mtime($1) }) else { return nil }
+        let files = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }
+            .compactMap { Int($0.dropLast(4)) }.sorted()
+        guard let last = files.last else { return nil }
+        if previous {
+            guard files.count >= 2 else { return nil }
+            return "\(dir)/\(files[files.count - 2]).log"
+        }
+        return "\(dir)/\(last).log"
+    }
+
+    func mtime(_ path: String) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    /// Whether the named container of a pod is running now (ends `logs -f`).
+    public func isRunning(namespace: String, pod: String, container: String) async -> Bool {
+        for w in allWorkers() where w.name == pod && w.namespace == namespace {
+            if await w.isRunning(container) { return true }
+        }
+        return false
+    }
+
     /// Removes containers left by pods that no longer exist (after an agent restart).
     func collectOrphans(keep: Set<String>) async {
         guard let all = try? await runtime.list() else { return }
@@ -142,13 +177,19 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
 public struct NodeAgent: Sendable {
     public let heartbeat: NodeHeartbeat
     public let pods: PodManager
+    public let server: NodeServer
+    /// The port the agent's endpoint serves on (0 until it is up).
+    public let serverPort = LockedValue(0)
 
     public init(client: GantryClient, config: AgentConfig, runtime: any ContainerRuntime, images: any ImageStore,
                 network: any NetworkPlugin, logger: Logger) {
-        heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger)
+        heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger, serverPort: serverPort)
         pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
+        let port = serverPort
+        server = NodeServer(pods: pods, host: config.serverHost, port: config.serverPort, logger: logger) { p in port.value = p }
     }
 
     /// The agent's services, for a ServiceGroup.
-    public var services: [any ServiceLifecycle.Service] { [heartbeat, pods] }
+    public var services: [any ServiceLifecycle.Service] { [server, heartbeat, pods] }
 }
+

@@ -57,6 +57,8 @@ actor PodWorker {
         self.raw = pod
         self.pod = try pod.decode(Pod.self)
         self.uid = self.pod.metadata.uid ?? ""
+        self.initialName = self.pod.metadata.name ?? ""
+        self.initialNamespace = self.pod.metadata.namespace ?? "default"
         self.client = client
         self.runtime = runtime
         self.images = images
@@ -68,8 +70,10 @@ actor PodWorker {
         (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    var name: String { pod.metadata.name ?? "" }
-    var namespace: String { pod.metadata.namespace ?? "default" }
+    nonisolated var name: String { initialName }
+    nonisolated var namespace: String { initialNamespace }
+    nonisolated let initialName: String
+    nonisolated let initialNamespace: String
     var podDir: String { "\(config.dataDir)/pods/\(namespace)_\(name)_\(uid)" }
     var netnsName: String { "gantry-\(uid.prefix(18))" }
     var netnsPath: String { "/var/run/netns/\(netnsName)" }
@@ -83,6 +87,11 @@ actor PodWorker {
     }
 
     func poke() { wake.yield() }
+
+    /// Whether a container of this pod is running.
+    func isRunning(_ container: String) -> Bool {
+        records[container]?.state == "running" || initRecords[container]?.state == "running"
+    }
 
     /// The sync loop: runs until the pod is finished (deleted and cleaned up).
     func run() async {

@@ -38,6 +38,16 @@ public actor FakeRuntime: ContainerRuntime {
         guard containers[id] != nil else { throw GantryError(.notFound, "no container \(id)") }
         containers[id]!.info.status = .running
         containers[id]!.info.startedAt = Date()
+        // Like a real container's first words, in the CRI log format.
+        let path = containers[id]!.spec.logPath
+        let line = "\(Date().ISO8601Format()) stdout F started \(containers[id]!.spec.args.joined(separator: " "))\n"
+        if let h = FileHandle(forWritingAtPath: path) {
+            h.seekToEndOfFile()
+            h.write(Data(line.utf8))
+            try? h.close()
+        } else {
+            FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
+        }
     }
 
     /// Ends a running container with `code` (as if its process exited).

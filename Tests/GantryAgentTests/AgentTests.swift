@@ -36,6 +36,9 @@ struct Harness {
         var config = AgentConfig(nodeName: "node-a", dataDir: dir.path)
         config.backoff = RestartBackoff(initial: 0.2, maximum: 1, resetAfter: 600)
         config.statusInterval = .seconds(1)
+        config.serverHost = "127.0.0.1"
+        config.serverPort = 0
+        config.nodeIP = "127.0.0.1"
         var logger = Logger(label: "agent-test")
         logger.logLevel = .warning
         let agent = NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
@@ -213,6 +216,48 @@ struct ProbeTests {
                 (p[path: ["status", "containerStatuses"]]?.arrayValue?.first?["restartCount"]?.intValue ?? 0) >= 1
             }
         }
+    }
+}
+
+@Suite("Logs through the API")
+struct LogTests {
+    @Test func podLogsAreServedByTheAgentThroughTheAPIServer() async throws {
+        try await Harness.run { h in
+            try await h.createPod("talker", spec: ["containers": [["name": "c", "image": "busybox:1.36", "command": ["echo", "hello"]]]])
+            try await eventually("running") { await !h.runtime.running(named: "c").isEmpty }
+            try await eventually("node endpoint") {
+                ((try? await h.client.get(.nodes, namespace: nil, name: "node-a"))?[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.intValue ?? 0) > 0
+            }
+            let r = try await h.client.raw(.GET, "/api/v1/namespaces/default/pods/talker/log")
+            #expect(r.status == 200)
+            #expect(String(decoding: r.body, as: UTF8.self) == "started echo hello\n")
+            let ts = try await h.client.raw(.GET, "/api/v1/namespaces/default/pods/talker/log", query: ["timestamps": "true"])
+            #expect(String(decoding: ts.body, as: UTF8.self).hasSuffix("Z started echo hello\n"))
+            let prev = try await h.client.raw(.GET, "/api/v1/namespaces/default/pods/talker/log", query: ["previous": "true"])
+            #expect(prev.status == 400)
+            let bad = try await h.client.raw(.GET, "/api/v1/namespaces/default/pods/talker/log", query: ["container": "nope"])
+            #expect(bad.status == 400)
+        }
+    }
+
+    @Test func criLogRendering() {
+        let content = """
+            2024-01-01T00:00:01.000000000Z stdout F one
+            2024-01-01T00:00:02.000000000Z stderr P tw
+            2024-01-01T00:00:02.500000000Z stderr F o
+            2024-01-01T00:00:03.000000000Z stdout F three
+
+            """
+        var o = CRILog.Options()
+        #expect(CRILog.render(content, o) == "one\ntwo\nthree\n")
+        o.tailLines = 1
+        #expect(CRILog.render(content, o) == "three\n")
+        o.tailLines = nil
+        o.timestamps = true
+        #expect(CRILog.render(content, o).hasPrefix("2024-01-01T00:00:01.000000000Z one\n"))
+        o.timestamps = false
+        o.limitBytes = 5
+        #expect(CRILog.render(content, o) == "one\nt")
     }
 }
 

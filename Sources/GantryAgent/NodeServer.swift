@@ -1,0 +1,143 @@
+import Foundation
+import GantryAPI
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Reads container logs in the CRI format (`TIMESTAMP STREAM P|F TEXT` per line).
+public enum CRILog {
+    /// One decoded entry: when, which stream, the text (a whole line with its newline, or a part).
+    public struct Entry: Sendable, Equatable {
+        public var time: String
+        public var stream: String
+        public var text: String
+        public var partial: Bool
+    }
+
+    /// Parses one CRI log line (without its newline).
+    public static func parse(_ line: Substring) -> Entry? {
+        let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return nil }
+        let text = parts.count == 4 ? String(parts[3]) : ""
+        return Entry(time: String(parts[0]), stream: String(parts[1]), text: text, partial: parts[2] == "P")
+    }
+
+    /// Options of a log request (`kubectl logs` flags).
+    public struct Options: Sendable {
+        public var tailLines: Int?
+        public var sinceSeconds: Int?
+        public var timestamps = false
+        public var limitBytes: Int?
+        public init() {}
+    }
+
+    /// Renders log file content as `kubectl logs` shows it.
+    public static func render(_ content: String, _ o: Options, now: Date = Date()) -> String {
+        var lines: [String] = []
+        var pending = ""
+        var pendingTime = ""
+        let cutoff = o.sinceSeconds.map { now.addingTimeInterval(-Double($0)) }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for raw in content.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard let e = parse(raw) else { continue }
+            if let cutoff {
+                let t = String(e.time.prefix(23)) + "Z"
+                if let d = f.date(from: t), d < cutoff { continue }
+            }
+            if pending.isEmpty { pendingTime = e.time }
+            pending += e.text
+            if !e.partial {
+                lines.append((o.timestamps ? pendingTime + " " : "") + pending + "\n")
+                pending = ""
+            }
+        }
+        if !pending.isEmpty { lines.append((o.timestamps ? pendingTime + " " : "") + pending) }
+        if let t = o.tailLines { lines = Array(lines.suffix(max(0, t))) }
+        var out = lines.joined()
+        if let limit = o.limitBytes, out.utf8.count > limit { out = String(decoding: Array(out.utf8.prefix(limit)), as: UTF8.self) }
+        return out
+    }
+}
+
+/// The agent's own HTTP endpoint (the kubelet API's role): container logs, read by the API server's
+/// `pods/{name}/log` proxy.
+public struct NodeServer: ServiceLifecycle.Service {
+    let pods: PodManager
+    let host: String
+    let port: Int
+    let logger: Logger
+    let onRunning: @Sendable (Int) async -> Void
+
+    public init(pods: PodManager, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.pods = pods
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.onRunning = onRunning
+    }
+
+    public func run() async throws {
+        let router = Router()
+        let pods = self.pods
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/containerLogs/:namespace/:pod/:container") { request, context -> Response in
+            let ns = context.parameters.get("namespace") ?? ""
+            let pod = context.parameters.get("pod") ?? ""
+            let container = context.parameters.get("container") ?? ""
+            let q = request.uri.queryParameters
+            var o = CRILog.Options()
+            o.tailLines = q.get("tailLines").flatMap { Int($0) }
+            o.sinceSeconds = q.get("sinceSeconds").flatMap { Int($0) }
+            o.timestamps = q.get("timestamps") == "true"
+            o.limitBytes = q.get("limitBytes").flatMap { Int($0) }
+            let previous = q.get("previous") == "true"
+            let follow = q.get("follow") == "true"
+            guard let file = pods.logFile(namespace: ns, pod: pod, container: container, previous: previous) else {
+                let msg = previous ? "previous terminated container \"\(container)\" in pod \"\(pod)\" not found"
+                    : "container \"\(container)\" in pod \"\(pod)\" has no logs yet"
+                return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: msg)))
+            }
+            let initial = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            let first = CRILog.render(initial, o)
+            let opts = o
+            if !follow {
+                return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: first)))
+            }
+            let body = ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: first))
+                var offset = initial.utf8.count
+                var follow = opts
+                follow.tailLines = nil
+                follow.sinceSeconds = nil
+                var idle = 0
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let content = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                    let bytes = Array(content.utf8)
+                    if bytes.count < offset { offset = 0 }  // rotated
+                    if bytes.count > offset {
+                        // Only whole lines.
+                        if let lastNL = bytes[offset...].lastIndex(of: 0x0A) {
+                            let chunk = String(decoding: bytes[offset...lastNL], as: UTF8.self)
+                            try await writer.write(ByteBuffer(string: CRILog.render(chunk, follow)))
+                            offset = lastNL + 1
+                            idle = 0
+                            continue
+                        }
+                    }
+                    idle += 1
+                    if idle > 5, await !pods.isRunning(namespace: ns, pod: pod, container: container) { break }
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: body)
+        }
+        let onRunning = self.onRunning
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                              onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
+        try await app.runService()
+    }
+}
