@@ -206,6 +206,34 @@ public struct GantryClient: Sendable {
             .decode(T.self)
     }
 
+    /// Streams a response body (e.g. `logs -f`), throwing the server's Status if it fails.
+    public func stream(_ method: HTTPMethod, _ path: String, query: [String: String] = [:]) async throws
+        -> AsyncThrowingStream<[UInt8], Error>
+    {
+        var req = HTTPClientRequest(url: server + path + Self.encodeQuery(query))
+        req.method = method
+        let resp: HTTPClientResponse
+        do {
+            resp = try await http.execute(req, timeout: .hours(24))
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+        }
+        guard resp.status.code == 200 else {
+            let buf = try await resp.body.collect(upTo: 1 << 20)
+            throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
+        }
+        let body = resp.body
+        return AsyncThrowingStream { cont in
+            let task = Task {
+                do {
+                    for try await chunk in body { cont.yield(Array(chunk.readableBytesView)) }
+                    cont.finish()
+                } catch { cont.finish(throwing: error) }
+            }
+            cont.onTermination = { _ in task.cancel() }
+        }
+    }
+
     // MARK: - Watch
 
     /// One watch event.

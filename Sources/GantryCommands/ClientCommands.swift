@@ -445,3 +445,50 @@ struct ScaleCommand: AsyncParsableCommand {
         }
     }
 }
+
+// MARK: - logs
+
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a container in a pod.")
+    @OptionGroup var client: ClientOptions
+    @Argument(help: "Pod name (or pod/NAME).")
+    var pod: String
+    @Option(name: .shortAndLong, help: "Container (default: the only one).")
+    var container: String?
+    @Option(name: .shortAndLong, help: "Namespace.")
+    var namespace: String?
+    @Flag(name: .shortAndLong, help: "Follow the log.")
+    var follow = false
+    @Option(help: "Lines from the end to show.")
+    var tail: Int?
+    @Flag(name: [.customShort("p"), .long], help: "The previous instance of the container.")
+    var previous = false
+    @Flag(help: "Prefix lines with timestamps.")
+    var timestamps = false
+    @Option(help: "Only lines newer than this many seconds.")
+    var sinceSeconds: Int?
+
+    func run() async throws {
+        try await runClient {
+            let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod
+            var q: [String: String] = [:]
+            if let container { q["container"] = container }
+            if follow { q["follow"] = "true" }
+            if let tail { q["tailLines"] = String(tail) }
+            if previous { q["previous"] = "true" }
+            if timestamps { q["timestamps"] = "true" }
+            if let sinceSeconds { q["sinceSeconds"] = String(sinceSeconds) }
+            let c = client.client()
+            let path = GantryClient.path(.pods, namespace: namespace ?? "default", name: name, subresource: "log")
+            if !follow {
+                let r = try await c.raw(.GET, path, query: q, accept: "*/*")
+                guard r.status == 200 else { throw GantryClient.error(from: r) }
+                FileHandle.standardOutput.write(r.body)
+                return
+            }
+            for try await chunk in try await c.stream(.GET, path, query: q) {
+                FileHandle.standardOutput.write(Data(chunk))
+            }
+        }
+    }
+}
