@@ -68,11 +68,15 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Cluster DNS server for ClusterFirst pods (repeatable; default: the node's resolvers).")
     var clusterDNS: [String] = []
 
+    @Option(help: "Port of the agent's endpoint (logs) that the API server reaches; 0 picks a free one.")
+    var agentPort: Int = 10250
+
     func agentConfig(dataDir: String) -> AgentConfig {
         var c = AgentConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), dataDir: dataDir)
         c.podCIDR = podCIDR
         c.nodeIP = nodeIP
         c.clusterDNS = clusterDNS
+        c.serverPort = agentPort
         return c
     }
 
