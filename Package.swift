@@ -80,6 +80,15 @@ let package = Package(
         ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(
+            name: "GantryImageOCI",
+            dependencies: [
+                "GantryRuntime", "CArchive",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "GantryAgent",
             dependencies: [
@@ -100,6 +109,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(
