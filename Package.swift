@@ -68,7 +68,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .executableTarget(name: "gantry", dependencies: ["GantryCommands"]),
+        .executableTarget(
+            name: "gantry",
+            dependencies: ["GantryCommands", "GantryRuntimeRunc", "GantryImageOCI", "GantryNetworkCNI"]
+        ),
         .executableTarget(
             name: "gantry-bench",
             dependencies: [
@@ -79,6 +82,7 @@ let package = Package(
             ]
         ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
+        .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(
@@ -109,6 +113,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),

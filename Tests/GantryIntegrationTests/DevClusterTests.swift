@@ -1,0 +1,107 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryTestSupport
+import Testing
+
+/// `gantry dev` end to end: real runc, a real registry, real CNI plugins, real kubectl.
+@Suite("gantry dev with real containers", .serialized)
+struct DevClusterTests {
+    @Test func podsRunAsRealContainers() async throws {
+        try requireRoot("runc, overlay mounts and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let registry = try await BusyboxRegistry.start()
+        defer { registry.stop() }
+        let dir = TempDir("gantry-dev")
+        defer {
+            _ = try? FileManager.default.removeItem(atPath: dir.path)
+        }
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let octet = Int.random(in: 10..<250)
+        let dev = try await GantryProcess([
+            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "dev-\(tag)",
+            "--bridge", "gd\(tag)", "--pod-cidr", "10.252.\(octet).0/24", "--agent-port", "0", "--node-ip", "127.0.0.1",
+        ], logPath: dir.file("dev.log"))
+        let client = GantryClient(server: dev.url)
+        defer {
+            Task { try? await dev.stop() }
+        }
+        // The node registers and is Ready.
+        try await eventually(timeout: .seconds(20), "node dev-\(tag) Ready") {
+            let n = try? await client.get(.nodes, namespace: nil, name: "dev-\(tag)")
+            return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+        let node = try await client.get(.nodes, namespace: nil, name: "dev-\(tag)")
+        #expect(node[path: ["status", "nodeInfo", "containerRuntimeVersion"]]?.stringValue?.hasPrefix("runc://") == true)
+
+        // A web server pod with config from a ConfigMap, a readiness probe and an unscheduled start.
+        _ = try await client.create(.configMaps, namespace: "default",
+                                    ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "web"], "data": ["MESSAGE": "hello from gantry"]])
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web", "labels": ["app": "web"]],
+            "spec": [
+                "terminationGracePeriodSeconds": 5,
+                "containers": [[
+                    "name": "web", "image": .string(registry.image),
+                    "command": ["sh", "-c", "echo \"$MESSAGE\" > /www/index.html; echo started $(hostname); trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"],
+                    "envFrom": [["configMapRef": ["name": "web"]]],
+                    "ports": [["containerPort": 8080, "name": "http"]],
+                    "readinessProbe": ["httpGet": ["path": "/", "port": "http"], "periodSeconds": 1],
+                    "resources": ["limits": ["memory": "64Mi", "cpu": "500m"]],
+                ]],
+            ],
+        ])
+        try await eventually(timeout: .seconds(60), "pod web Ready") {
+            let p = try await client.get(.pods, namespace: "default", name: "web")
+            return p[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+        let pod = try await client.get(.pods, namespace: "default", name: "web")
+        #expect(pod[path: ["spec", "nodeName"]] == .string("dev-\(tag)"))
+        #expect(pod[path: ["status", "phase"]] == "Running")
+        let ip = pod[path: ["status", "podIP"]]?.stringValue ?? ""
+        #expect(ip.hasPrefix("10.252.\(octet)."))
+        let cs = pod[path: ["status", "containerStatuses"]]?.arrayValue?.first
+        #expect(cs?["containerID"]?.stringValue?.hasPrefix("runc://") == true)
+        #expect(cs?["imageID"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(cs?[path: ["state", "running", "startedAt"]] != nil)
+
+        // The pod has its own IP and serves on it.
+        let curl = try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ip):8080/"])
+        #expect(curl.stdout == "hello from gantry\n")
+
+        // Logs through kubectl.
+        let logs = try await runCommand(kubectl, ["--server", dev.url, "logs", "web"], environment: ["HOME": dir.path])
+        #expect(logs.stdout == "started web\n", "\(logs.stderr)")
+
+        // A failing container with restartPolicy Never ends Failed with its exit code; its output is kept.
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "fail"],
+            "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": .string(registry.image), "command": ["sh", "-c", "echo boom; exit 3"]]]],
+        ])
+        try await eventually(timeout: .seconds(30), "pod fail Failed") {
+            try await client.get(.pods, namespace: "default", name: "fail")[path: ["status", "phase"]] == "Failed"
+        }
+        let failed = try await client.get(.pods, namespace: "default", name: "fail")
+        #expect(failed[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated", "exitCode"]] == 3)
+        let failLogs = try await client.raw(.GET, "/api/v1/namespaces/default/pods/fail/log")
+        #expect(String(decoding: failLogs.body, as: UTF8.self) == "boom\n")
+
+        // Deleting a pod stops it gracefully, tears down its network, and the object goes away.
+        let netns = "/var/run/netns/gantry-" + String((pod[path: ["metadata", "uid"]]?.stringValue ?? "").prefix(18))
+        #expect(FileManager.default.fileExists(atPath: netns))
+        try await client.delete(.pods, namespace: "default", name: "web")
+        try await eventually(timeout: .seconds(20), "pod web gone") {
+            (try? await client.get(.pods, namespace: "default", name: "web")) == nil
+        }
+        #expect(!FileManager.default.fileExists(atPath: netns))
+        let after = try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "2", "http://\(ip):8080/"])
+        #expect(after.status != 0)
+        try await client.delete(.pods, namespace: "default", name: "fail")
+        try await eventually(timeout: .seconds(20), "pod fail gone") {
+            (try? await client.get(.pods, namespace: "default", name: "fail")) == nil
+        }
+        #expect(try await dev.stop() == 0)
+        _ = try? await runCommand("/sbin/ip", ["link", "delete", "gd\(tag)"])
+    }
+}
