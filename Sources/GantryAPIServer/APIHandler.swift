@@ -251,12 +251,9 @@ public struct APIHandler: HTTPResponder {
         case (.get, let n?, "log"):
             return try await NodeProxy.logs(registry: registry, namespace: namespace ?? "default", pod: n, query: q)
         case (_, let n?, "exec"):
-            let pod = try await registry.get(.pods, namespace: namespace, name: n)
-            let node = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
-            if node.isEmpty {
-                throw GantryError(.badRequest, "pod \(n) does not have a host assigned")
-            }
-            throw GantryError(.unavailable, "no node agent serves \(sub!) for pod \(n) on node \(node)")
+            _ = try await registry.get(.pods, namespace: namespace, name: n)
+            // Only the WebSocket upgrade (handled before routing) runs commands; SPDY is not served.
+            throw GantryError(.badRequest, "Upgrade request required: exec speaks WebSocket (\(ExecProtocol.supported.joined(separator: ", ")))")
         case (.post, let n?, "eviction"):
             var opts = DeleteOptions()
             opts.gracePeriodSeconds = nil

@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryStore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -90,8 +91,11 @@ public struct ControlPlane: Sendable {
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let registry = self.registry
+        let logger = self.logger
+        return Application(
             responder: handler,
+            server: .http1WebSocketUpgrade { head, _, _ in await ExecProxy.upgrade(head, registry: registry, logger: logger) },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -1,7 +1,9 @@
 import Foundation
 import GantryAPI
+import GantryRuntime
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -66,13 +68,16 @@ public enum CRILog {
 /// `pods/{name}/log` proxy.
 public struct NodeServer: ServiceLifecycle.Service {
     let pods: PodManager
+    let runtime: any ContainerRuntime
     let host: String
     let port: Int
     let logger: Logger
     let onRunning: @Sendable (Int) async -> Void
 
-    public init(pods: PodManager, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(pods: PodManager, runtime: any ContainerRuntime, host: String, port: Int, logger: Logger,
+                onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.pods = pods
+        self.runtime = runtime
         self.host = host
         self.port = port
         self.logger = logger
@@ -136,7 +141,13 @@ public struct NodeServer: ServiceLifecycle.Service {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: body)
         }
         let onRunning = self.onRunning
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        let runtime = self.runtime
+        let logger = self.logger
+        let app = Application(router: router,
+                              server: .http1WebSocketUpgrade { head, _, _ in
+                                  await ExecServer.upgrade(head, pods: pods, runtime: runtime, logger: logger)
+                              },
+                              configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
         try await app.runService()
     }

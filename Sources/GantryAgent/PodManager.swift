@@ -155,6 +155,14 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
     }
 
+    /// The runtime ID of a running container of a pod on this node.
+    public func runtimeID(namespace: String, pod: String, container: String) async -> String? {
+        for w in allWorkers() where w.name == pod && w.namespace == namespace {
+            if let id = await w.runningID(container) { return id }
+        }
+        return nil
+    }
+
     /// Whether the named container of a pod is running now (ends `logs -f`).
     public func isRunning(namespace: String, pod: String, container: String) async -> Bool {
         for w in allWorkers() where w.name == pod && w.namespace == namespace {
@@ -186,7 +194,9 @@ public struct NodeAgent: Sendable {
         heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger, serverPort: serverPort)
         pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
         let port = serverPort
-        server = NodeServer(pods: pods, host: config.serverHost, port: config.serverPort, logger: logger) { p in port.value = p }
+        server = NodeServer(pods: pods, runtime: runtime, host: config.serverHost, port: config.serverPort, logger: logger) { p in
+            port.value = p
+        }
     }
 
     /// The agent's services, for a ServiceGroup.

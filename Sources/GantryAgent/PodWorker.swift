@@ -88,6 +88,14 @@ actor PodWorker {
 
     func poke() { wake.yield() }
 
+    /// The runtime ID of a running container of this pod.
+    func runningID(_ container: String) -> String? {
+        for r in [records[container], initRecords[container]] {
+            if let r, r.state == "running", let id = r.runtimeID { return id }
+        }
+        return nil
+    }
+
     /// Whether a container of this pod is running.
     func isRunning(_ container: String) -> Bool {
         records[container]?.state == "running" || initRecords[container]?.state == "running"

@@ -74,6 +74,22 @@ struct DevClusterTests {
         let logs = try await runCommand(kubectl, ["--server", dev.url, "logs", "web"], environment: ["HOME": dir.path])
         #expect(logs.stdout == "started web\n", "\(logs.stderr)")
 
+        // kubectl exec (WebSocket v5.channel.k8s.io through the API server to the agent).
+        let env = ["HOME": dir.path]
+        let exec1 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "--", "cat", "/www/index.html"], environment: env)
+        #expect(exec1.stdout == "hello from gantry\n", "\(exec1.stderr)")
+        #expect(exec1.status == 0)
+        let exec2 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 4"],
+                                         environment: env)
+        #expect(exec2.status == 4, "\(exec2.stderr)")
+        #expect(exec2.stdout == "out\n")
+        #expect(exec2.stderr.contains("err"))
+        let exec3 = try await runCommand(kubectl, ["--server", dev.url, "exec", "-i", "web", "--", "tr", "a-z", "A-Z"],
+                                         stdin: "shout\n", environment: env)
+        #expect(exec3.stdout == "SHOUT\n", "\(exec3.stderr)")
+        let exec4 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "-c", "nope", "--", "true"], environment: env)
+        #expect(exec4.status != 0)
+
         // A failing container with restartPolicy Never ends Failed with its exit code; its output is kept.
         _ = try await client.create(.pods, namespace: "default", [
             "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "fail"],
