@@ -90,6 +90,18 @@ struct DevClusterTests {
         let exec4 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "-c", "nope", "--", "true"], environment: env)
         #expect(exec4.status != 0)
 
+        // The same through gantry's own CLI.
+        let gantry = try GantryProcess.binary()
+        let genv = ["GANTRY_SERVER": dev.url, "HOME": dir.path]
+        let g1 = try await runCommand(gantry, ["exec", "web", "--", "cat", "/www/index.html"], environment: genv)
+        #expect(g1.stdout == "hello from gantry\n", "\(g1.stderr)")
+        let g2 = try await runCommand(gantry, ["exec", "web", "--", "sh", "-c", "exit 5"], environment: genv)
+        #expect(g2.status == 5)
+        let g3 = try await runCommand(gantry, ["exec", "-i", "web", "--", "wc", "-c"], stdin: "12345", environment: genv)
+        #expect(g3.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "\(g3.stderr)")
+        let g4 = try await runCommand(gantry, ["logs", "web", "--tail", "1"], environment: genv)
+        #expect(g4.stdout == "started web\n")
+
         // A failing container with restartPolicy Never ends Failed with its exit code; its output is kept.
         _ = try await client.create(.pods, namespace: "default", [
             "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "fail"],
