@@ -389,7 +389,7 @@ actor PodWorker {
             spec.capabilitiesDrop = c.securityContext?.capabilities?.drop ?? []
             spec.tty = c.tty == true
             spec.labels = ["gantry.io/pod-uid": uid, "gantry.io/pod-name": name, "gantry.io/pod-namespace": namespace,
-                           "gantry.io/container": n]
+                           "gantry.io/container": n, "gantry.io/image-digest": image.digest]
             try await runtime.create(spec)
             try await runtime.start(id)
             r.runtimeID = id

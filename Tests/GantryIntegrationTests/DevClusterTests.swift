@@ -129,6 +129,14 @@ struct DevClusterTests {
         try await eventually(timeout: .seconds(20), "pod fail gone") {
             (try? await client.get(.pods, namespace: "default", name: "fail")) == nil
         }
+        // The node's image store through the CLI.
+        let agentDir = dir.file("state") + "/agent"
+        let ls = try await runCommand(gantry, ["image", "ls", "--data-dir", agentDir])
+        #expect(ls.stdout.contains(registry.image), "\(ls.stdout)\(ls.stderr)")
+        let pull = try await runCommand(gantry, ["image", "pull", "--data-dir", agentDir, registry.image])
+        #expect(pull.status == 0 && pull.stdout.contains("sha256:"), "\(pull.stderr)")
+        let missing = try await runCommand(gantry, ["image", "pull", "--data-dir", agentDir, "\(registry.address)/test/nope:1"])
+        #expect(missing.status != 0 && missing.stderr.contains("manifest unknown"), "\(missing.stderr)")
         #expect(try await dev.stop() == 0)
         _ = try? await runCommand("/sbin/ip", ["link", "delete", "gd\(tag)"])
     }
