@@ -274,6 +274,23 @@ actor PodWorker {
                 source = "\(podDir)/volumes/\(vname)"
                 try await materialize(kind: .secrets, name: sec.secretName ?? "", optional: sec.optional == true,
                                       items: sec.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: sec.defaultMode ?? 420, into: source)
+            } else if let proj = v.projected {
+                source = "\(podDir)/volumes/\(vname)"
+                let mode = proj.defaultMode ?? 420
+                for src in proj.sources ?? [] {
+                    if let cm = src.configMap {
+                        try await materialize(kind: .configMaps, name: cm.name ?? "", optional: cm.optional == true,
+                                              items: cm.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: mode, into: source)
+                    }
+                    if let sec = src.secret {
+                        try await materialize(kind: .secrets, name: sec.name ?? "", optional: sec.optional == true,
+                                              items: sec.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: mode, into: source)
+                    }
+                    if let d = src.downwardAPI { try writeDownward(d.items ?? [], mode: mode, into: source) }
+                }
+            } else if let d = v.downwardAPI {
+                source = "\(podDir)/volumes/\(vname)"
+                try writeDownward(d.items ?? [], mode: d.defaultMode ?? 420, into: source)
             } else {
                 throw GantryError(.invalid, "volume \(vname) has a source this agent does not support yet")
             }
@@ -284,6 +301,30 @@ actor PodWorker {
         mounts.append(Mount(source: podDir + "/etc/resolv.conf", destination: "/etc/resolv.conf", options: ["rbind", "rw"]))
         mounts.append(Mount(source: podDir + "/etc/hostname", destination: "/etc/hostname", options: ["rbind", "rw"]))
         return mounts
+    }
+
+    /// Writes downward API files (pod fields) into a volume directory.
+    func writeDownward(_ items: [DownwardAPIVolumeFile], mode: Int, into dir: String) throws {
+        var sources = ContainerSetup.Sources()
+        sources.podIP = sandbox?.ip ?? ""
+        for item in items {
+            guard let path = item.path else { continue }
+            var value = ""
+            if let f = item.fieldRef?.fieldPath {
+                switch f {
+                case "metadata.labels":
+                    value = (pod.metadata.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: "\n")
+                case "metadata.annotations":
+                    value = (pod.metadata.annotations ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: "\n")
+                default:
+                    value = ContainerSetup.fieldValue(f, pod: pod, sources: sources)
+                }
+            }
+            let target = dir + "/" + path
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(value.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+            chmod(target, mode_t(item.mode ?? mode))
+        }
     }
 
     func materialize(kind: ResourceInfo, name: String, optional: Bool, items: [(String, String)]?, mode: Int, into dir: String) async throws {
@@ -588,6 +629,7 @@ actor PodWorker {
         let grace = Double(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
         let deadline = Date().addingTimeInterval(grace)
         let all = Array(records.values) + Array(initRecords.values)
+        let podIP = sandbox?.ip ?? "127.0.0.1"
         await withTaskGroup(of: Void.self) { group in
             for r in all where r.state == "running" {
                 guard let id = r.runtimeID else { continue }
@@ -598,6 +640,9 @@ actor PodWorker {
                         if let session = try? await runtime.exec(id, ExecSpec(args: cmd)) {
                             _ = try? await withDeadline(deadline) { try await session.wait() }
                         }
+                    } else if let get = c?.lifecycle?.preStop?.httpGet, let c {
+                        let probe = Probe(httpGet: get, timeoutSeconds: max(1, Int(deadline.timeIntervalSinceNow)))
+                        _ = await Prober.run(probe, container: c, id: id, podIP: podIP, runtime: runtime)
                     } else if let s = c?.lifecycle?.preStop?.sleep?.seconds {
                         try? await Task.sleep(for: .seconds(min(Double(s), max(0, deadline.timeIntervalSinceNow))))
                     }

@@ -80,15 +80,21 @@ struct AgentOptions: ParsableArguments {
         return c
     }
 
-    func makeAgent(client: GantryClient, dataDir: String, logger: Logger) throws -> NodeAgent {
+    func makeAgent(client: GantryClient, dataDir: String, logger: Logger) async throws -> NodeAgent {
         let impl = try NodeImplementations.current()
-        let config = agentConfig(dataDir: dataDir)
+        var config = agentConfig(dataDir: dataDir)
+        // The control plane's choice of pod CIDR (Node.spec.podCIDR) wins over the flag.
+        if let node = try? await client.get(.nodes, namespace: nil, name: config.nodeName),
+           let cidr = node[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty
+        {
+            config.podCIDR = cidr
+        }
         for d in ["runtime", "images", "network", "pods"] {
             try FileManager.default.createDirectory(atPath: "\(dataDir)/\(d)", withIntermediateDirectories: true)
         }
         let runtime = try impl.runtime(dataDir + "/runtime")
         let images = try impl.images(dataDir + "/images", Set(insecureRegistry))
-        let network = try impl.network(dataDir + "/network", bridge, podCIDR)
+        let network = try impl.network(dataDir + "/network", bridge, config.podCIDR)
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
     }
 }
@@ -112,7 +118,7 @@ struct AgentCommand: AsyncParsableCommand {
         var logger = Logger(label: "gantry.agent")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let agent = try options.makeAgent(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
+        let agent = try await options.makeAgent(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
         logger.info("agent starting", metadata: ["node": "\(options.agentConfig(dataDir: dataDir).nodeName)", "server": "\(server)"])
         let group = ServiceGroup(configuration: .init(services: agent.services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -203,7 +209,7 @@ struct DevCommand: AsyncParsableCommand {
             var it = ports.makeAsyncIterator()
             guard let p = await it.next() else { return [] }
             let client = GantryClient(server: "http://127.0.0.1:\(p)")
-            let agent = try options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger)
+            let agent = try await options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger)
             return agent.services + [DevBinder(client: client, nodeName: options.agentConfig(dataDir: dataDir).nodeName, logger: agentLogger)]
         }
         let group = ServiceGroup(configuration: .init(services: (cpServices + [nodeSide]).map { .init(service: $0) },

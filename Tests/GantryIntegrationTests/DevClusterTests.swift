@@ -102,6 +102,45 @@ struct DevClusterTests {
         let g4 = try await runCommand(gantry, ["logs", "web", "--tail", "1"], environment: genv)
         #expect(g4.stdout == "started web\n")
 
+        // Volumes: secret, projected (configMap + downward API), emptyDir shared by two containers.
+        _ = try await client.create(.secrets, namespace: "default",
+                                    ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "creds"], "stringData": ["password": "s3cret"]])
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "vols", "labels": ["tier": "db"]],
+            "spec": [
+                "terminationGracePeriodSeconds": 1,
+                "volumes": [
+                    ["name": "creds", "secret": ["secretName": "creds"]],
+                    ["name": "info", "projected": ["sources": [
+                        ["configMap": ["name": "web", "items": [["key": "MESSAGE", "path": "message.txt"]]]],
+                        ["downwardAPI": ["items": [["path": "labels", "fieldRef": ["fieldPath": "metadata.labels"]],
+                                                   ["path": "name", "fieldRef": ["fieldPath": "metadata.name"]]]]],
+                    ]]],
+                    ["name": "shared", "emptyDir": [:]],
+                ],
+                "containers": [
+                    ["name": "a", "image": .string(registry.image), "command": ["sh", "-c", "echo from-a > /shared/a; trap 'exit 0' TERM; sleep 3600 & wait"],
+                     "volumeMounts": [["name": "creds", "mountPath": "/creds", "readOnly": true], ["name": "info", "mountPath": "/info"],
+                                      ["name": "shared", "mountPath": "/shared"]]],
+                    ["name": "b", "image": .string(registry.image), "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+                     "volumeMounts": [["name": "shared", "mountPath": "/data"]]],
+                ],
+            ],
+        ])
+        try await eventually(timeout: .seconds(30), "pod vols Running") {
+            try await client.get(.pods, namespace: "default", name: "vols")[path: ["status", "phase"]] == "Running"
+        }
+        func execOut(_ c: String, _ cmd: String) async throws -> String {
+            try await runCommand(gantry, ["exec", "vols", "-c", c, "--", "sh", "-c", cmd], environment: genv).stdout
+        }
+        #expect(try await execOut("a", "cat /creds/password") == "s3cret")
+        #expect(try await execOut("a", "cat /info/message.txt") == "hello from gantry")
+        #expect(try await execOut("a", "cat /info/name") == "vols")
+        #expect(try await execOut("a", "cat /info/labels") == "tier=\"db\"")
+        try await eventually("shared emptyDir") { try await execOut("b", "cat /data/a") == "from-a\n" }
+        #expect(try await execOut("a", "touch /creds/x 2>&1 || echo read-only").contains("read-only"))
+        try await client.delete(.pods, namespace: "default", name: "vols")
+
         // A failing container with restartPolicy Never ends Failed with its exit code; its output is kept.
         _ = try await client.create(.pods, namespace: "default", [
             "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "fail"],
