@@ -103,6 +103,7 @@ actor PodWorker {
 
     /// The sync loop: runs until the pod is finished (deleted and cleaned up).
     func run() async {
+        await adopt()
         wake.yield()
         for await _ in wakeups {
             if Task.isCancelled || finished { break }
@@ -111,6 +112,51 @@ actor PodWorker {
         }
         for t in waiters.values { t.cancel() }
     }
+
+    /// Takes over the containers an earlier agent process started for this pod (they outlive the agent):
+    /// running ones are watched again, stopped ones count as terminated attempts.
+    func adopt() async {
+        guard let all = try? await runtime.list() else { return }
+        let mine = all.filter { $0.labels["gantry.io/pod-uid"] == uid }
+        guard !mine.isEmpty else { return }
+        let initNames = Set((pod.spec?.initContainers ?? []).compactMap(\.name))
+        for info in mine.sorted(by: { attemptOf($0.id) < attemptOf($1.id) }) {
+            guard let name = info.labels["gantry.io/container"] else { continue }
+            let isInit = initNames.contains(name)
+            var r = (isInit ? initRecords[name] : records[name]) ?? ContainerRecord(name: name)
+            if let old = r.runtimeID, old != info.id, info.status == .running {
+                try? await runtime.delete(old, force: true)
+            }
+            r.runtimeID = info.id
+            r.attempt = attemptOf(info.id)
+            r.restartCount = max(0, r.attempt - 1)
+            r.imageID = info.labels["gantry.io/image-digest"] ?? ""
+            r.startedAt = info.startedAt
+            r.started = true
+            r.ready = true
+            if info.status == .running {
+                r.state = "running"
+                r.reason = nil
+                if isInit { initRecords[name] = r } else { records[name] = r }
+                watchExit(id: info.id, container: name, isInit: isInit)
+                if !isInit, let c = (pod.spec?.containers ?? []).first(where: { $0.name == name }), c.readinessProbe != nil {
+                    // Probes restart once the sandbox (the pod IP) is known again, in sync().
+                    r.ready = false
+                    records[name] = r
+                }
+            } else {
+                r.state = "terminated"
+                r.exitCode = info.exitCode ?? 0
+                r.finishedAt = info.finishedAt
+                r.reason = info.oomKilled ? "OOMKilled" : (r.exitCode == 0 ? "Completed" : "Error")
+                if isInit { initRecords[name] = r } else { records[name] = r }
+            }
+        }
+        if startTime == nil { startTime = mine.compactMap(\.startedAt).min() }
+        logger.info("adopted containers from an earlier agent", metadata: ["count": "\(mine.count)"])
+    }
+
+    func attemptOf(_ id: String) -> Int { Int(id.split(separator: "-").last ?? "") ?? 1 }
 
     /// Stops the loop without touching containers (agent shutdown: containers keep running).
     func stopLoop() {
@@ -149,6 +195,14 @@ actor PodWorker {
                 await reportStatus()
                 schedule(after: 2)
                 return
+            }
+        }
+        // Probes of containers adopted from an earlier agent process.
+        for c in pod.spec?.containers ?? [] {
+            if let r = records[c.name ?? ""], r.state == "running", let id = r.runtimeID, waiters["probe-" + id] == nil,
+               c.readinessProbe != nil || c.livenessProbe != nil || c.startupProbe != nil
+            {
+                startProbes(id: id, container: c)
             }
         }
         // Init containers, in order, each to success.
@@ -580,6 +634,9 @@ actor PodWorker {
                 let status = try await runtime.wait(id)
                 await self?.exited(id: id, container: container, isInit: isInit, status: status)
             } catch {
+                // Cancelled (the agent is stopping, or the pod is being torn down): the container is not
+                // known to have exited, so record nothing.
+                if Task.isCancelled || error is CancellationError { return }
                 await self?.exited(id: id, container: container, isInit: isInit,
                                    status: ExitStatus(exitCode: 255, oomKilled: false, finishedAt: Date()))
             }

@@ -19,14 +19,13 @@ struct DevClusterTests {
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
         let octet = Int.random(in: 10..<250)
-        let dev = try await GantryProcess([
+        let devArgs = [
             "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "dev-\(tag)",
             "--bridge", "gd\(tag)", "--pod-cidr", "10.252.\(octet).0/24", "--agent-port", "0", "--node-ip", "127.0.0.1",
-        ], logPath: dir.file("dev.log"))
-        let client = GantryClient(server: dev.url)
-        defer {
-            Task { try? await dev.stop() }
-        }
+        ]
+        var dev = try await GantryProcess(devArgs, logPath: dir.file("dev.log"))
+        var client = GantryClient(server: dev.url)
+        // (A failure leaves `dev` to GantryProcess's deinit, which kills it.)
         // The node registers and is Ready.
         try await eventually(timeout: .seconds(20), "node dev-\(tag) Ready") {
             let n = try? await client.get(.nodes, namespace: nil, name: "dev-\(tag)")
@@ -153,6 +152,21 @@ struct DevClusterTests {
         #expect(failed[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated", "exitCode"]] == 3)
         let failLogs = try await client.raw(.GET, "/api/v1/namespaces/default/pods/fail/log")
         #expect(String(decoding: failLogs.body, as: UTF8.self) == "boom\n")
+
+        // Containers outlive the agent: after a restart of `gantry dev` the same container is adopted.
+        let containerID = cs?["containerID"]
+        #expect(try await dev.stop() == 0)
+        #expect(try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ip):8080/"]).stdout
+            == "hello from gantry\n")
+        dev = try await GantryProcess(devArgs, logPath: dir.file("dev2.log"))
+        client = GantryClient(server: dev.url)
+        try await eventually(timeout: .seconds(30), "pod web Ready after the restart") {
+            let p = try await client.get(.pods, namespace: "default", name: "web")
+            return p[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+        let adopted = try await client.get(.pods, namespace: "default", name: "web")[path: ["status", "containerStatuses"]]?.arrayValue?.first
+        #expect(adopted?["containerID"] == containerID)
+        #expect(adopted?["restartCount"] == 0)
 
         // Deleting a pod stops it gracefully, tears down its network, and the object goes away.
         let netns = "/var/run/netns/gantry-" + String((pod[path: ["metadata", "uid"]]?.stringValue ?? "").prefix(18))
