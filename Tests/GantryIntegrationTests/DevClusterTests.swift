@@ -153,9 +153,44 @@ struct DevClusterTests {
         let failLogs = try await client.raw(.GET, "/api/v1/namespaces/default/pods/fail/log")
         #expect(String(decoding: failLogs.body, as: UTF8.self) == "boom\n")
 
-        // Containers outlive the agent: after a restart of `gantry dev` the same container is adopted.
+        // A memory hog is OOMKilled; a crasher backs off and restarts; a missing image is ErrImagePull with
+        // the registry's message.
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "hog"],
+            "spec": ["restartPolicy": "Never", "containers": [[
+                "name": "c", "image": .string(registry.image), "command": ["sh", "-c", "head -c 96m /dev/zero | tail > /dev/null"],
+                "resources": ["limits": ["memory": "32Mi"]],
+            ]]],
+        ])
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "crasher"],
+            "spec": ["containers": [["name": "c", "image": .string(registry.image), "command": ["sh", "-c", "echo crashing; exit 1"]]]],
+        ])
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "noimage"],
+            "spec": ["containers": [["name": "c", "image": .string("\(registry.address)/test/missing:1")]]],
+        ])
+        try await eventually(timeout: .seconds(30), "hog OOMKilled") {
+            let p = try await client.get(.pods, namespace: "default", name: "hog")
+            return p[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated", "reason"]] == "OOMKilled"
+        }
+        let hog = try await client.get(.pods, namespace: "default", name: "hog")
+        #expect(hog[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated", "exitCode"]] == 137)
+        #expect(hog[path: ["status", "phase"]] == "Failed")
+        try await eventually(timeout: .seconds(30), "crasher in CrashLoopBackOff") {
+            let c = try await client.get(.pods, namespace: "default", name: "crasher")[path: ["status", "containerStatuses"]]?.arrayValue?.first
+            return c?[path: ["state", "waiting", "reason"]] == "CrashLoopBackOff" && (c?["restartCount"]?.intValue ?? 0) >= 1
+        }
+        try await eventually(timeout: .seconds(30), "noimage ErrImagePull or ImagePullBackOff") {
+            let w = try await client.get(.pods, namespace: "default", name: "noimage")[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "waiting"]]
+            let reason = w?["reason"]?.stringValue ?? ""
+            return (reason == "ErrImagePull" || reason == "ImagePullBackOff") && (w?["message"]?.stringValue ?? "").contains("manifest unknown")
+        }
+        for name in ["hog", "crasher", "noimage"] { try await client.delete(.pods, namespace: "default", name: name) }
+
+        // Containers outlive the agent: after `gantry dev` is killed and restarted, the same container is adopted.
         let containerID = cs?["containerID"]
-        #expect(try await dev.stop() == 0)
+        try await dev.stop(signal: SIGKILL)
         #expect(try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ip):8080/"]).stdout
             == "hello from gantry\n")
         dev = try await GantryProcess(devArgs, logPath: dir.file("dev2.log"))
