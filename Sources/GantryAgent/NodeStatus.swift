@@ -88,6 +88,9 @@ public struct AgentConfig: Sendable {
     /// Address and port of the agent's own endpoint (logs); port 0 picks a free one.
     public var serverHost = "0.0.0.0"
     public var serverPort = 10250
+    /// Stop every pod's containers when the agent shuts down (`gantry dev`); a plain agent leaves them
+    /// running so a restarted agent can adopt them.
+    public var stopPodsOnExit = false
     /// Restart back-off of crashing containers and failing pulls.
     public var backoff = RestartBackoff()
     public init(nodeName: String, dataDir: String) {

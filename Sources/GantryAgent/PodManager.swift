@@ -55,6 +55,12 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 try await self.loop(group: &group)
+                if self.config.stopPodsOnExit {
+                    await withTaskGroup(of: Void.self) { stops in
+                        for w in self.allWorkers() { stops.addTask { await w.shutdownPod() } }
+                    }
+                    self.logger.info("stopped all pods")
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: {

@@ -158,6 +158,12 @@ actor PodWorker {
 
     func attemptOf(_ id: String) -> Int { Int(id.split(separator: "-").last ?? "") ?? 1 }
 
+    /// Stops the pod's containers and network without removing the pod object (`gantry dev` exiting).
+    func shutdownPod() async {
+        wake.finish()
+        await terminate(finalize: false)
+    }
+
     /// Stops the loop without touching containers (agent shutdown: containers keep running).
     func stopLoop() {
         wake.finish()

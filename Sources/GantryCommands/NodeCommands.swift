@@ -80,9 +80,10 @@ struct AgentOptions: ParsableArguments {
         return c
     }
 
-    func makeAgent(client: GantryClient, dataDir: String, logger: Logger) async throws -> NodeAgent {
+    func makeAgent(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false) async throws -> NodeAgent {
         let impl = try NodeImplementations.current()
         var config = agentConfig(dataDir: dataDir)
+        config.stopPodsOnExit = stopPodsOnExit
         // The control plane's choice of pod CIDR (Node.spec.podCIDR) wins over the flag.
         if let node = try? await client.get(.nodes, namespace: nil, name: config.nodeName),
            let cidr = node[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty
@@ -209,7 +210,8 @@ struct DevCommand: AsyncParsableCommand {
             var it = ports.makeAsyncIterator()
             guard let p = await it.next() else { return [] }
             let client = GantryClient(server: "http://127.0.0.1:\(p)")
-            let agent = try await options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger)
+            let agent = try await options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
+                                                    stopPodsOnExit: true)
             return agent.services + [DevBinder(client: client, nodeName: options.agentConfig(dataDir: dataDir).nodeName, logger: agentLogger)]
         }
         let group = ServiceGroup(configuration: .init(services: (cpServices + [nodeSide]).map { .init(service: $0) },

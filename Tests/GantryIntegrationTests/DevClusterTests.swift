@@ -225,7 +225,20 @@ struct DevClusterTests {
         #expect(pull.status == 0 && pull.stdout.contains("sha256:"), "\(pull.stderr)")
         let missing = try await runCommand(gantry, ["image", "pull", "--data-dir", agentDir, "\(registry.address)/test/nope:1"])
         #expect(missing.status != 0 && missing.stderr.contains("manifest unknown"), "\(missing.stderr)")
-        #expect(try await dev.stop() == 0)
+        // `gantry dev` stops its pods when it exits.
+        _ = try await client.create(.pods, namespace: "default", [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "leftover"],
+            "spec": ["terminationGracePeriodSeconds": 2, "containers": [["name": "c", "image": .string(registry.image), "command": ["sleep", "3600"]]]],
+        ])
+        try await eventually(timeout: .seconds(30), "leftover Running") {
+            try await client.get(.pods, namespace: "default", name: "leftover")[path: ["status", "phase"]] == "Running"
+        }
+        let leftoverNetns = "/var/run/netns/gantry-" + String((try await client.get(.pods, namespace: "default", name: "leftover")[path: ["metadata", "uid"]]?.stringValue ?? "").prefix(18))
+        #expect(FileManager.default.fileExists(atPath: leftoverNetns))
+        #expect(try await dev.stop(signal: SIGTERM, timeout: .seconds(30)) == 0)
+        #expect(!FileManager.default.fileExists(atPath: leftoverNetns))
+        let shims = try await runCommand("/bin/sh", ["-c", "ps -eo args | grep -c '[r]unc-shim.*\(dir.path)' || true"])
+        #expect(shims.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "shims left: \(shims.stdout)")
         _ = try? await runCommand("/sbin/ip", ["link", "delete", "gd\(tag)"])
     }
 }
