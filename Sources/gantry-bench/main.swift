@@ -188,12 +188,140 @@ func apiBenchmark(seconds: Double) async throws {
     try await store.close()
 }
 
+// MARK: - pods
+
+/// Runs a command to completion; returns its exit status.
+@discardableResult
+func sh(_ script: String) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", script]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try? p.run()
+    p.waitUntilExit()
+    return p.terminationStatus
+}
+
+/// Pod startup, create → Running with the image present, beside bare `runc run` of the same rootfs.
+func podBenchmark(count: Int, burst: Int) async throws {
+    guard getuid() == 0 else { print("the pods benchmark needs root (runc, overlay, CNI)"); return }
+    let dir = NSTemporaryDirectory() + "gantry-bench-pods-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { sh("rm -rf '\(dir)'") }
+    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let gantry = binDir + "/gantry"
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    guard FileManager.default.isExecutableFile(atPath: gantry) else { print("build gantry first: \(gantry) is missing"); return }
+
+    // Baseline: bare `runc run` of a busybox rootfs running `true`.
+    let bundle = dir + "/bundle"
+    sh("""
+        set -e; mkdir -p '\(bundle)/rootfs/bin'; cp /bin/busybox '\(bundle)/rootfs/bin/'
+        for a in true sh sleep; do ln -sf busybox '\(bundle)/rootfs/bin/'$a; done
+        cd '\(bundle)' && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"true"/' config.json
+        """)
+    var bare = Stats()
+    for i in 0..<count {
+        let t0 = now()
+        sh("runc --root '\(dir)/runc-root' run --bundle '\(bundle)' bench-\(i) >/dev/null 2>&1")
+        bare.add(now() - t0)
+    }
+    line("baseline_runc_run", clients: 1, ops: count, seconds: bare.samples.reduce(0, +), stats: bare)
+
+    // gantry dev with the demo image imported.
+    let state = dir + "/state"
+    let port = 16_000 + Int.random(in: 0..<2000)
+    let dev = Process()
+    dev.executableURL = URL(fileURLWithPath: gantry)
+    dev.arguments = ["dev", "--data-dir", state, "--listen", "127.0.0.1:\(port)", "--node-name", "bench", "--bridge", "gbench0",
+                     "--pod-cidr", "10.253.0.0/22", "--agent-port", "0"]
+    let log = FileHandle(forWritingAtPath: "/dev/null")
+    dev.standardOutput = log
+    dev.standardError = log
+    try dev.run()
+    defer {
+        kill(dev.processIdentifier, SIGTERM)
+        dev.waitUntilExit()
+        sh("ip link delete gbench0 2>/dev/null")
+    }
+    sh("'\(repo)/scripts/build-demo-image.sh' '\(dir)/busybox.tar' && '\(gantry)' image import --data-dir '\(state)/agent' '\(dir)/busybox.tar'")
+    let client = GantryClient(server: "http://127.0.0.1:\(port)")
+    for _ in 0..<200 {
+        if let n = try? await client.get(.nodes, namespace: nil, name: "bench"),
+           n[path: ["status", "conditions"]]?.arrayValue?.contains(where: { $0["type"] == "Ready" && $0["status"] == "True" }) == true { break }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    func pod(_ name: String) -> JSONValue {
+        ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
+         "spec": ["terminationGracePeriodSeconds": 0, "nodeName": "bench",
+                  "containers": [["name": "c", "image": "gantry.local/busybox:1", "imagePullPolicy": "IfNotPresent",
+                                  "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]]]]]
+    }
+    func running(_ o: JSONValue) -> Bool {
+        o[path: ["status", "phase"]] == "Running"
+            && o[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "running"]] != nil
+    }
+    // One at a time: create → Running, seen through a watch.
+    var startup = Stats()
+    for i in 0..<count {
+        let name = "seq-\(i)"
+        let stream = try await client.watch(.pods, namespace: "default", fieldSelector: "metadata.name=\(name)")
+        let t0 = now()
+        _ = try await client.create(.pods, namespace: "default", pod(name))
+        for try await e in stream where running(e.object) { break }
+        startup.add(now() - t0)
+    }
+    line("pod_create_to_running", clients: 1, ops: count, seconds: startup.samples.reduce(0, +), stats: startup)
+    print(String(format: "ratio_p50=%.2f ratio_p99=%.2f", startup.percentile(0.5) / bare.percentile(0.5),
+                 startup.percentile(0.99) / bare.percentile(0.99)))
+    // The per-container cost of the shim.
+    let rss = shimRSS()
+    if !rss.isEmpty {
+        print(String(format: "shim_rss_kib_avg=%.0f shims=%d", Double(rss.reduce(0, +)) / Double(rss.count), rss.count))
+    }
+    for i in 0..<count { _ = try? await client.delete(.pods, namespace: "default", name: "seq-\(i)") }
+
+    // A burst: all created at once.
+    let t0 = now()
+    await withTaskGroup(of: Void.self) { g in
+        for i in 0..<burst { g.addTask { _ = try? await client.create(.pods, namespace: "default", pod("burst-\(i)")) } }
+    }
+    while true {
+        let list = try await client.list(.pods, namespace: "default", labelSelector: nil)
+        let n = (list["items"]?.arrayValue ?? []).filter { ($0[path: ["metadata", "name"]]?.stringValue ?? "").hasPrefix("burst-") && running($0) }.count
+        if n == burst { break }
+        if now() - t0 > 300 { print("burst: only \(n)/\(burst) Running after 300 s"); break }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    print(String(format: "burst_pods=%d all_running_seconds=%.2f", burst, now() - t0))
+    for i in 0..<burst { _ = try? await client.delete(.pods, namespace: "default", name: "burst-\(i)") }
+}
+
+/// Resident memory (KiB) of each running shim process.
+func shimRSS() -> [Int] {
+    var out: [Int] = []
+    for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
+        guard let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), cmd.contains("runc-shim") else { continue }
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        for l in status.split(separator: "\n") where l.hasPrefix("VmRSS:") {
+            out.append(Int(l.split(separator: " ").dropFirst().first ?? "0") ?? 0)
+        }
+    }
+    return out
+}
+
 let args = CommandLine.arguments.dropFirst()
 var seconds = 3.0
 if let i = args.firstIndex(of: "--seconds"), i + 1 < args.endIndex, let s = Double(args[i + 1]) { seconds = s }
 switch args.first {
 case "api":
     try await apiBenchmark(seconds: seconds)
+case "pods":
+    var count = 50, burst = 100
+    if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }
+    if let i = args.firstIndex(of: "--burst"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { burst = n }
+    try await podBenchmark(count: count, burst: burst)
 default:
-    print("usage: gantry-bench api [--seconds N]")
+    print("usage: gantry-bench api [--seconds N] | gantry-bench pods [--pods 50] [--burst 100]")
 }
