@@ -5,6 +5,12 @@ import GantryClient
 
 let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
+/// Resolves `KIND [NAME...]` or `KIND/NAME [NAME...]` as typed on the command line.
+func resolveKindAndNames(_ kind: String, _ names: [String]) throws -> (ResourceInfo, [String]) {
+    guard let slash = kind.firstIndex(of: "/") else { return (try resolveResource(kind), names) }
+    return (try resolveResource(String(kind[..<slash])), [String(kind[kind.index(after: slash)...])] + names)
+}
+
 /// Reads manifests from files, directories (their .yaml/.yml/.json files, sorted) or `-` (stdin).
 func readManifests(_ paths: [String]) throws -> [(source: String, object: JSONValue)] {
     var out: [(String, JSONValue)] = []
@@ -151,13 +157,7 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            var kindName = kind
-            var names = self.names
-            if let slash = kind.firstIndex(of: "/") {
-                kindName = String(kind[..<slash])
-                names.insert(String(kind[kind.index(after: slash)...]), at: 0)
-            }
-            let r = try resolveResource(kindName)
+            let (r, names) = try resolveKindAndNames(kind, self.names)
             let c = client.client()
             let ns: String? = r.namespaced ? (allNamespaces ? nil : (namespace ?? "default")) : nil
             switch output {
@@ -281,13 +281,8 @@ struct DescribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            var kindName = kind
-            var names = self.names
-            if let slash = kind.firstIndex(of: "/") {
-                kindName = String(kind[..<slash])
-                names.insert(String(kind[kind.index(after: slash)...]), at: 0)
-            }
-            let r = try resolveResource(kindName)
+            let (r, given) = try resolveKindAndNames(kind, self.names)
+            var names = given
             let c = client.client()
             let ns: String? = r.namespaced ? (namespace ?? "default") : nil
             if names.isEmpty {
