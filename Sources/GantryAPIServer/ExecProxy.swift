@@ -66,10 +66,12 @@ enum ExecProxy {
                         while let m = try await it.next() {
                             if case .binary(let b) = m { try await clientOut.write(.binary(b)) }
                         }
+                        // The command is over: close towards the client, whose answering close ends the
+                        // client→agent pump (which does not end on cancellation alone).
+                        try? await clientOut.close(.normalClosure, reason: nil)
                         group.cancelAll()
                     }
                 }
-                try await clientOut.close(.normalClosure, reason: nil)
             } catch {
                 var buf = ByteBuffer()
                 buf.writeInteger(ExecProtocol.error)

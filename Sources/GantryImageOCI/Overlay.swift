@@ -17,7 +17,11 @@ enum Overlay {
 
     /// Mount points listed in /proc/self/mountinfo (octal escapes decoded).
     static func mountPoints() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        // Read to EOF with read(2): procfs reports size 0, and a one-shot read can stop at the first page
+        // when many mounts exist.
+        guard let h = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else { return [] }
+        let text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        try? h.close()
         var result = Set<String>()
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 5)
