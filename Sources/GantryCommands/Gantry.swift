@@ -70,13 +70,8 @@ func resolveResource(_ name: String) throws -> ResourceInfo {
 
 // MARK: - server
 
-struct ServerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Run the control plane: the Kubernetes API on an embedded SQLite store.")
-
-    @Option(help: "Directory for the control plane's state (the SQLite database).")
-    var dataDir: String = "/var/lib/gantry/server"
-
+/// The control plane's options, shared by `server` and `dev`.
+struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Address to serve the API on (HOST:PORT).")
     var listen: String = "127.0.0.1:6443"
 
@@ -86,22 +81,16 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Range node ports are allocated from (FIRST-LAST).")
     var nodePortRange: String = "30000-32767"
 
-    @Option(help: "State store: sqlite (durable, in --data-dir) or memory (for experiments).")
+    @Option(help: "State store: sqlite (durable, in the data dir) or memory (for experiments).")
     var store: String = "sqlite"
 
     @Option(help: "Seconds between compactions of old revisions.")
     var compactionInterval: Int = 60
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: String = "info"
-
-    func run() async throws {
-        var logger = Logger(label: "gantry")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+    /// Opens the store under `dataDir`, builds and bootstraps the control plane.
+    func make(dataDir: String, logger: Logger) async throws -> (ControlPlane, any StateStore) {
         var config = ControlPlaneConfig()
-        let (host, port) = try parseListen(listen)
-        config.host = host
-        config.port = port
+        (config.host, config.port) = try parseListen(listen)
         config.serviceCIDR = serviceCIDR
         let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
         guard pr.count == 2, pr[0] > 0, pr[0] <= pr[1], pr[1] < 65536 else {
@@ -121,15 +110,44 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
-        let log = logger
-        let services = cp.services { port in
+        return (cp, stateStore)
+    }
+
+    /// The control plane's services; once the API serves, publishes the `kubernetes` Service, logs the
+    /// address (tests read it) and calls `onServing` with the bound port.
+    func services(_ cp: ControlPlane, logger: Logger, onServing: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> [any ServiceLifecycle.Service]
+    {
+        let host = cp.config.host
+        return cp.services { port in
             do {
                 try await cp.publishKubernetesService(port: port, updateEndpoints: true)
             } catch {
-                log.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
+                logger.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
             }
-            log.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
+            logger.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
+            await onServing(port)
         }
+    }
+}
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "Run the control plane: the Kubernetes API on an embedded SQLite store.")
+
+    @Option(help: "Directory for the control plane's state (the SQLite database).")
+    var dataDir: String = "/var/lib/gantry/server"
+
+    @OptionGroup var controlPlane: ControlPlaneOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "gantry")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let (cp, stateStore) = try await controlPlane.make(dataDir: dataDir, logger: logger)
+        let services = controlPlane.services(cp, logger: logger)
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

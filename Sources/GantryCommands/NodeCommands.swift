@@ -172,11 +172,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Directory for all state (server/ and agent/ inside).")
     var dataDir: String = "/var/lib/gantry"
 
-    @Option(help: "Address to serve the API on (HOST:PORT).")
-    var listen: String = "127.0.0.1:6443"
-
-    @Option(help: "CIDR that Service cluster IPs are allocated from.")
-    var serviceCIDR: String = "10.96.0.0/16"
+    @OptionGroup var controlPlane: ControlPlaneOptions
 
     @OptionGroup var options: AgentOptions
 
@@ -186,22 +182,9 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "gantry")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        var config = ControlPlaneConfig()
-        let (host, port) = try parseListen(listen)
-        config.host = host
-        config.port = port
-        config.serviceCIDR = serviceCIDR
-        try FileManager.default.createDirectory(atPath: dataDir + "/server", withIntermediateDirectories: true)
-        let store = try SQLiteStateStore(path: dataDir + "/server/state.db", logger: logger)
-        let cp = try ControlPlane(config: config, store: store, logger: logger)
-        try await cp.bootstrap()
+        let (cp, store) = try await controlPlane.make(dataDir: dataDir + "/server", logger: logger)
         let (ports, portCont) = AsyncStream<Int>.makeStream()
-        let log = logger
-        let cpServices = cp.services { p in
-            try? await cp.publishKubernetesService(port: p, updateEndpoints: true)
-            log.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(p)"])
-            portCont.yield(p)
-        }
+        let cpServices = controlPlane.services(cp, logger: logger) { portCont.yield($0) }
         let agentLogger = logger
         let dataDir = self.dataDir
         let options = self.options
