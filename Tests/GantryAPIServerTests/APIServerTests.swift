@@ -573,8 +573,9 @@ struct WatchTests {
     @Test func watchWithoutRevisionStartsWithCurrentObjectsAndSeesNewOnes() async throws {
         try await withAPI { api, _ in
             _ = try await api.call(.post, "/api/v1/namespaces/default/configmaps", configMap("existing"))
-            async let watched = api.call(.get, "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=2")
-            try await Task.sleep(for: .milliseconds(300))
+            async let watched = api.call(.get, "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=4")
+            // Let the watch open first (generous: CI machines are loaded).
+            try await Task.sleep(for: .milliseconds(1500))
             _ = try await api.call(.post, "/api/v1/namespaces/default/configmaps", configMap("new"))
             _ = try await api.call(.delete, "/api/v1/namespaces/default/configmaps/new")
             let events = lines(try await watched.text)

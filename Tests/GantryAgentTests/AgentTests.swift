@@ -75,6 +75,7 @@ struct AgentTests {
             #expect(node[path: ["status", "nodeInfo", "containerRuntimeVersion"]] == "fake://1.0")
             #expect(node[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true)
             #expect(node[path: ["metadata", "labels", "kubernetes.io/hostname"]] == "node-a")
+            try await eventually("the node's lease") { (try? await h.client.get(.leases, namespace: "kube-node-lease", name: "node-a")) != nil }
             let l1 = try await h.client.get(.leases, namespace: "kube-node-lease", name: "node-a")[path: ["spec", "renewTime"]]
             #expect(l1 != nil)
             try await eventually(timeout: .seconds(5), "the lease renewed") {
