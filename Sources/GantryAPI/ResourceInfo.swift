@@ -62,7 +62,7 @@ extension ResourceInfo {
     public static let namespaces = ResourceInfo(group: "", version: "v1", kind: "Namespace", plural: "namespaces",
                                                 shortNames: ["ns"], namespaced: false, subresources: ["status", "finalize"])
     public static let nodes = ResourceInfo(group: "", version: "v1", kind: "Node", plural: "nodes",
-                                           shortNames: ["no"], namespaced: false, subresources: ["status"])
+                                           shortNames: ["no"], namespaced: false, subresources: ["status", "proxy"])
     public static let pods = ResourceInfo(group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
                                           subresources: ["status", "binding", "log", "exec", "eviction"],
                                           categories: ["all"])

@@ -203,7 +203,7 @@ public struct APIHandler: HTTPResponder {
         if r.namespaced, name != nil, namespace == nil {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
-        if let sub, !r.subresources.contains(sub) {
+        if let sub, !r.subresources.contains(sub), !(r == .nodes && sub.hasPrefix("proxy/")) {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
         let watch = q["watch"] == "true" || q["watch"] == "1"
@@ -248,6 +248,8 @@ public struct APIHandler: HTTPResponder {
             let target = body[path: ["target", "name"]]?.stringValue ?? ""
             _ = try await registry.bind(namespace: namespace ?? "default", name: n, node: target)
             return Self.json(201, StatusMapping.success())
+        case (.get, let n?, let s?) where r == .nodes && s.hasPrefix("proxy/"):
+            return try await NodeProxy.forward(registry: registry, node: n, path: String(s.dropFirst("proxy".count)))
         case (.get, let n?, "log"):
             return try await NodeProxy.logs(registry: registry, namespace: namespace ?? "default", pod: n, query: q)
         case (_, let n?, "exec"):

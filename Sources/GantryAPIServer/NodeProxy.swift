@@ -30,6 +30,24 @@ enum NodeProxy {
         return "http://\(ip.contains(":") ? "[\(ip)]" : ip):\(port)"
     }
 
+    /// `GET nodes/{name}/proxy/{path}`: forwards to the agent's endpoint (stats/summary, healthz).
+    static func forward(registry: Registry, node: String, path: String) async throws -> Response {
+        guard ["/stats/summary", "/healthz"].contains(path) else {
+            throw GantryError(.notFound, "the agent of node \(node) does not serve \(path)")
+        }
+        let pseudoPod: JSONValue = ["spec": ["nodeName": .string(node)]]
+        let base = try await endpoint(registry: registry, pod: pseudoPod, name: node)
+        let resp: HTTPClientResponse
+        do {
+            resp = try await http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the agent of node \(node) at \(base)", cause: error)
+        }
+        let body = try await resp.body.collect(upTo: 64 << 20)
+        return Response(status: .init(code: Int(resp.status.code)), headers: [.contentType: resp.headers.first(name: "content-type") ?? "application/json"],
+                        body: ResponseBody(byteBuffer: body))
+    }
+
     /// `GET pods/{name}/log`: picks the container, then streams the agent's answer back.
     static func logs(registry: Registry, namespace: String, pod name: String, query q: [String: String]) async throws -> Response {
         let pod = try await registry.get(.pods, namespace: namespace, name: name)

@@ -88,6 +88,11 @@ public struct NodeServer: ServiceLifecycle.Service {
         let router = Router()
         let pods = self.pods
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/stats/summary") { _, _ -> Response in
+            var out = [UInt8]()
+            await pods.summary().write(into: &out)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
+        }
         router.get("/containerLogs/:namespace/:pod/:container") { request, context -> Response in
             let ns = context.parameters.get("namespace") ?? ""
             let pod = context.parameters.get("pod") ?? ""

@@ -15,6 +15,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     let logger: Logger
     private let lock = NSLock()
     private var workers: [String: PodWorker] = [:]
+    let stats = StatsCollector()
 
     public init(client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore, network: any NetworkPlugin,
                 config: AgentConfig, logger: Logger) {

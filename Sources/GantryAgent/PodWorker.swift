@@ -88,6 +88,14 @@ actor PodWorker {
 
     func poke() { wake.yield() }
 
+    /// Name, runtime ID and start time of each running container.
+    func runningContainers() -> [(String, String, Date?)] {
+        (Array(records.values) + Array(initRecords.values)).compactMap { r in
+            guard r.state == "running", let id = r.runtimeID else { return nil }
+            return (r.name, id, r.startedAt)
+        }
+    }
+
     /// The runtime ID of a running container of this pod.
     func runningID(_ container: String) -> String? {
         for r in [records[container], initRecords[container]] {

@@ -487,3 +487,67 @@ struct LogsCommand: AsyncParsableCommand {
         }
     }
 }
+
+// MARK: - top
+
+struct TopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show CPU and memory use of nodes or pods.",
+                                                    discussion: "gantry top nodes | gantry top pods [-n NS | -A]")
+    @OptionGroup var client: ClientOptions
+    @Argument(help: "nodes or pods.")
+    var what: String
+    @Option(name: .shortAndLong, help: "Namespace (pods).")
+    var namespace: String?
+    @Flag(name: [.customShort("A"), .long], help: "All namespaces (pods).")
+    var allNamespaces = false
+
+    static func cores(_ v: JSONValue?) -> String {
+        guard let n = v?["usageNanoCores"]?.intValue else { return "<unknown>" }
+        return "\(n / 1_000_000)m"
+    }
+
+    static func mem(_ v: JSONValue?) -> String { "\((v?["workingSetBytes"]?.intValue ?? 0) / (1024 * 1024))Mi" }
+
+    func run() async throws {
+        try await runClient {
+            let c = client.client()
+            let nodes = (try await c.list(.nodes, namespace: nil)["items"]?.arrayValue ?? [])
+            var summaries: [(String, JSONValue, JSONValue)] = []
+            for n in nodes {
+                guard let name = n[path: ["metadata", "name"]]?.stringValue else { continue }
+                // Two samples a moment apart, so CPU rates exist even on the first call.
+                _ = try? await c.call(.GET, "/api/v1/nodes/\(name)/proxy/stats/summary")
+                try await Task.sleep(for: .milliseconds(500))
+                if let s = try? await c.call(.GET, "/api/v1/nodes/\(name)/proxy/stats/summary") { summaries.append((name, n, s)) }
+            }
+            switch what {
+            case "nodes", "node", "no":
+                var lines = [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
+                for (name, node, s) in summaries {
+                    let cpuCap = (try? Quantity(node[path: ["status", "allocatable", "cpu"]]?.stringValue ?? "1"))?.milliValue ?? 1000
+                    let memCap = (try? Quantity(node[path: ["status", "allocatable", "memory"]]?.stringValue ?? "1"))?.value ?? 1
+                    let used = (s[path: ["node", "cpu", "usageNanoCores"]]?.intValue ?? 0) / 1_000_000
+                    let ws = s[path: ["node", "memory", "workingSetBytes"]]?.intValue ?? 0
+                    lines.append([name, Self.cores(s[path: ["node", "cpu"]]), "\(used * 100 / max(1, cpuCap))%",
+                                  Self.mem(s[path: ["node", "memory"]]), "\(ws * 100 / max(1, memCap))%"])
+                }
+                print(columns(lines), terminator: "")
+            case "pods", "pod", "po":
+                let ns = allNamespaces ? nil : (namespace ?? "default")
+                var lines = [allNamespaces ? ["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"] : ["NAME", "CPU(cores)", "MEMORY(bytes)"]]
+                for (_, _, s) in summaries {
+                    for p in s["pods"]?.arrayValue ?? [] {
+                        let pns = p[path: ["podRef", "namespace"]]?.stringValue ?? ""
+                        if let ns, pns != ns { continue }
+                        let row = [p[path: ["podRef", "name"]]?.stringValue ?? "", Self.cores(p["cpu"]), Self.mem(p["memory"])]
+                        lines.append(allNamespaces ? [pns] + row : row)
+                    }
+                }
+                if lines.count == 1 { printError("No resources found"); return }
+                print(columns(lines), terminator: "")
+            default:
+                throw ValidationError("gantry top takes nodes or pods")
+            }
+        }
+    }
+}

@@ -149,6 +149,23 @@ public struct ExecSession: Sendable {
     }
 }
 
+/// Resource usage of one container, read from its cgroup.
+public struct ContainerStats: Sendable, Hashable {
+    /// Cumulative CPU time in nanoseconds.
+    public var cpuUsageNanoseconds: UInt64
+    /// Memory charged to the container, in bytes.
+    public var memoryUsageBytes: UInt64
+    /// Usage minus inactive file cache (what the OOM killer and `kubectl top` look at).
+    public var memoryWorkingSetBytes: UInt64
+    public var timestamp: Date
+    public init(cpuUsageNanoseconds: UInt64, memoryUsageBytes: UInt64, memoryWorkingSetBytes: UInt64, timestamp: Date) {
+        self.cpuUsageNanoseconds = cpuUsageNanoseconds
+        self.memoryUsageBytes = memoryUsageBytes
+        self.memoryWorkingSetBytes = memoryWorkingSetBytes
+        self.timestamp = timestamp
+    }
+}
+
 /// Runs OCI containers (runc by default). Every method names the container by `ContainerSpec.id`.
 /// `delete` and `kill` of a container that no longer exists succeed (idempotent).
 public protocol ContainerRuntime: Sendable {
@@ -170,6 +187,13 @@ public protocol ContainerRuntime: Sendable {
     func list() async throws -> [ContainerInfo]
     /// Runs a process inside a running container.
     func exec(_ id: String, _ spec: ExecSpec) async throws -> ExecSession
+    /// CPU and memory usage of a running container (nil when unknown).
+    func stats(_ id: String) async throws -> ContainerStats?
+}
+
+extension ContainerRuntime {
+    /// Runtimes that cannot measure report nothing.
+    public func stats(_ id: String) async throws -> ContainerStats? { nil }
 }
 
 // MARK: - Images

@@ -549,3 +549,13 @@ final class ExecProcess: @unchecked Sendable {
             })
     }
 }
+
+extension RuncRuntime {
+    /// CPU and memory usage from the container's cgroup (its path is in the bundle's config).
+    public func stats(_ id: String) async throws -> ContainerStats? {
+        guard let data = FS.read("\(bundle(id))/config.json"),
+              let spec = try? JSONDecoder().decode(OCISpec.self, from: data),
+              let path = spec.linux.cgroupsPath else { return nil }
+        return Cgroups.stats(cgroupsPath: path)
+    }
+}

@@ -145,6 +145,39 @@ enum Cgroups {
     /// True on a pure cgroup v2 (unified) host.
     static var isUnified: Bool { FS.exists("/sys/fs/cgroup/cgroup.controllers") }
 
+    /// CPU and memory usage of the cgroup at `cgroupsPath`.
+    static func stats(cgroupsPath: String) -> ContainerStats? {
+        func number(_ path: String) -> UInt64? {
+            FS.readString(path).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        func statField(_ path: String, _ key: String) -> UInt64 {
+            for line in (FS.readString(path) ?? "").split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, parts[0] == key { return UInt64(parts[1]) ?? 0 }
+            }
+            return 0
+        }
+        let cpu: UInt64
+        let mem: UInt64
+        let inactive: UInt64
+        if isUnified {
+            let base = "/sys/fs/cgroup\(cgroupsPath)"
+            guard let m = number(base + "/memory.current") else { return nil }
+            cpu = statField(base + "/cpu.stat", "usage_usec") * 1000
+            mem = m
+            inactive = statField(base + "/memory.stat", "inactive_file")
+        } else {
+            let memBase = "/sys/fs/cgroup/memory\(cgroupsPath)"
+            guard let m = number(memBase + "/memory.usage_in_bytes") else { return nil }
+            mem = m
+            inactive = statField(memBase + "/memory.stat", "total_inactive_file")
+            cpu = number("/sys/fs/cgroup/cpu,cpuacct\(cgroupsPath)/cpuacct.usage")
+                ?? number("/sys/fs/cgroup/cpuacct\(cgroupsPath)/cpuacct.usage") ?? 0
+        }
+        return ContainerStats(cpuUsageNanoseconds: cpu, memoryUsageBytes: mem,
+                              memoryWorkingSetBytes: mem > inactive ? mem - inactive : 0, timestamp: Date())
+    }
+
     /// How many times the OOM killer has killed a process in the cgroup at `cgroupsPath` (nil when unknown).
     static func oomKillCount(cgroupsPath: String) -> Int? {
         let file = isUnified

@@ -101,6 +101,16 @@ struct DevClusterTests {
         let g4 = try await runCommand(gantry, ["logs", "web", "--tail", "1"], environment: genv)
         #expect(g4.stdout == "started web\n")
 
+        // Stats: the summary through the API server, and gantry top.
+        let summary = try await client.call(.GET, "/api/v1/nodes/dev-\(tag)/proxy/stats/summary")
+        #expect(summary[path: ["node", "nodeName"]] == .string("dev-\(tag)"))
+        let webStats = summary["pods"]?.arrayValue?.first { $0[path: ["podRef", "name"]] == "web" }
+        #expect((webStats?[path: ["containers"]]?.arrayValue?.first?[path: ["memory", "workingSetBytes"]]?.intValue ?? 0) > 0, "\(summary)")
+        let top = try await runCommand(gantry, ["top", "pods"], environment: genv)
+        #expect(top.stdout.contains("web") && top.stdout.contains("Mi"), "\(top.stdout)\(top.stderr)")
+        let topNodes = try await runCommand(gantry, ["top", "nodes"], environment: genv)
+        #expect(topNodes.stdout.contains("dev-\(tag)") && topNodes.stdout.contains("%"), "\(topNodes.stdout)\(topNodes.stderr)")
+
         // Volumes: secret, projected (configMap + downward API), emptyDir shared by two containers.
         _ = try await client.create(.secrets, namespace: "default",
                                     ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "creds"], "stringData": ["password": "s3cret"]])
