@@ -30,6 +30,10 @@ enum ExecProxy {
             let pod = try await registry.get(.pods, namespace: ns, name: name)
             let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
             var container = query.split(separator: "&").first { $0.hasPrefix("container=") }.map { String($0.dropFirst("container=".count)) } ?? ""
+            let all = containers + (pod[path: ["spec", "initContainers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+            if !container.isEmpty, !all.contains(container) {
+                throw GantryError(.badRequest, "container \(container) is not valid for pod \(name)")
+            }
             if container.isEmpty {
                 guard containers.count == 1 else {
                     throw GantryError(.badRequest, "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]")
@@ -55,22 +59,20 @@ enum ExecProxy {
             config.maxFrameSize = 1 << 20
             do {
                 try await WebSocketClient.connect(url: url, configuration: config, logger: logger) { agentIn, agentOut, _ in
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            var it = clientIn.messages(maxSize: 1 << 20).makeAsyncIterator()
-                            while let m = try await it.next() {
-                                if case .binary(let b) = m { try await agentOut.write(.binary(b)) }
-                            }
-                        }
-                        var it = agentIn.messages(maxSize: 1 << 20).makeAsyncIterator()
+                    // client → agent runs on its own: it ends only when the client closes, which must not hold
+                    // up the end of the command.
+                    let pump = Task {
+                        var it = clientIn.messages(maxSize: 1 << 20).makeAsyncIterator()
                         while let m = try await it.next() {
-                            if case .binary(let b) = m { try await clientOut.write(.binary(b)) }
+                            if case .binary(let b) = m { try await agentOut.write(.binary(b)) }
                         }
-                        // The command is over: close towards the client, whose answering close ends the
-                        // client→agent pump (which does not end on cancellation alone).
-                        try? await clientOut.close(.normalClosure, reason: nil)
-                        group.cancelAll()
                     }
+                    defer { pump.cancel() }
+                    var it = agentIn.messages(maxSize: 1 << 20).makeAsyncIterator()
+                    while let m = try await it.next() {
+                        if case .binary(let b) = m { try await clientOut.write(.binary(b)) }
+                    }
+                    try? await clientOut.close(.normalClosure, reason: nil)
                 }
             } catch {
                 var buf = ByteBuffer()
