@@ -162,6 +162,10 @@ struct DevClusterTests {
         #expect(failed[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated", "exitCode"]] == 3)
         let failLogs = try await client.raw(.GET, "/api/v1/namespaces/default/pods/fail/log")
         #expect(String(decoding: failLogs.body, as: UTF8.self) == "boom\n")
+        // Following the log of a finished container prints it and ends.
+        let follow = try await runCommand(kubectl, ["--server", dev.url, "logs", "-f", "fail"], environment: ["HOME": dir.path],
+                                          timeout: .seconds(20))
+        #expect(follow.stdout == "boom\n", "\(follow.stderr)")
 
         // A memory hog is OOMKilled; a crasher backs off and restarts; a missing image is ErrImagePull with
         // the registry's message.
