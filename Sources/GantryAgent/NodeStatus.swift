@@ -258,6 +258,12 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
 public final class LockedValue<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var v: T
+    /// Changes the value under the lock.
+    public func update(_ body: (inout T) -> Void) {
+        lock.lock()
+        body(&v)
+        lock.unlock()
+    }
     public init(_ v: T) { self.v = v }
     public var value: T {
         get { lock.lock(); defer { lock.unlock() }; return v }

@@ -16,6 +16,8 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     private let lock = NSLock()
     private var workers: [String: PodWorker] = [:]
     let stats = StatsCollector()
+    /// Cleanups of deleted pods still running (shutdown waits for them).
+    let cleanups = LockedValue(0)
 
     public init(client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore, network: any NetworkPlugin,
                 config: AgentConfig, logger: Logger) {
@@ -56,6 +58,12 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 try await self.loop(group: &group)
+                // Let the teardown of deleted pods finish (bounded: what is cut short is collected as an
+                // orphan on the next start) before anything is cancelled.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while self.cleanups.value > 0, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
                 if self.config.stopPodsOnExit {
                     await withTaskGroup(of: Void.self) { stops in
                         for w in self.allWorkers() { stops.addTask { await w.shutdownPod() } }
@@ -91,10 +99,13 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                         if let uid = event.object[path: ["metadata", "uid"]]?.stringValue, let w = worker(uid) {
                             // Deleted without a graceful termination: stop everything now.
                             setWorker(uid, nil)
+                            cleanups.update { $0 += 1 }
+                            let counter = cleanups
                             group.addTask {
                                 await w.stopLoop()
                                 await w.cleanup()
                                 await w.removeDirectory()
+                                counter.update { $0 -= 1 }
                             }
                         }
                     case "ERROR":
@@ -178,12 +189,18 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         return false
     }
 
-    /// Removes containers left by pods that no longer exist (after an agent restart).
+    /// Removes what pods that no longer exist left behind (deleted while the agent was away, or whose
+    /// cleanup was cut short): their containers, and their network sandboxes.
     func collectOrphans(keep: Set<String>) async {
-        guard let all = try? await runtime.list() else { return }
-        for c in all {
-            guard let uid = c.labels["gantry.io/pod-uid"], !keep.contains(uid), worker(uid) == nil else { continue }
-            try? await runtime.delete(c.id, force: true)
+        if let all = try? await runtime.list() {
+            for c in all {
+                guard let uid = c.labels["gantry.io/pod-uid"], !keep.contains(uid), worker(uid) == nil else { continue }
+                try? await runtime.delete(c.id, force: true)
+            }
+        }
+        for uid in (try? await network.sandboxIDs()) ?? [] where !keep.contains(uid) && worker(uid) == nil {
+            try? await network.tearDown(sandboxID: uid, netns: "/var/run/netns/gantry-\(uid.prefix(18))", ports: [])
+            logger.info("removed the network of a pod that is gone", metadata: ["uid": "\(uid)"])
         }
     }
 }

@@ -411,6 +411,12 @@ public struct CNINetwork: NetworkPlugin {
 
     func cachePath(_ sandboxID: String) -> String { resultsDir + "/" + sandboxID + ".json" }
 
+    /// The sandboxes with a cached ADD result (set up and not yet torn down).
+    public func sandboxIDs() async throws -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: resultsDir)) ?? [])
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+    }
+
     func loadCache(_ sandboxID: String) throws -> CacheEntry? {
         let path = cachePath(sandboxID)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -352,4 +352,11 @@ public protocol NetworkPlugin: Sendable {
     func tearDown(sandboxID: String, netns: String, ports: [PortMapping]) async throws
     /// Runs CHECK; throws if the sandbox's network is broken.
     func check(sandboxID: String, netns: String, ports: [PortMapping]) async throws
+    /// The sandboxes set up and not yet torn down (to clean up after pods deleted while the agent was away).
+    func sandboxIDs() async throws -> [String]
+}
+
+extension NetworkPlugin {
+    /// Plugins that keep no record report none.
+    public func sandboxIDs() async throws -> [String] { [] }
 }

@@ -15,6 +15,10 @@ struct DevClusterTests {
         defer { registry.stop() }
         let dir = TempDir("gantry-dev")
         defer {
+            // Keep the logs of a failed run for a look.
+            if let log = try? String(contentsOfFile: dir.file("dev2.log"), encoding: .utf8) {
+                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-dev-last.log", atomically: true, encoding: .utf8)
+            }
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
@@ -25,7 +29,7 @@ struct DevClusterTests {
         ]
         var dev = try await GantryProcess(devArgs, logPath: dir.file("dev.log"))
         var client = GantryClient(server: dev.url)
-        // (A failure leaves `dev` to GantryProcess's deinit, which kills it.)
+
         // The node registers and is Ready.
         try await eventually(timeout: .seconds(20), "node dev-\(tag) Ready") {
             let n = try? await client.get(.nodes, namespace: nil, name: "dev-\(tag)")
@@ -249,7 +253,7 @@ struct DevClusterTests {
         }
         let leftoverNetns = "/var/run/netns/gantry-" + String((try await client.get(.pods, namespace: "default", name: "leftover")[path: ["metadata", "uid"]]?.stringValue ?? "").prefix(18))
         #expect(FileManager.default.fileExists(atPath: leftoverNetns))
-        #expect(try await dev.stop(signal: SIGTERM, timeout: .seconds(30)) == 0)
+        #expect(try await dev.stop(signal: SIGTERM, timeout: .seconds(60)) == 0)
         #expect(!FileManager.default.fileExists(atPath: leftoverNetns))
         let shims = try await runCommand("/bin/sh", ["-c", "ps -eo args | grep -c '[r]unc-shim.*\(dir.path)' || true"])
         #expect(shims.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "shims left: \(shims.stdout)")
