@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 ./scripts/install-deps.sh
 swift build --build-tests
-swift test --skip-build
+# Serially: the integration suites change host state that others read (iptables NAT chains, bridges,
+# network namespaces, overlay mounts, cgroups); run together they can trip over each other.
+swift test --skip-build --no-parallel

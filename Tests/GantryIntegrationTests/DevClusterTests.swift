@@ -16,8 +16,10 @@ struct DevClusterTests {
         let dir = TempDir("gantry-dev")
         defer {
             // Keep the logs of a failed run for a look.
-            if let log = try? String(contentsOfFile: dir.file("dev2.log"), encoding: .utf8) {
-                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-dev-last.log", atomically: true, encoding: .utf8)
+            for name in ["dev.log", "dev2.log"] {
+                if let log = try? String(contentsOfFile: dir.file(name), encoding: .utf8) {
+                    try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-\(name)", atomically: true, encoding: .utf8)
+                }
             }
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
