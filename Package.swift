@@ -64,7 +64,7 @@ let package = Package(
             name: "GantryCommands",
             dependencies: [
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
-                "GantryRuntime",
+                "GantryRuntime", "GantryControllers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +83,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "GantryControllers",
+            dependencies: [
+                "GantryAPI", "GantryClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
@@ -118,6 +126,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryTestSupport"]),
         .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),

@@ -3,6 +3,7 @@ import Foundation
 import GantryAPI
 import GantryAPIServer
 import GantryClient
+import GantryControllers
 import GantryStore
 import GantryStoreSQLite
 import Logging
@@ -87,8 +88,30 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Seconds between compactions of old revisions.")
     var compactionInterval: Int = 60
 
+    @Flag(inversion: .prefixedNo, help: "Run the controllers and the scheduler (leader-elected among servers).")
+    var controllers = true
+
+    @Option(help: "Scheduler scoring: spread (least allocated) or binpack (most allocated).")
+    var schedulerStrategy: String = "spread"
+
+    @Option(help: "Milliseconds without a node Lease renewal before the node is marked unreachable and its pods replaced.")
+    var nodeGracePeriod: Int = 2500
+
+    /// The controller manager's settings from the flags.
+    func controllerConfig() throws -> ControllerManagerConfig {
+        var c = ControllerManagerConfig()
+        guard let strategy = SchedulingStrategy(rawValue: schedulerStrategy) else {
+            throw ValidationError("--scheduler-strategy must be spread or binpack")
+        }
+        c.schedulerConfig.strategy = strategy
+        guard nodeGracePeriod >= 500 else { throw ValidationError("--node-grace-period must be at least 500 (milliseconds)") }
+        c.nodeLifecycle.gracePeriod = .milliseconds(nodeGracePeriod)
+        return c
+    }
+
     /// Opens the store under `dataDir`, builds and bootstraps the control plane.
     func make(dataDir: String, logger: Logger) async throws -> (ControlPlane, any StateStore) {
+        _ = try controllerConfig()
         var config = ControlPlaneConfig()
         (config.host, config.port) = try parseListen(listen)
         config.serviceCIDR = serviceCIDR
@@ -119,7 +142,18 @@ struct ControlPlaneOptions: ParsableArguments {
         -> [any ServiceLifecycle.Service]
     {
         let host = cp.config.host
+        let (ports, portCont) = AsyncStream<Int>.makeStream()
+        let runControllers = controllers
+        let config = try? controllerConfig()
+        let controllerSide = LateServices {
+            var it = ports.makeAsyncIterator()
+            guard runControllers, let config, let port = await it.next() else { return [] }
+            let apiHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
+            let manager = ControllerManager(client: GantryClient(server: "http://\(apiHost):\(port)"), config: config, logger: logger)
+            return manager.services
+        }
         return cp.services { port in
+            portCont.yield(port)
             do {
                 try await cp.publishKubernetesService(port: port, updateEndpoints: true)
             } catch {
@@ -127,7 +161,7 @@ struct ControlPlaneOptions: ParsableArguments {
             }
             logger.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
             await onServing(port)
-        }
+        } + [controllerSide]
     }
 }
 

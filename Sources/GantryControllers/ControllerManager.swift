@@ -1,0 +1,125 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import Logging
+import ServiceLifecycle
+
+/// Settings of the controllers and the scheduler inside `gantry server` and `gantry dev`.
+public struct ControllerManagerConfig: Sendable {
+    /// Workers per controller.
+    public var workers = 4
+    /// Node failure detection.
+    public var nodeLifecycle = NodeLifecycleConfig()
+    /// Run only while holding the `kube-system/gantry-controller-manager` Lease.
+    public var leaderElection = true
+    /// This server's identity in leader election.
+    public var identity = ProcessInfo.processInfo.hostName + "_" + UUID().uuidString.prefix(8).lowercased()
+    /// Run the scheduler as well.
+    public var scheduler = true
+    /// Scheduler settings.
+    public var schedulerConfig = SchedulerServiceConfig()
+    public init() {}
+}
+
+/// The built-in controllers and the scheduler, as one set of services: shared informers that always run, and
+/// the controllers, which run only on the elected leader.
+public final class ControllerManager: Sendable {
+    let client: GantryClient
+    let config: ControllerManagerConfig
+    let logger: Logger
+    let clock: any ControllerClock
+    let pods: Informer<Pod>
+    let nodes: Informer<Node>
+    let leases: Informer<Lease>
+    let replicaSets: Informer<ReplicaSet>
+    let deployments: Informer<Deployment>
+    let daemonSets: Informer<DaemonSet>
+    let jobs: Informer<Job>
+    let runners: [ControllerRunner]
+    let nodeLifecycle: NodeLifecycleController
+    let scheduler: SchedulerService?
+
+    public init(client: GantryClient, config: ControllerManagerConfig = ControllerManagerConfig(),
+                clock: any ControllerClock = SystemClock(), logger: Logger) {
+        self.client = client
+        self.config = config
+        self.logger = logger
+        self.clock = clock
+        pods = Informer(client: client, logger: logger)
+        nodes = Informer(client: client, logger: logger)
+        leases = Informer(client: client, fieldSelector: "metadata.namespace=kube-node-lease", logger: logger)
+        replicaSets = Informer(client: client, logger: logger)
+        deployments = Informer(client: client, logger: logger)
+        daemonSets = Informer(client: client, logger: logger)
+        jobs = Informer(client: client, logger: logger)
+        func recorder(_ c: String) -> EventRecorder { EventRecorder(client: client, component: c, clock: clock, logger: logger) }
+
+        let rs = ReplicaSetController(client: client, replicaSets: replicaSets, pods: pods, clock: clock,
+                                      recorder: recorder("replicaset-controller"), logger: logger)
+        let dep = DeploymentController(client: client, deployments: deployments, replicaSets: replicaSets, pods: pods,
+                                       clock: clock, recorder: recorder("deployment-controller"), logger: logger)
+        let ds = DaemonSetController(client: client, daemonSets: daemonSets, nodes: nodes, pods: pods, clock: clock,
+                                     recorder: recorder("daemonset-controller"), logger: logger)
+        let job = JobController(client: client, jobs: jobs, pods: pods, clock: clock, recorder: recorder("job-controller"), logger: logger)
+        let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
+                                                            MetadataSource(daemonSets), MetadataSource(jobs)],
+                                  clock: clock, logger: logger)
+        rs.register()
+        dep.register()
+        ds.register()
+        job.register()
+        gc.register()
+        runners = [
+            ControllerRunner(name: "replicaset", queue: rs.queue, reconciler: rs, workers: config.workers, logger: logger),
+            ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
+            ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
+            ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
+            ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
+        ]
+        nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods, clock: clock,
+                                                config: config.nodeLifecycle, recorder: recorder("node-controller"), logger: logger)
+        nodeLifecycle.register()
+        if config.scheduler {
+            let s = SchedulerService(client: client, pods: pods, nodes: nodes, config: config.schedulerConfig,
+                                     recorder: recorder("default-scheduler"), logger: logger)
+            s.register()
+            scheduler = s
+        } else {
+            scheduler = nil
+        }
+    }
+
+    /// The services to run: the informers, and the leader-elected controllers.
+    public var services: [any ServiceLifecycle.Service] {
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs]
+        let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
+        if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
+        return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
+                                          clock: clock, logger: logger, lead: lead)]
+    }
+
+    /// Runs every controller and the scheduler until cancelled.
+    func runControllers() async {
+        await pods.waitForSync()
+        await nodes.waitForSync()
+        await replicaSets.waitForSync()
+        await deployments.waitForSync()
+        await daemonSets.waitForSync()
+        await jobs.waitForSync()
+        logger.info("controllers starting")
+        await withTaskGroup(of: Void.self) { group in
+            for r in runners { group.addTask { await r.run() } }
+            group.addTask { await self.nodeLifecycle.run() }
+            if let s = scheduler { group.addTask { await s.run() } }
+        }
+    }
+}
+
+/// Runs an async function until graceful shutdown cancels it.
+struct RunUntilShutdown: ServiceLifecycle.Service {
+    let body: @Sendable () async -> Void
+    init(_ body: @escaping @Sendable () async -> Void) { self.body = body }
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await body() }
+    }
+}

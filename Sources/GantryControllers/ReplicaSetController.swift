@@ -1,0 +1,219 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import Logging
+
+/// What a ReplicaSet sync should do, computed purely from the ReplicaSet, the pods of its namespace and now.
+public struct ReplicaSetPlan: Sendable, Equatable {
+    /// Pods to create from the template.
+    public var create = 0
+    /// Pods to delete, in the order to delete them.
+    public var delete: [Pod] = []
+    /// Orphans matching the selector to adopt.
+    public var adopt: [Pod] = []
+    /// Owned pods that no longer match the selector, to release.
+    public var release: [Pod] = []
+    /// The status to report.
+    public var status = ReplicaSetStatus()
+    /// When to look again (a ready pod becomes available after minReadySeconds).
+    public var requeueAfter: TimeInterval?
+
+    /// Computes the plan. `manage` is false while earlier creations/deletions are not yet in the cache:
+    /// then only the status is computed.
+    public static func compute(_ rs: ReplicaSet, pods: [Pod], now: Date, manage: Bool = true) -> ReplicaSetPlan {
+        var plan = ReplicaSetPlan()
+        let selector = try? LabelQuery(rs.spec?.selector ?? LabelSelector())
+        let uid = rs.metadata.uid
+        let beingDeleted = rs.metadata.deletionTimestamp != nil
+        var owned: [Pod] = []
+        for p in pods {
+            let matches = selector.map { !$0.isEmpty && $0.matches(p.metadata.labels ?? [:]) } ?? false
+            if let ref = p.controllerRef {
+                guard ref.uid == uid else { continue }
+                if matches { owned.append(p) } else if p.metadata.deletionTimestamp == nil { plan.release.append(p) }
+            } else if matches, !beingDeleted, p.metadata.deletionTimestamp == nil {
+                plan.adopt.append(p)
+                owned.append(p)
+            }
+        }
+        let active = owned.filter(PodUtil.isActive)
+        let want = beingDeleted ? 0 : max(0, rs.spec?.replicas ?? 1)
+        if manage {
+            if active.count < want {
+                plan.create = want - active.count
+            } else if active.count > want {
+                plan.delete = Array(active.sorted(by: deletionOrder).prefix(active.count - want))
+            }
+        }
+        let minReady = rs.spec?.minReadySeconds ?? 0
+        let templateLabels = rs.spec?.template?.metadata?.labels ?? [:]
+        var s = ReplicaSetStatus()
+        s.replicas = active.count
+        s.fullyLabeledReplicas = active.filter { p in templateLabels.allSatisfy { p.metadata.labels?[$0.key] == $0.value } }.count
+        s.readyReplicas = active.filter(PodUtil.isReady).count
+        s.availableReplicas = active.filter { PodUtil.isAvailable($0, minReadySeconds: minReady, now: now) }.count
+        s.terminatingReplicas = owned.filter(PodUtil.isTerminating).count
+        s.observedGeneration = rs.metadata.generation
+        s.conditions = rs.status?.conditions
+        plan.status = s
+        plan.requeueAfter = active.compactMap { PodUtil.secondsUntilAvailable($0, minReadySeconds: minReady, now: now) }.min()
+        return plan
+    }
+
+    /// Kubernetes' order for scaling down: unscheduled, pending, not ready, recently ready, most restarted, newest first.
+    public static func deletionOrder(_ a: Pod, _ b: Pod) -> Bool {
+        let an = (a.spec?.nodeName ?? "").isEmpty, bn = (b.spec?.nodeName ?? "").isEmpty
+        if an != bn { return an }
+        func rank(_ p: Pod) -> Int {
+            switch p.status?.phase { case "Pending": return 0; case "Running": return 2; default: return 1 }
+        }
+        if rank(a) != rank(b) { return rank(a) < rank(b) }
+        let ar = PodUtil.isReady(a), br = PodUtil.isReady(b)
+        if ar != br { return !ar }
+        if ar && br {
+            let at = a.status?.conditions?.first { $0.type == "Ready" }?.lastTransitionTime ?? ""
+            let bt = b.status?.conditions?.first { $0.type == "Ready" }?.lastTransitionTime ?? ""
+            if at != bt { return at > bt }
+        }
+        func restarts(_ p: Pod) -> Int { (p.status?.containerStatuses ?? []).map { $0.restartCount ?? 0 }.max() ?? 0 }
+        if restarts(a) != restarts(b) { return restarts(a) > restarts(b) }
+        let ac = a.metadata.creationTimestamp ?? "", bc = b.metadata.creationTimestamp ?? ""
+        if ac != bc { return ac > bc }
+        return a.name > b.name
+    }
+}
+
+/// Keeps the number of pods of each ReplicaSet at `spec.replicas`, adopting and releasing pods by selector,
+/// and reports replicas, ready, available and observedGeneration.
+public final class ReplicaSetController: Reconciler, @unchecked Sendable {
+    let client: GantryClient
+    let replicaSets: Informer<ReplicaSet>
+    let pods: Informer<Pod>
+    public let queue: WorkQueue
+    let expectations: Expectations
+    let clock: any ControllerClock
+    let recorder: EventRecorder
+    let logger: Logger
+    /// Most pods created or deleted in one sync.
+    public var burst = 500
+
+    public init(client: GantryClient, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>, clock: any ControllerClock,
+                recorder: EventRecorder, logger: Logger) {
+        self.client = client
+        self.replicaSets = replicaSets
+        self.pods = pods
+        self.clock = clock
+        self.queue = WorkQueue(clock: clock)
+        self.expectations = Expectations(clock: clock)
+        self.recorder = recorder
+        self.logger = logger
+    }
+
+    /// Connects the informers' events to the queue.
+    public func register() {
+        replicaSets.addHandler { [queue, expectations] e in
+            let key = objectKey(e.object)
+            if case .deleted = e { expectations.delete(key) }
+            queue.add(key)
+        }
+        pods.addHandler { [weak self] e in self?.podChanged(e) }
+    }
+
+    private func ownerKey(_ p: Pod) -> String? {
+        guard let ref = p.controllerRef, ref.kind == "ReplicaSet", let name = ref.name else { return nil }
+        return objectKey(namespace: p.metadata.namespace, name: name)
+    }
+
+    private func enqueueMatching(_ p: Pod) {
+        for rs in replicaSets.list(namespace: p.metadata.namespace ?? "default") {
+            if let q = try? LabelQuery(rs.spec?.selector ?? LabelSelector()), !q.isEmpty, q.matches(p.metadata.labels ?? [:]) {
+                queue.add(objectKey(rs))
+            }
+        }
+    }
+
+    func podChanged(_ e: InformerEvent<Pod>) {
+        switch e {
+        case .added(let p):
+            if let key = ownerKey(p) {
+                expectations.creationObserved(key)
+                queue.add(key)
+            } else {
+                enqueueMatching(p)
+            }
+        case .updated(let old, let new):
+            if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new) {
+                expectations.deletionObserved(key)
+            }
+            let ok = ownerKey(old), nk = ownerKey(new)
+            if let ok, ok != nk { queue.add(ok) }
+            if let nk { queue.add(nk) } else if old.metadata.labels != new.metadata.labels || ok != nil { enqueueMatching(new) }
+        case .deleted(let p):
+            if let key = ownerKey(p) {
+                if p.metadata.deletionTimestamp == nil { expectations.deletionObserved(key) }
+                queue.add(key)
+            }
+        }
+    }
+
+    public func reconcile(_ key: String) async throws -> ReconcileResult {
+        guard let rs = replicaSets.get(key) else {
+            expectations.delete(key)
+            return .done
+        }
+        let ns = rs.metadata.namespace ?? "default"
+        let manage = expectations.satisfied(key)
+        let plan = ReplicaSetPlan.compute(rs, pods: pods.list(namespace: ns), now: clock.now, manage: manage)
+        for p in plan.adopt { try await setOwner(p, to: rs) }
+        for p in plan.release { try await release(p, from: rs) }
+        var failure: Error?
+        let control = PodControl(client: client, expectations: expectations)
+        if plan.create > 0 {
+            let template = rs.spec?.template
+            let (created, error) = await control.create(count: min(plan.create, burst), namespace: ns, key: key) { _ in
+                try PodTemplates.pod(from: template, generateName: rs.name + "-", owner: rs)
+            }
+            failure = error
+            if !created.isEmpty {
+                await recorder.record(rs, reason: "SuccessfulCreate",
+                                      message: "Created pod\(created.count == 1 ? "" : "s"): \(created.joined(separator: ", "))")
+            }
+            if let error { await recorder.record(rs, type: "Warning", reason: "FailedCreate", message: "Error creating: \(error)") }
+        } else if !plan.delete.isEmpty {
+            let victims = Array(plan.delete.prefix(burst))
+            failure = await control.delete(victims, key: key)
+            await recorder.record(rs, reason: "SuccessfulDelete",
+                                  message: "Deleted pod\(victims.count == 1 ? "" : "s"): \(victims.map(\.name).joined(separator: ", "))")
+        }
+        try await updateStatus(rs, plan.status)
+        if let failure { throw failure }
+        if plan.create > burst || plan.delete.count > burst { return .requeue(after: .zero) }
+        if let after = plan.requeueAfter { return .requeue(after: .milliseconds(Int64(after * 1000) + 50)) }
+        return .done
+    }
+
+    private func setOwner(_ p: Pod, to rs: ReplicaSet) async throws {
+        let refs = (p.metadata.ownerReferences ?? []) + [rs.ownerReference()]
+        let patch: JSONValue = ["metadata": ["ownerReferences": try JSONValue.encode(refs),
+                                             "resourceVersion": .string(p.metadata.resourceVersion ?? "")]]
+        _ = try await client.patch(.pods, namespace: p.metadata.namespace, name: p.name, patch)
+    }
+
+    private func release(_ p: Pod, from rs: ReplicaSet) async throws {
+        let refs = (p.metadata.ownerReferences ?? []).filter { $0.uid != rs.metadata.uid }
+        let patch: JSONValue = ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue.encode(refs),
+                                             "resourceVersion": .string(p.metadata.resourceVersion ?? "")]]
+        do {
+            _ = try await client.patch(.pods, namespace: p.metadata.namespace, name: p.name, patch)
+        } catch let e as GantryError where e.code == .notFound {}
+    }
+
+    private func updateStatus(_ rs: ReplicaSet, _ status: ReplicaSetStatus) async throws {
+        guard rs.status != status else { return }
+        var updated = rs
+        updated.status = status
+        do {
+            _ = try await client.update(updated, subresource: "status")
+        } catch let e as GantryError where e.code == .notFound {}
+    }
+}
