@@ -212,17 +212,7 @@ public struct GantryClient: Sendable {
     {
         var req = HTTPClientRequest(url: server + path + Self.encodeQuery(query))
         req.method = method
-        let resp: HTTPClientResponse
-        do {
-            resp = try await http.execute(req, timeout: .hours(24))
-        } catch {
-            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
-        }
-        guard resp.status.code == 200 else {
-            let buf = try await resp.body.collect(upTo: 1 << 20)
-            throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
-        }
-        let body = resp.body
+        let body = try await openStream(req, timeout: .hours(24))
         return AsyncThrowingStream { cont in
             let task = Task {
                 do {
@@ -232,6 +222,21 @@ public struct GantryClient: Sendable {
             }
             cont.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// Sends a request whose body streams; returns the body once the status is 200, else throws the server's Status.
+    private func openStream(_ req: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse.Body {
+        let resp: HTTPClientResponse
+        do {
+            resp = try await http.execute(req, timeout: timeout)
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+        }
+        guard resp.status.code == 200 else {
+            let buf = try await resp.body.collect(upTo: 1 << 20)
+            throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
+        }
+        return resp.body
     }
 
     // MARK: - Watch
@@ -256,17 +261,7 @@ public struct GantryClient: Sendable {
         if let timeoutSeconds { q["timeoutSeconds"] = String(timeoutSeconds) }
         var req = HTTPClientRequest(url: server + Self.path(r, namespace: namespace) + Self.encodeQuery(q))
         req.headers.add(name: "Accept", value: "application/json")
-        let resp: HTTPClientResponse
-        do {
-            resp = try await http.execute(req, timeout: .hours(2))
-        } catch {
-            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
-        }
-        guard resp.status.code == 200 else {
-            let buf = try await resp.body.collect(upTo: 1 << 20)
-            throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
-        }
-        let body = resp.body
+        let body = try await openStream(req, timeout: .hours(2))
         return AsyncThrowingStream { cont in
             let task = Task {
                 var pending = [UInt8]()

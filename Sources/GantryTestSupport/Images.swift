@@ -68,6 +68,15 @@ public final class BusyboxRegistry: @unchecked Sendable {
         self.process = process
     }
 
+    /// Pushes the same image under another tag (`test/busybox:TAG`); returns its reference.
+    public func push(tag: String) async throws -> String {
+        let r = try await runCommand(try requireExecutable("skopeo", package: "skopeo"),
+                                     ["copy", "--dest-tls-verify=false", "oci:\(dir.path)/layout:1", "docker://\(address)/test/busybox:\(tag)"],
+                                     timeout: .seconds(60))
+        guard r.status == 0 else { throw TestFailure("pushing test/busybox:\(tag) failed: \(r.stderr)") }
+        return "\(address)/test/busybox:\(tag)"
+    }
+
     /// Stops the registry and removes its files.
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

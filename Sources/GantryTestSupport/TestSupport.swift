@@ -105,8 +105,9 @@ public final class GantryProcess: @unchecked Sendable {
         throw TestFailure("the gantry binary was not found next to \(dir.path); run `swift build` first or set GANTRY_BIN")
     }
 
-    /// Starts `gantry ARGS` and waits until it logs the address it serves on.
-    public init(_ args: [String], logPath: String) async throws {
+    /// Starts `gantry ARGS` and waits until it logs the address it serves on (or `readyPattern`, for commands
+    /// that serve nothing, such as `agent`).
+    public init(_ args: [String], logPath: String, readyPattern: String? = nil) async throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary())
         process.arguments = args
@@ -119,7 +120,9 @@ public final class GantryProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if let r = text.range(of: "address=http://") {
+            if let readyPattern {
+                if text.contains(readyPattern) { return }
+            } else if let r = text.range(of: "address=http://") {
                 let rest = text[r.upperBound...]
                 let hostPort = rest.prefix { !$0.isWhitespace }
                 if let colon = hostPort.lastIndex(of: ":"), let p = Int(hostPort[hostPort.index(after: colon)...]) {
