@@ -64,7 +64,7 @@ let package = Package(
             name: "GantryCommands",
             dependencies: [
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
-                "GantryRuntime", "GantryControllers",
+                "GantryRuntime", "GantryControllers", "GantryScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "gantry-bench",
             dependencies: [
-                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer",
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryControllers",
+                "GantryScheduler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -88,11 +89,12 @@ let package = Package(
         .target(
             name: "GantryControllers",
             dependencies: [
-                "GantryAPI", "GantryClient",
+                "GantryAPI", "GantryClient", "GantryScheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "GantryScheduler", dependencies: ["GantryAPI"]),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
         .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
@@ -126,6 +128,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler"]),
         .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryTestSupport"]),
         .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),

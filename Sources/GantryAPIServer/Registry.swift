@@ -418,7 +418,15 @@ public final class Registry: Sendable {
             }
             guard case .object = patched else { throw GantryError(.badRequest, "the patched object is not a JSON object") }
             if attempt == 0 { warnings = try fieldValidation(patched, r, options) }
-            let pinned = patched[path: ["metadata", "resourceVersion"]]?.stringValue
+            // A resourceVersion the patch itself sets is a precondition; one merely kept from the stored
+            // object is not (then a concurrent write is retried, as Kubernetes' GuaranteedUpdate does).
+            let pinned: String?
+            if type == .json {
+                let after = patched[path: ["metadata", "resourceVersion"]]?.stringValue
+                pinned = after == old[path: ["metadata", "resourceVersion"]]?.stringValue ? nil : after
+            } else {
+                pinned = patch[path: ["metadata", "resourceVersion"]]?.stringValue
+            }
             if let pinned, !pinned.isEmpty, pinned != String(kv.modRevision) {
                 throw GantryError.modified(r, name)
             }

@@ -4,6 +4,7 @@ import GantryAPI
 import GantryAPIServer
 import GantryClient
 import GantryControllers
+import GantryScheduler
 import GantryStore
 import GantryStoreSQLite
 import Logging
@@ -100,7 +101,7 @@ struct ControlPlaneOptions: ParsableArguments {
     /// The controller manager's settings from the flags.
     func controllerConfig() throws -> ControllerManagerConfig {
         var c = ControllerManagerConfig()
-        guard let strategy = SchedulingStrategy(rawValue: schedulerStrategy) else {
+        guard let strategy = ScoringStrategy(rawValue: schedulerStrategy) else {
             throw ValidationError("--scheduler-strategy must be spread or binpack")
         }
         c.schedulerConfig.strategy = strategy

@@ -128,43 +128,6 @@ struct AgentCommand: AsyncParsableCommand {
     }
 }
 
-/// Binds pods that name no node to this node: the dev cluster's stand-in until the scheduler runs.
-struct DevBinder: ServiceLifecycle.Service {
-    let client: GantryClient
-    let nodeName: String
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let list = try await client.list(.pods, namespace: nil, fieldSelector: "spec.nodeName=")
-                for p in list["items"]?.arrayValue ?? [] { await bind(p) }
-                let stream = try await client.watch(.pods, namespace: nil, resourceVersion: list[path: ["metadata", "resourceVersion"]]?.stringValue,
-                                                    fieldSelector: "spec.nodeName=")
-                for try await e in stream.cancelOnGracefulShutdown() where e.type == "ADDED" || e.type == "MODIFIED" {
-                    await bind(e.object)
-                }
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-        }
-    }
-
-    func bind(_ pod: JSONValue) async {
-        guard pod[path: ["metadata", "deletionTimestamp"]] == nil,
-              let name = pod[path: ["metadata", "name"]]?.stringValue, let ns = pod[path: ["metadata", "namespace"]]?.stringValue
-        else { return }
-        let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(name), "namespace": .string(ns)],
-                                  "target": ["apiVersion": "v1", "kind": "Node", "name": .string(nodeName)]]
-        do {
-            _ = try await client.call(.POST, GantryClient.path(.pods, namespace: ns, name: name, subresource: "binding"), body: binding)
-        } catch {
-            logger.debug("bind failed", metadata: ["pod": "\(ns)/\(name)", "error": "\(error)"])
-        }
-    }
-}
-
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev", abstract: "Run a one-process cluster: the control plane and a node agent for this machine.")
@@ -195,7 +158,7 @@ struct DevCommand: AsyncParsableCommand {
             let client = GantryClient(server: "http://127.0.0.1:\(p)")
             let agent = try await options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
                                                     stopPodsOnExit: true)
-            return agent.services + [DevBinder(client: client, nodeName: options.agentConfig(dataDir: dataDir).nodeName, logger: agentLogger)]
+            return agent.services
         }
         let group = ServiceGroup(configuration: .init(services: (cpServices + [nodeSide]).map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -346,6 +346,19 @@ case "pods":
     if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }
     if let i = args.firstIndex(of: "--burst"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { burst = n }
     try await podBenchmark(count: count, burst: burst)
+case "scheduler":
+    func intArg(_ name: String, _ def: Int) -> Int {
+        if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
+        return def
+    }
+    var strategy = "spread"
+    if let i = args.firstIndex(of: "--strategy"), i + 1 < args.endIndex { strategy = args[i + 1] }
+    try schedulerBenchmark(nodes: intArg("--nodes", 5000), pods: intArg("--pods", 50000), strategy: strategy)
+    try await schedulerAPIBenchmark(nodes: intArg("--api-nodes", 100), pods: intArg("--api-pods", 1000))
 default:
-    print("usage: gantry-bench api [--seconds N] | gantry-bench pods [--pods 50] [--burst 100]")
+    print("""
+        usage: gantry-bench api [--seconds N]
+               gantry-bench pods [--pods 50] [--burst 100]
+               gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
+        """)
 }

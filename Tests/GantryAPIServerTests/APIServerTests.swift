@@ -271,6 +271,32 @@ struct APIServerTests {
         }
     }
 
+    @Test func concurrentUnpinnedPatchesAllLand() async throws {
+        try await withAPI { api, _ in
+            _ = try await api.call(.post, "/apis/apps/v1/namespaces/default/deployments", deployment)
+            let path = "/apis/apps/v1/namespaces/default/deployments/web"
+            // Writers racing on one object without a resourceVersion: each patch is retried on the latest
+            // version rather than failing with a conflict.
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for w in 0..<4 {
+                    group.addTask {
+                        var worst = 200
+                        for i in 0..<10 {
+                            let r = try? await api.call(.patch, path, ["metadata": ["annotations": ["w\(w)": .string("\(i)")]]],
+                                                        contentType: "application/merge-patch+json")
+                            worst = max(worst, r?.status ?? 599)
+                        }
+                        return worst
+                    }
+                }
+                return await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == [200, 200, 200, 200])
+            let d = try await api.call(.get, path).body
+            #expect((0..<4).allSatisfy { d[path: ["metadata", "annotations", "w\($0)"]] == "9" })
+        }
+    }
+
     @Test func scaleSubresource() async throws {
         try await withAPI { api, _ in
             _ = try await api.call(.post, "/apis/apps/v1/namespaces/default/deployments", deployment)

@@ -1,0 +1,268 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryTestSupport
+import Testing
+
+/// Controllers and the scheduler end to end: `gantry dev` plus a second `gantry agent` on the same host,
+/// real containers, real kubectl.
+@Suite("Workloads on two nodes", .serialized)
+struct WorkloadTests {
+    struct Cluster: Sendable {
+        let dir: TempDir
+        let dev: GantryProcess
+        var agent: GantryProcess
+        let client: GantryClient
+        let kubectl: String
+        let registry: BusyboxRegistry
+        let tag: String
+        let agentArgs: [String]
+
+        func k(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
+            try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(180))
+        }
+
+        @discardableResult
+        func mustK(_ args: String..., stdin: String? = nil) async throws -> String {
+            let r = try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+                                         timeout: .seconds(180))
+            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+            return r.stdout
+        }
+
+        func pods(_ selector: String) async throws -> [Pod] {
+            try await client.list(Pod.self, namespace: "default", labelSelector: selector).items
+        }
+
+        /// Pods of `selector` that are Ready and not being deleted.
+        func readyPods(_ selector: String) async throws -> [Pod] {
+            try await pods(selector).filter { p in
+                p.metadata.deletionTimestamp == nil && p.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+            }
+        }
+    }
+
+    static func webDeployment(_ name: String, image: String, replicas: Int, extraAnnotations: String = "") -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: \(name)
+          annotations: {\(extraAnnotations)}
+        spec:
+          replicas: \(replicas)
+          selector: {matchLabels: {app: \(name)}}
+          strategy:
+            type: RollingUpdate
+            rollingUpdate: {maxUnavailable: 0, maxSurge: 3}
+          template:
+            metadata:
+              labels: {app: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - name: web
+                image: \(image)
+                command: ["sh", "-c", "echo $(hostname) > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
+                readinessProbe:
+                  httpGet: {path: /, port: 8080}
+                  periodSeconds: 1
+                resources:
+                  requests: {cpu: 10m, memory: 16Mi}
+        """
+    }
+
+    @Test func deploymentsDaemonSetsJobsAndNodeFailure() async throws {
+        try requireRoot("runc, overlay mounts and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let registry = try await BusyboxRegistry.start()
+        defer { registry.stop() }
+        let dir = TempDir("gantry-workloads")
+        defer {
+            for name in ["dev.log", "agent.log"] {
+                if let log = try? String(contentsOfFile: dir.file(name), encoding: .utf8) {
+                    try? log.write(toFile: NSTemporaryDirectory() + "/gantry-workloads-\(name)", atomically: true, encoding: .utf8)
+                }
+            }
+            _ = try? FileManager.default.removeItem(atPath: dir.path)
+        }
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let octet = Int.random(in: 10..<120)
+        let dev = try await GantryProcess([
+            "dev", "--data-dir", dir.file("dev"), "--listen", "127.0.0.1:0", "--node-name", "a-\(tag)",
+            "--bridge", "ga\(tag)", "--pod-cidr", "10.251.\(octet).0/24", "--agent-port", "0", "--node-ip", "127.0.0.1",
+        ], logPath: dir.file("dev.log"))
+        let agentArgs = [
+            "agent", "--server", dev.url, "--data-dir", dir.file("agent"), "--node-name", "b-\(tag)",
+            "--bridge", "gb\(tag)", "--pod-cidr", "10.251.\(octet + 120).0/24", "--agent-port", "0", "--node-ip", "127.0.0.1",
+        ]
+        let agent = try await GantryProcess(agentArgs, logPath: dir.file("agent.log"), readyPattern: "agent starting")
+        var c = Cluster(dir: dir, dev: dev, agent: agent, client: GantryClient(server: dev.url), kubectl: kubectl, registry: registry,
+                        tag: tag, agentArgs: agentArgs)
+        let nodeA = "a-\(tag)", nodeB = "b-\(tag)"
+        try await eventually(timeout: .seconds(30), "both nodes Ready") {
+            let nodes = try await c.client.list(Node.self).items
+            return [nodeA, nodeB].allSatisfy { n in
+                nodes.contains { $0.name == n && $0.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true }
+            }
+        }
+        let v1 = registry.image
+        let v2 = try await registry.push(tag: "2")
+
+        // A Deployment reaches 5, then 10 ready replicas, spread over both nodes by the scheduler.
+        try await c.mustK("apply", "-f", "-", stdin: Self.webDeployment("web", image: v1, replicas: 5))
+        try await eventually(timeout: .seconds(60), "5 ready replicas") { try await c.readyPods("app=web").count == 5 }
+        try await c.mustK("scale", "deployment/web", "--replicas=10")
+        try await eventually(timeout: .seconds(60), "10 ready replicas") { try await c.readyPods("app=web").count == 10 }
+        let spread = Dictionary(grouping: try await c.readyPods("app=web")) { $0.spec?.nodeName ?? "" }
+        #expect(spread[nodeA]?.count ?? 0 >= 3 && spread[nodeB]?.count ?? 0 >= 3, "replicas not spread: \(spread.mapValues(\.count))")
+
+        // A rolling update with maxUnavailable 0 never has fewer than 10 ready, and rollout status succeeds.
+        let watched = c
+        let watcher = Task {
+            var fewest = Int.max
+            while !Task.isCancelled {
+                if let n = try? await watched.readyPods("app=web").count { fewest = min(fewest, n) }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return fewest
+        }
+        try await c.mustK("set", "image", "deployment/web", "web=\(v2)")
+        let status = try await c.k("rollout", "status", "deployment/web", "--timeout=150s")
+        watcher.cancel()
+        let fewest = await watcher.value
+        #expect(status.status == 0, "rollout status: \(status.stderr)")
+        #expect(status.stdout.contains("successfully rolled out"))
+        #expect(fewest >= 10, "ready replicas dropped to \(fewest) during the rollout")
+        let afterUpdate = try await c.readyPods("app=web")
+        #expect(afterUpdate.count == 10 && afterUpdate.allSatisfy { $0.spec?.containers?.first?.image == v2 })
+        let history = try await c.mustK("rollout", "history", "deployment/web")
+        #expect(history.contains("1 ") && history.contains("2 "), "history: \(history)")
+
+        // rollout undo restores the old image.
+        try await c.mustK("rollout", "undo", "deployment/web")
+        let undone = try await c.k("rollout", "status", "deployment/web", "--timeout=150s")
+        #expect(undone.status == 0, "rollout status after undo: \(undone.stderr)")
+        let dep = try await c.client.get(Deployment.self, namespace: "default", name: "web")
+        #expect(dep.spec?.template?.spec?.containers?.first?.image == v1)
+        #expect(dep.metadata.annotations?["deployment.kubernetes.io/revision"] == "3")
+        try await eventually(timeout: .seconds(60), "10 ready replicas of the old image") {
+            let ready = try await c.readyPods("app=web")
+            return ready.count == 10 && ready.allSatisfy { $0.spec?.containers?.first?.image == v1 }
+        }
+
+        // Auto-rollback: a new version that exits 1 is rolled back to the last good one by itself.
+        try await c.mustK("apply", "-f", "-", stdin: Self.webDeployment("flaky", image: v1, replicas: 2,
+                                                                        extraAnnotations: "gantry.io/auto-rollback: \"true\""))
+        try await eventually(timeout: .seconds(60), "flaky ready") { try await c.readyPods("app=flaky").count == 2 }
+        try await c.mustK("patch", "deployment/flaky", "--type=json",
+                          "-p", #"[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["sh","-c","exit 1"]}]"#)
+        try await eventually(timeout: .seconds(90), "flaky rolled back") {
+            let d = try await c.client.get(Deployment.self, namespace: "default", name: "flaky")
+            return d.spec?.template?.spec?.containers?.first?.command?.last?.contains("httpd") == true
+                && d.status?.conditions?.contains { $0.type == "RolledBack" && $0.status == "True" } == true
+        }
+        let events = try await c.client.list(Event.self, namespace: "default").items.filter { $0.involvedObject?.name == "flaky" }
+        #expect(events.contains { $0.reason == "RolledBack" && ($0.message ?? "").contains("CrashLoopBackOff") },
+                "events: \(events.map { "\($0.reason ?? ""): \($0.message ?? "")" })")
+        let flakyStatus = try await c.k("rollout", "status", "deployment/flaky", "--timeout=90s")
+        #expect(flakyStatus.status == 0, "flaky rollout status: \(flakyStatus.stderr)")
+
+        // A DaemonSet runs one pod on each node.
+        try await c.mustK("apply", "-f", "-", stdin: """
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: everywhere}
+            spec:
+              selector: {matchLabels: {app: everywhere}}
+              template:
+                metadata: {labels: {app: everywhere}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: sleep, image: "\(v1)", command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]}]
+            """)
+        try await eventually(timeout: .seconds(60), "a DaemonSet pod on each node") {
+            let running = try await c.pods("app=everywhere").filter { $0.status?.phase == "Running" }
+            return Set(running.compactMap(\.spec?.nodeName)) == [nodeA, nodeB] && running.count == 2
+        }
+        try await eventually(timeout: .seconds(20), "DaemonSet status") {
+            let ds = try await c.client.get(DaemonSet.self, namespace: "default", name: "everywhere")
+            return ds.status?.desiredNumberScheduled == 2 && ds.status?.numberReady == 2
+        }
+
+        // A Job runs to completion; another fails past its backoffLimit.
+        try await c.mustK("apply", "-f", "-", stdin: """
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: works}
+            spec:
+              completions: 3
+              parallelism: 2
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: work, image: "\(v1)", command: ["sh", "-c", "echo done"]}]
+            ---
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: fails}
+            spec:
+              backoffLimit: 0
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: work, image: "\(v1)", command: ["sh", "-c", "exit 3"]}]
+            """)
+        let waitComplete = try await c.k("wait", "--for=condition=complete", "job/works", "--timeout=90s")
+        #expect(waitComplete.status == 0, "job works: \(waitComplete.stderr)")
+        let works = try await c.client.get(Job.self, namespace: "default", name: "works")
+        #expect(works.status?.succeeded == 3)
+        let waitFailed = try await c.k("wait", "--for=condition=failed", "job/fails", "--timeout=60s")
+        #expect(waitFailed.status == 0, "job fails: \(waitFailed.stderr)")
+        let fails = try await c.client.get(Job.self, namespace: "default", name: "fails")
+        #expect(fails.status?.conditions?.contains { $0.type == "Failed" && $0.reason == "BackoffLimitExceeded" } == true)
+
+        // Deleting a Deployment leaves no ReplicaSets or Pods.
+        try await c.mustK("delete", "deployment", "web", "flaky")
+        try await eventually(timeout: .seconds(60), "web's ReplicaSets and Pods gone") {
+            let rs = try await c.client.list(ReplicaSet.self, namespace: "default").items
+            let pods = try await c.pods("app in (web,flaky)")
+            return rs.isEmpty && pods.isEmpty
+        }
+        try await c.mustK("delete", "daemonset", "everywhere")
+        try await c.mustK("delete", "job", "works", "fails")
+
+        // Node failure: kill -9 the second agent; its replicas come back on the first node within seconds.
+        try await c.mustK("apply", "-f", "-", stdin: Self.webDeployment("survivor", image: v1, replicas: 4))
+        try await eventually(timeout: .seconds(60), "survivor on both nodes") {
+            let ready = try await c.readyPods("app=survivor")
+            return ready.count == 4 && Set(ready.compactMap(\.spec?.nodeName)) == [nodeA, nodeB]
+        }
+        let onB = try await c.readyPods("app=survivor").filter { $0.spec?.nodeName == nodeB }.count
+        try await c.agent.stop(signal: SIGKILL)
+        let killedAt = ContinuousClock.now
+        try await eventually(timeout: .seconds(30), interval: .milliseconds(50), "4 survivor replicas ready on \(nodeA)") {
+            try await c.readyPods("app=survivor").filter { $0.spec?.nodeName == nodeA }.count == 4
+        }
+        let recovery = ContinuousClock.now - killedAt
+        print("node failure: \(onB) replicas on the killed node; all 4 ready on the other node \(recovery) after kill -9")
+        #expect(recovery < .seconds(15))
+        let b = try await c.client.get(Node.self, name: nodeB)
+        #expect(b.status?.conditions?.first { $0.type == "Ready" }?.status == "Unknown")
+        #expect(b.spec?.taints?.contains { $0.key == "node.kubernetes.io/unreachable" && $0.effect == "NoExecute" } == true)
+
+        // The agent comes back: the node is Ready and untainted again, and it finishes the evicted pods.
+        c.agent = try await GantryProcess(agentArgs, logPath: dir.file("agent2.log"), readyPattern: "agent starting")
+        try await eventually(timeout: .seconds(30), "\(nodeB) Ready without taints, its old pods gone") {
+            let n = try await c.client.get(Node.self, name: nodeB)
+            let pods = try await c.pods("app=survivor")
+            return n.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+                && (n.spec?.taints ?? []).isEmpty && pods.count == 4
+        }
+        try await c.mustK("delete", "deployment", "survivor")
+        try await eventually(timeout: .seconds(30), "all pods gone") { try await c.client.list(Pod.self, namespace: "default").items.isEmpty }
+        #expect(try await c.agent.stop() == 0)
+        #expect(try await c.dev.stop() == 0)
+    }
+}
