@@ -129,7 +129,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler"]),
-        .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryTestSupport"]),
+        .testTarget(
+            name: "GantryControllersTests",
+            dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]
+        ),
         .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),

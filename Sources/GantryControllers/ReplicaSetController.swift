@@ -37,8 +37,9 @@ public struct ReplicaSetPlan: Sendable, Equatable {
             }
         }
         let active = owned.filter(PodUtil.isActive)
-        let want = beingDeleted ? 0 : max(0, rs.spec?.replicas ?? 1)
-        if manage {
+        let want = max(0, rs.spec?.replicas ?? 1)
+        // Being deleted: the garbage collector decides what happens to the pods (orphan, or delete).
+        if manage && !beingDeleted {
             if active.count < want {
                 plan.create = want - active.count
             } else if active.count > want {
