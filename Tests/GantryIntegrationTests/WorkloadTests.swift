@@ -260,6 +260,26 @@ struct WorkloadTests {
             return n.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
                 && (n.spec?.taints ?? []).isEmpty && pods.count == 4
         }
+        // cordon and drain: the second node's pods move to the first, and it gets none until uncordoned.
+        try await c.mustK("scale", "deployment/survivor", "--replicas=6")
+        try await eventually(timeout: .seconds(60), "survivor scaled onto \(nodeB)") {
+            let ready = try await c.readyPods("app=survivor")
+            return ready.count == 6 && ready.contains { $0.spec?.nodeName == nodeB }
+        }
+        let drain = try await c.k("drain", nodeB, "--ignore-daemonsets", "--timeout=90s")
+        #expect(drain.status == 0, "drain: \(drain.stderr)")
+        try await eventually(timeout: .seconds(60), "all 6 ready on \(nodeA) after the drain") {
+            let ready = try await c.readyPods("app=survivor")
+            return ready.count == 6 && ready.allSatisfy { $0.spec?.nodeName == nodeA }
+        }
+        let cordoned = try await c.client.get(Node.self, name: nodeB)
+        #expect(cordoned.spec?.unschedulable == true)
+        #expect(cordoned.spec?.taints?.contains { $0.key == "node.kubernetes.io/unschedulable" } == true)
+        try await c.mustK("uncordon", nodeB)
+        try await eventually(timeout: .seconds(10), "\(nodeB) uncordoned") {
+            let n = try await c.client.get(Node.self, name: nodeB)
+            return n.spec?.unschedulable != true && (n.spec?.taints ?? []).isEmpty
+        }
         try await c.mustK("delete", "deployment", "survivor")
         try await eventually(timeout: .seconds(30), "all pods gone") { try await c.client.list(Pod.self, namespace: "default").items.isEmpty }
         #expect(try await c.agent.stop() == 0)
