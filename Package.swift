@@ -128,7 +128,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler"]),
+        .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),
         .testTarget(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]

@@ -120,6 +120,6 @@ struct RunUntilShutdown: ServiceLifecycle.Service {
     let body: @Sendable () async -> Void
     init(_ body: @escaping @Sendable () async -> Void) { self.body = body }
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await body() }
+        await cancelWhenGracefulShutdown { await body() }
     }
 }

@@ -41,6 +41,10 @@ struct PodRecord: Sendable {
     var trackerKeys: [TrackerKey]
     var antiAffinityTerms: [OwnerTermKey]
     var affinityTerms: [OwnerTermKey]
+    /// Entry ids of `antiAffinityTerms` in `antiAffinityOwners` (stable while the pod holds them).
+    var antiAffinityIDs: [Int]
+    /// Entry ids of `affinityTerms` in `affinityOwners`.
+    var affinityIDs: [Int]
 }
 
 /// The scheduler's view of the cluster: nodes with their allocatable and requested resources, labels,
@@ -403,8 +407,9 @@ public struct ClusterSnapshot: Sendable {
     }
 
     /// Stops counting the pod `namespace/name`. Idempotent.
-    public mutating func removePod(namespace: String, name: String) {
-        let key = namespace + "/" + name
+    public mutating func removePod(namespace: String, name: String) { removePod(key: namespace + "/" + name) }
+
+    private mutating func removePod(key: String) {
         guard let rec = pods[key] else { return }
         if rec.slot >= 0 {
             detach(key)
@@ -421,7 +426,7 @@ public struct ClusterSnapshot: Sendable {
     private mutating func place(_ pod: Pod, on nodeName: String) {
         let ns = pod.metadata.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let key = ns + "/" + (pod.metadata.name ?? "")
-        if pods[key] != nil { removePod(namespace: ns, name: pod.metadata.name ?? "") }
+        removePod(key: key)
         let resourceNames = vocabulary.resources
         let info = PodInfo(pod, interning: &vocabulary, resources: resourceNames)
         let scalarIDs = info.requests.scalars.map { vocabulary.resources.intern($0.name) }
@@ -433,7 +438,7 @@ public struct ClusterSnapshot: Sendable {
         for c in info.spreadConstraints {
             trackerKeys.append(TrackerKey(namespaces: NamespaceFilter(only: info.namespaceID), selector: c.selector, topologyKey: c.topologyKey))
         }
-        for k in trackerKeys where !trackers.retainExisting(k) { trackers.insert(countMatching(k)) }
+        for k in trackerKeys where trackers.retainExisting(k) == nil { trackers.insert(countMatching(k)) }
 
         func owner(_ t: AffinityTerm, _ kind: OwnerTermKey.Kind, _ weight: Int) -> OwnerTermKey {
             OwnerTermKey(kind: kind, weight: weight, namespaces: t.namespaces, selector: t.selector, topologyKey: t.topologyKey)
@@ -442,16 +447,19 @@ public struct ClusterSnapshot: Sendable {
         let affinity = info.requiredAffinity.map { owner($0, .requiredAffinity, 0) }
             + info.preferredAffinity.map { owner($0, .preferred, $0.weight) }
             + info.preferredAntiAffinity.map { owner($0, .preferred, -$0.weight) }
-        for k in anti where !antiAffinityOwners.retainExisting(k) { antiAffinityOwners.insert(.init(key: k, refCount: 0)) }
-        for k in affinity where !affinityOwners.retainExisting(k) { affinityOwners.insert(.init(key: k, refCount: 0)) }
+        let antiIDs = anti.map { antiAffinityOwners.retainExisting($0) ?? antiAffinityOwners.insert(.init(key: $0, refCount: 0)) }
+        let affinityIDs = affinity.map { affinityOwners.retainExisting($0) ?? affinityOwners.insert(.init(key: $0, refCount: 0)) }
 
-        pods[key] = PodRecord(
+        var record = PodRecord(
             nodeName: nodeName, namespace: info.namespaceID, labels: info.labels, requests: info.requests,
             scalarIDs: scalarIDs, ports: info.hostPorts, trackerKeys: trackerKeys,
-            antiAffinityTerms: anti, affinityTerms: affinity)
+            antiAffinityTerms: anti, affinityTerms: affinity, antiAffinityIDs: antiIDs, affinityIDs: affinityIDs)
         if let slot = slotByName[nodeName] {
-            attach(key, to: slot)
+            record.slot = slot
+            pods[key] = record
+            account(record, slot: slot, key: key, sign: 1)
         } else {
+            pods[key] = record
             awaitingNode[nodeName, default: []].append(key)
         }
     }
@@ -508,11 +516,11 @@ public struct ClusterSnapshot: Sendable {
                 trackers.add(id, slot: slot, domain: labelValue(slot, trackers.entries[id]!.key.topologyKey), delta: delta)
             }
         }
-        for k in rec.antiAffinityTerms {
-            antiAffinityOwners.add(antiAffinityOwners.id(of: k)!, slot: slot, domain: labelValue(slot, k.topologyKey), delta: delta)
+        for (k, id) in zip(rec.antiAffinityTerms, rec.antiAffinityIDs) {
+            antiAffinityOwners.add(id, slot: slot, domain: labelValue(slot, k.topologyKey), delta: delta)
         }
-        for k in rec.affinityTerms {
-            affinityOwners.add(affinityOwners.id(of: k)!, slot: slot, domain: labelValue(slot, k.topologyKey), delta: delta)
+        for (k, id) in zip(rec.affinityTerms, rec.affinityIDs) {
+            affinityOwners.add(id, slot: slot, domain: labelValue(slot, k.topologyKey), delta: delta)
         }
     }
 }

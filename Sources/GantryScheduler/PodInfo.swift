@@ -15,15 +15,21 @@ struct HostPort: Sendable, Hashable {
     }
 
     /// The host ports of a pod's app containers and restartable init containers.
-    static func of(_ spec: PodSpec?) -> [HostPort] {
-        guard let spec else { return [] }
-        let containers = (spec.containers ?? []) + (spec.initContainers ?? []).filter { $0.restartPolicy == "Always" }
+    static func of(containers: [Container]?, initContainers: [Container]?) -> [HostPort] {
         var out: [HostPort] = []
-        for c in containers {
-            for p in c.ports ?? [] {
+        func add(_ ports: [ContainerPort]) {
+            for p in ports {
                 guard let hp = p.hostPort, hp > 0 else { continue }
                 let ip = p.hostIP.flatMap { $0.isEmpty ? nil : $0 } ?? anyIP
                 out.append(HostPort(port: Int32(clamping: hp), proto: p.protocol ?? "TCP", ip: ip))
+            }
+        }
+        if let containers {
+            for i in containers.indices { if let ports = containers[i].ports { add(ports) } }
+        }
+        if let initContainers {
+            for i in initContainers.indices where initContainers[i].restartPolicy == "Always" {
+                if let ports = initContainers[i].ports { add(ports) }
             }
         }
         return out
@@ -138,11 +144,11 @@ struct NodeMatcher: Sendable {
     /// Whether there is anything to check.
     var isEmpty: Bool { selector.isEmpty && requiredTerms == nil }
 
-    init(_ spec: PodSpec?, interning table: inout some InternTable) {
-        for (k, v) in (spec?.nodeSelector ?? [:]).sorted(by: { $0.key < $1.key }) {
-            selector.append((table.key(k), table.value(v)))
+    init(nodeSelector: [String: String]?, affinity: GantryAPI.NodeAffinity?, interning table: inout some InternTable) {
+        if let nodeSelector {
+            for (k, v) in nodeSelector.sorted(by: { $0.key < $1.key }) { selector.append((table.key(k), table.value(v))) }
         }
-        if let required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution {
+        if let required = affinity?.requiredDuringSchedulingIgnoredDuringExecution {
             requiredTerms = (required.nodeSelectorTerms ?? []).map { NodeTermMatcher($0, interning: &table) }
         }
     }
@@ -210,21 +216,22 @@ public struct PodInfo: Sendable {
 
     init(_ pod: Pod, interning table: inout some InternTable, resources: Interner) {
         self.pod = pod
-        let spec = pod.spec
         let ns = pod.metadata.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         self.namespace = ns
         self.name = pod.metadata.name ?? ""
-        self.requests = PodResourceRequests(spec)
+        self.requests = PodResourceRequests(
+            containers: pod.spec?.containers, initContainers: pod.spec?.initContainers, overhead: pod.spec?.overhead)
         self.scalarIDs = requests.scalars.map { resources.id($0.name) ?? -1 }
         let nsID = table.namespace(ns)
         self.namespaceID = nsID
         let rawLabels = pod.metadata.labels
         self.labels = LabelSet(rawLabels, interning: &table)
-        self.hostPorts = HostPort.of(spec)
-        self.tolerations = spec?.tolerations ?? []
-        self.nodeMatcher = NodeMatcher(spec, interning: &table)
+        self.hostPorts = HostPort.of(containers: pod.spec?.containers, initContainers: pod.spec?.initContainers)
+        self.tolerations = pod.spec?.tolerations ?? []
+        self.nodeMatcher = NodeMatcher(
+            nodeSelector: pod.spec?.nodeSelector, affinity: pod.spec?.affinity?.nodeAffinity, interning: &table)
         var preferred: [(Int, NodeTermMatcher)] = []
-        for p in spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [] {
+        for p in pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [] {
             guard let weight = p.weight, weight != 0, let term = p.preference else { continue }
             preferred.append((weight, NodeTermMatcher(term, interning: &table)))
         }
@@ -239,15 +246,14 @@ public struct PodInfo: Sendable {
                 return AffinityTerm(t, weight: weight, ownerNamespace: nsID, ownerLabels: rawLabels, interning: &table)
             }
         }
-        let affinity = spec?.affinity
-        self.requiredAffinity = terms(affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
-        self.requiredAntiAffinity = terms(affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
-        self.preferredAffinity = weighted(affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
-        self.preferredAntiAffinity = weighted(affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
+        self.requiredAffinity = terms(pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
+        self.requiredAntiAffinity = terms(pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
+        self.preferredAffinity = weighted(pod.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
+        self.preferredAntiAffinity = weighted(pod.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
 
         var constraints: [SpreadConstraint] = []
         let labelSet = self.labels
-        for c in spec?.topologySpreadConstraints ?? [] {
+        for c in pod.spec?.topologySpreadConstraints ?? [] {
             let selector = CompiledSelector(
                 c.labelSelector, interning: &table, matchLabelKeys: c.matchLabelKeys, ownerLabels: rawLabels)
             constraints.append(SpreadConstraint(
@@ -262,17 +268,25 @@ public struct PodInfo: Sendable {
         }
         self.spreadConstraints = constraints
 
-        let containers = (spec?.containers ?? []) + (spec?.initContainers ?? [])
-        self.images = containers.compactMap { $0.image.map(PodInfo.normalizedImageName) }
-        self.containerCount = containers.count
+        var images: [String] = []
+        if let containers = pod.spec?.containers {
+            for i in containers.indices { if let image = containers[i].image { images.append(PodInfo.normalizedImageName(image)) } }
+        }
+        if let initContainers = pod.spec?.initContainers {
+            for i in initContainers.indices { if let image = initContainers[i].image { images.append(PodInfo.normalizedImageName(image)) } }
+        }
+        self.images = images
+        self.containerCount = (pod.spec?.containers?.count ?? 0) + (pod.spec?.initContainers?.count ?? 0)
     }
 
     /// An image reference with the `:latest` tag made explicit when it has no tag or digest.
     static func normalizedImageName(_ name: String) -> String {
-        let lastColon = name.lastIndex(of: ":")
-        let lastSlash = name.lastIndex(of: "/")
-        if let c = lastColon, lastSlash.map({ c > $0 }) ?? true { return name }
-        return name + ":latest"
+        var lastColon = -1
+        var lastSlash = -1
+        for (i, b) in name.utf8.enumerated() {
+            if b == UInt8(ascii: ":") { lastColon = i } else if b == UInt8(ascii: "/") { lastSlash = i }
+        }
+        return lastColon > lastSlash ? name : name + ":latest"
     }
 
     /// The spread constraints that filter (`DoNotSchedule`).

@@ -43,12 +43,11 @@ enum FastQuantity {
         var den: Int64 = 1
         var digits = 0
         var seenDot = false
-        var mult: Int64 = 1
-        var utf8 = s.utf8.makeIterator()
-        var suffix: [UInt8] = []
-        while let b = utf8.next() {
+        var suffix: UInt32 = 0  // up to two suffix bytes, big-endian
+        var suffixLength = 0
+        for b in s.utf8 {
             if b >= 48 && b <= 57 {
-                guard suffix.isEmpty else { return nil }
+                guard suffixLength == 0 else { return nil }
                 digits += 1
                 if digits > 17 { return nil }
                 num = num * 10 + Int64(b - 48)
@@ -57,27 +56,29 @@ enum FastQuantity {
                     if den > 1_000_000_000 { return nil }
                 }
             } else if b == 46 {  // "."
-                guard !seenDot, suffix.isEmpty else { return nil }
+                guard !seenDot, suffixLength == 0 else { return nil }
                 seenDot = true
             } else {
-                suffix.append(b)
-                if suffix.count > 2 { return nil }
+                suffixLength += 1
+                if suffixLength > 2 { return nil }
+                suffix = suffix << 8 | UInt32(b)
             }
         }
         guard digits > 0 else { return nil }
+        var mult: Int64 = 1
         switch suffix {
-        case []: break
-        case [109]: den *= 1000  // m
-        case [107]: mult = 1_000  // k
-        case [77]: mult = 1_000_000  // M
-        case [71]: mult = 1_000_000_000  // G
-        case [84]: mult = 1_000_000_000_000  // T
-        case [80]: mult = 1_000_000_000_000_000  // P
-        case [75, 105]: mult = 1 << 10  // Ki
-        case [77, 105]: mult = 1 << 20  // Mi
-        case [71, 105]: mult = 1 << 30  // Gi
-        case [84, 105]: mult = 1 << 40  // Ti
-        case [80, 105]: mult = 1 << 50  // Pi
+        case 0: break
+        case 0x6D: den *= 1000  // m
+        case 0x6B: mult = 1_000  // k
+        case 0x4D: mult = 1_000_000  // M
+        case 0x47: mult = 1_000_000_000  // G
+        case 0x54: mult = 1_000_000_000_000  // T
+        case 0x50: mult = 1_000_000_000_000_000  // P
+        case 0x4B69: mult = 1 << 10  // Ki
+        case 0x4D69: mult = 1 << 20  // Mi
+        case 0x4769: mult = 1 << 30  // Gi
+        case 0x5469: mult = 1 << 40  // Ti
+        case 0x5069: mult = 1 << 50  // Pi
         default: return nil
         }
         if milli {
@@ -126,31 +127,42 @@ public struct PodResourceRequests: Sendable, Hashable {
 
     /// The requests of a pod spec.
     public init(_ spec: PodSpec?) {
-        guard let spec else { return }
+        self.init(containers: spec?.containers, initContainers: spec?.initContainers, overhead: spec?.overhead)
+    }
+
+    /// The requests of a pod's parts (passed apart so the large spec is not copied).
+    init(containers: [Container]?, initContainers: [Container]?, overhead: [String: Quantity]?) {
         var total = Vector()
-        for c in spec.containers ?? [] { total.add(Vector(c.resources?.requests)) }
-        var sidecars = Vector()
-        var initMax = Vector()
-        for c in spec.initContainers ?? [] {
-            var v = Vector(c.resources?.requests)
-            if c.restartPolicy == "Always" {
-                total.add(v)
-                sidecars.add(v)
-                v = sidecars
-            } else {
-                v.add(sidecars)
-            }
-            initMax.raise(to: v)
+        if let containers {
+            // Index loops read fields in place instead of copying each (large) container.
+            for i in containers.indices { total.add(Vector(containers[i].resources?.requests)) }
         }
-        total.raise(to: initMax)
-        if let overhead = spec.overhead { total.add(Vector(overhead, defaulting: false)) }
+        if let initContainers {
+            var sidecars = Vector()
+            var initMax = Vector()
+            for i in initContainers.indices {
+                var v = Vector(initContainers[i].resources?.requests)
+                if initContainers[i].restartPolicy == "Always" {
+                    total.add(v)
+                    sidecars.add(v)
+                    v = sidecars
+                } else {
+                    v.add(sidecars)
+                }
+                initMax.raise(to: v)
+            }
+            total.raise(to: initMax)
+        }
+        if let overhead { total.add(Vector(overhead, defaulting: false)) }
         milliCPU = total.cpu
         memory = total.memory
         ephemeralStorage = total.ephemeral
         nonZeroMilliCPU = total.nonZeroCPU
         nonZeroMemory = total.nonZeroMemory
-        scalars = total.scalars.filter { $0.value != 0 }.map { ScalarRequest(name: $0.key, amount: $0.value) }
-            .sorted { $0.name < $1.name }
+        if !total.scalars.isEmpty {
+            scalars = total.scalars.filter { $0.value != 0 }.map { ScalarRequest(name: $0.key, amount: $0.value) }
+                .sorted { $0.name < $1.name }
+        }
     }
 
     /// Per-resource arithmetic over one container's (or the overhead's) requests.
@@ -166,17 +178,22 @@ public struct PodResourceRequests: Sendable, Hashable {
 
         /// One container's requests; `defaulting` counts a missing cpu/memory request as the scoring default.
         init(_ requests: [String: Quantity]?, defaulting: Bool = true) {
-            let requests = requests ?? [:]
-            for (name, q) in requests {
+            var hasCPU = false
+            var hasMemory = false
+            for (name, q) in requests ?? [:] {
                 switch name {
-                case ResourceName.cpu: cpu = clamped(FastQuantity.milli(q), to: maxRequestAmount)
-                case ResourceName.memory: memory = clamped(FastQuantity.whole(q), to: maxRequestAmount)
+                case ResourceName.cpu:
+                    cpu = clamped(FastQuantity.milli(q), to: maxRequestAmount)
+                    hasCPU = true
+                case ResourceName.memory:
+                    memory = clamped(FastQuantity.whole(q), to: maxRequestAmount)
+                    hasMemory = true
                 case ResourceName.ephemeralStorage: ephemeral = clamped(FastQuantity.whole(q), to: maxRequestAmount)
                 default: if ResourceName.isScalar(name) { scalars[name] = clamped(FastQuantity.whole(q), to: maxRequestAmount) }
                 }
             }
-            nonZeroCPU = requests[ResourceName.cpu] == nil && defaulting ? defaultMilliCPURequest : cpu
-            nonZeroMemory = requests[ResourceName.memory] == nil && defaulting ? defaultMemoryRequest : memory
+            nonZeroCPU = !hasCPU && defaulting ? defaultMilliCPURequest : cpu
+            nonZeroMemory = !hasMemory && defaulting ? defaultMemoryRequest : memory
         }
 
         mutating func add(_ o: Vector) {
@@ -185,7 +202,7 @@ public struct PodResourceRequests: Sendable, Hashable {
             ephemeral += o.ephemeral
             nonZeroCPU += o.nonZeroCPU
             nonZeroMemory += o.nonZeroMemory
-            for (k, v) in o.scalars { scalars[k, default: 0] += v }
+            if !o.scalars.isEmpty { for (k, v) in o.scalars { scalars[k, default: 0] += v } }
         }
 
         mutating func raise(to o: Vector) {
@@ -194,7 +211,7 @@ public struct PodResourceRequests: Sendable, Hashable {
             ephemeral = max(ephemeral, o.ephemeral)
             nonZeroCPU = max(nonZeroCPU, o.nonZeroCPU)
             nonZeroMemory = max(nonZeroMemory, o.nonZeroMemory)
-            for (k, v) in o.scalars { scalars[k] = max(scalars[k] ?? 0, v) }
+            if !o.scalars.isEmpty { for (k, v) in o.scalars { scalars[k] = max(scalars[k] ?? 0, v) } }
         }
     }
 }

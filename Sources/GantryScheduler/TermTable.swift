@@ -67,21 +67,19 @@ struct TermTable<Key: TermKey>: Sendable {
     /// Whether the table has no entries.
     var isEmpty: Bool { ids.isEmpty }
 
-    /// The id of a key's entry.
-    func id(of key: Key) -> Int? { ids[key] }
-
     /// The entry for a key.
     func entry(_ key: Key) -> Entry? { ids[key].flatMap { entries[$0] } }
 
-    /// Takes another reference on a key's entry; false when there is no entry for the key.
-    mutating func retainExisting(_ key: Key) -> Bool {
-        guard let id = ids[key] else { return false }
+    /// Takes another reference on a key's entry and returns its id; nil when there is no entry for the key.
+    mutating func retainExisting(_ key: Key) -> Int? {
+        guard let id = ids[key] else { return nil }
         entries[id]!.refCount += 1
-        return true
+        return id
     }
 
-    /// Adds an entry (for a key that has none) holding one reference.
-    mutating func insert(_ entry: Entry) {
+    /// Adds an entry (for a key that has none) holding one reference; returns its id.
+    @discardableResult
+    mutating func insert(_ entry: Entry) -> Int {
         var entry = entry
         entry.refCount = 1
         let id: Int
@@ -94,6 +92,7 @@ struct TermTable<Key: TermKey>: Sendable {
         }
         ids[entry.key] = id
         if let a = entry.key.selector.anchor { anchored[a, default: []].append(id) } else { unanchored.append(id) }
+        return id
     }
 
     /// Drops a reference; the entry goes when the last one does.

@@ -1,8 +1,6 @@
 import Foundation
 import GantryAPI
-#if canImport(GantryScheduler)
 import GantryScheduler
-#endif
 
 // gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack]
 //
@@ -13,10 +11,7 @@ import GantryScheduler
 // real scheduler (all default plugins) and is assumed on its node before the next. Prints the rate, the
 // placement quality and rule violations (there should be none), and, measured in the same run, a
 // baseline: a bare loop that checks only cpu and memory over every node for each pod.
-//
-// The `canImport` guard only keeps gantry-bench building until its target depends on GantryScheduler.
 
-#if canImport(GantryScheduler)
 /// Runs the scheduler benchmark and prints its figures.
 func schedulerBenchmark(nodes: Int, pods: Int, strategy: String) throws {
     guard let strategy = ScoringStrategy(rawValue: strategy) else {
@@ -226,9 +221,3 @@ enum SchedulerBench {
         return (seconds(time), scheduled)
     }
 }
-#else
-/// Stands in until the `gantry-bench` target depends on `GantryScheduler`.
-func schedulerBenchmark(nodes: Int, pods: Int, strategy: String) throws {
-    throw GantryError(.unavailable, "gantry-bench was built without the GantryScheduler module")
-}
-#endif
