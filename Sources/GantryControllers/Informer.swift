@@ -50,7 +50,6 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
     private var items: [String: [String: T]] = [:]  // namespace ("" for cluster-scoped) → name → object
     private var handlers: [Handler] = []
     private var synced = false
-    private var syncWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Creates an informer on `T`'s resource across all namespaces.
     public init(client: GantryClient, fieldSelector: String? = nil, labelSelector: String? = nil, logger: Logger) {
@@ -92,15 +91,10 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
     /// True once the first list is in the cache.
     public var hasSynced: Bool { lock.withLock { synced } }
 
-    /// Waits until the first list is in the cache.
+    /// Waits until the first list is in the cache, or the task is cancelled.
     public func waitForSync() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let done = lock.withLock {
-                if synced { return true }
-                syncWaiters.append(c)
-                return false
-            }
-            if done { c.resume() }
+        while !hasSynced && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
@@ -155,7 +149,7 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
     private func replace(_ list: [T]) {
         var fresh: [String: [String: T]] = [:]
         for o in list { fresh[o.metadata.namespace ?? "", default: [:]][o.name] = o }
-        let (hs, events, waiters): ([Handler], [InformerEvent<T>], [CheckedContinuation<Void, Never>]) = lock.withLock {
+        let (hs, events): ([Handler], [InformerEvent<T>]) = lock.withLock {
             var events: [InformerEvent<T>] = []
             for (ns, objs) in fresh {
                 for (name, o) in objs {
@@ -170,12 +164,10 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
                 for (name, o) in objs where fresh[ns]?[name] == nil { events.append(.deleted(o)) }
             }
             items = fresh
-            synced = true
-            defer { syncWaiters = [] }
-            return (handlers, events, syncWaiters)
+            return (handlers, events)
         }
         for e in events { for h in hs { h(e) } }
-        for w in waiters { w.resume() }
+        lock.withLock { synced = true }
     }
 
     private func upsert(_ o: T) {

@@ -125,11 +125,27 @@ public final class SchedulerService: @unchecked Sendable {
         }
     }
 
+    /// Kubernetes' system default spreading: a pod with an owner and no spread constraints of its own is
+    /// spread softly across nodes (maxSkew 3) among the pods with its labels, so the replicas of one
+    /// ReplicaSet do not pile onto one node when the scores tie. (Kubernetes also spreads by zone; a node
+    /// without the zone label would then score 0 here, and agents do not set one.)
+    static func withDefaultSpread(_ pod: Pod) -> Pod {
+        guard pod.controllerRef != nil, (pod.spec?.topologySpreadConstraints ?? []).isEmpty,
+              let labels = pod.metadata.labels, !labels.isEmpty else { return pod }
+        var p = pod
+        let selector = LabelSelector(matchLabels: labels)
+        p.spec?.topologySpreadConstraints = [
+            TopologySpreadConstraint(maxSkew: 3, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway",
+                                     labelSelector: selector),
+        ]
+        return p
+    }
+
     /// Decides where the pod with `key` goes; on success it is assumed in the snapshot and returned for binding.
     func decide(_ key: String) async -> (Pod, String)? {
         guard let pod = pods.get(key), responsible(for: pod) else { return nil }
         let result: ScheduleResult = lock.withLock {
-            let r = scheduler.schedule(pod, in: snapshot)
+            let r = scheduler.schedule(Self.withDefaultSpread(pod), in: snapshot)
             if case .bound(let node, _) = r { snapshot.assume(pod, on: node) }
             return r
         }

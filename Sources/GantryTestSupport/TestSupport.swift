@@ -148,7 +148,9 @@ public final class GantryProcess: @unchecked Sendable {
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 kill(process.processIdentifier, SIGKILL)
-                throw TestFailure("gantry did not exit within \(timeout) of signal \(signal)")
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                let tail = log.split(separator: "\n").suffix(40).joined(separator: "\n")
+                throw TestFailure("gantry did not exit within \(timeout) of signal \(signal); the end of its log:\n\(tail)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }

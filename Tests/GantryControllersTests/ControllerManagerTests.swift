@@ -143,6 +143,19 @@ struct ControllerManagerTests {
         }
     }
 
+    @Test func replicasSpreadAcrossEqualNodes() async throws {
+        try await ControlPlaneHarness.run { h in
+            try await h.node("n1")
+            try await h.node("n2")
+            _ = try await h.client.create(replicaSet("spread", replicas: 6))
+            try await eventually(timeout: .seconds(10), "6 pods scheduled") {
+                try await h.pods("app=web").filter { $0.spec?.nodeName != nil }.count == 6
+            }
+            let perNode = Dictionary(grouping: try await h.pods("app=web"), by: { $0.spec?.nodeName ?? "" }).mapValues(\.count)
+            #expect(perNode == ["n1": 3, "n2": 3])
+        }
+    }
+
     @Test func foregroundDeletionWaitsForDependents() async throws {
         try await ControlPlaneHarness.run { h in
             _ = try await h.client.create(replicaSet("fg", replicas: 2))  // no nodes: pods stay unscheduled, so they delete at once

@@ -136,7 +136,11 @@ struct KubectlTests {
         let svcTable = try await k.ok("get", "svc", "-o", "wide")
         #expect(svcTable.contains("CLUSTER-IP") && svcTable.contains(clusterIP) && svcTable.contains("80:\(nodePort)/TCP")
             && svcTable.contains("SELECTOR"))
-        #expect(try await k.ok("get", "pods", "-A").isEmpty)
+        // The controllers made the Deployment's pods; with no node they wait for one.
+        try await eventually(timeout: .seconds(10), "3 pending web pods") {
+            let pods = try await k.ok("get", "pods", "-A", "-l", "app=web")
+            return pods.split(separator: "\n").filter { $0.contains("web-") && $0.contains("Pending") }.count == 3
+        }
         #expect(try await k.ok("get", "cm").contains("DATA"))
 
         // Label and select.
