@@ -407,7 +407,10 @@ public final class Registry: Sendable {
         if type != .json, case .object = patch {} else if type != .json {
             throw GantryError(.badRequest, "the patch body must be a JSON object")
         }
-        for attempt in 0..<8 {
+        // Retried on the latest version while other writers win the race, as Kubernetes' GuaranteedUpdate
+        // does (bounded, so a pathological hot key still gets an answer).
+        for attempt in 0..<256 {
+            if attempt > 0 { await Task.yield() }
             guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
             let old = try decode(kv)
             var patched: JSONValue
