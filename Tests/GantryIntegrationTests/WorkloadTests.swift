@@ -80,7 +80,7 @@ struct WorkloadTests {
         defer { registry.stop() }
         let dir = TempDir("gantry-workloads")
         defer {
-            for name in ["dev.log", "agent.log"] {
+            for name in ["dev.log", "agent.log", "agent2.log"] {
                 if let log = try? String(contentsOfFile: dir.file(name), encoding: .utf8) {
                     try? log.write(toFile: NSTemporaryDirectory() + "/gantry-workloads-\(name)", atomically: true, encoding: .utf8)
                 }
@@ -282,7 +282,9 @@ struct WorkloadTests {
         }
         try await c.mustK("delete", "deployment", "survivor")
         try await eventually(timeout: .seconds(30), "all pods gone") { try await c.client.list(Pod.self, namespace: "default").items.isEmpty }
-        #expect(try await c.agent.stop() == 0)
-        #expect(try await c.dev.stop() == 0)
+        let agentStatus = try await c.agent.stop()
+        #expect(agentStatus == 0, "agent exit status \(agentStatus)")
+        let devStatus = try await c.dev.stop()
+        #expect(devStatus == 0, "dev exit status \(devStatus)")
     }
 }
