@@ -118,7 +118,9 @@ struct HTTPService<App: ApplicationProtocol>: ServiceLifecycle.Service {
 
     func run() async throws {
         try await withGracefulShutdownHandler {
-            try await app.runService()
+            // `run()`, not `runService()`: the latter also traps SIGTERM itself, stopping the server before
+            // the services that need it (controllers, the agent's pod workers) have shut down.
+            try await app.run()
         } onGracefulShutdown: {
             terminator.terminateAll()
         }

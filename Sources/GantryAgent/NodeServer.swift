@@ -154,6 +154,7 @@ public struct NodeServer: ServiceLifecycle.Service {
                               },
                               configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
-        try await app.runService()
+        // `run()`, not `runService()`: the latter traps SIGTERM itself and would stop before the pod workers.
+        try await app.run()
     }
 }

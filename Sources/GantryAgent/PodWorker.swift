@@ -607,6 +607,10 @@ actor PodWorker {
             if let verdict = state.record(ok, successThreshold: success, failureThreshold: probe.failureThreshold ?? 3) {
                 await worker.probeVerdict(id: id, container: c.name ?? "", kind: kind, passing: verdict, message: message)
                 if stop(verdict) { return verdict }
+            } else if kind == "readiness", let verdict = state.verdict {
+                // Readiness is level-based: restate it each period, so a verdict that arrived while the
+                // container's record was changing is not lost (unchanged, it costs nothing).
+                await worker.probeVerdict(id: id, container: c.name ?? "", kind: kind, passing: verdict, message: message)
             }
             try? await Task.sleep(for: .seconds(max(1, probe.periodSeconds ?? 10)))
         }

@@ -106,17 +106,20 @@ enum Prober {
 struct ProbeState: Sendable {
     var successes = 0
     var failures = 0
+    /// The verdict once a threshold has been crossed (true = passing).
+    var verdict: Bool?
 
     /// Records a result; returns the new verdict when a threshold is crossed (true = passing).
     mutating func record(_ ok: Bool, successThreshold: Int, failureThreshold: Int) -> Bool? {
         if ok {
             successes += 1
             failures = 0
-            return successes == max(1, successThreshold) ? true : nil
+            if successes == max(1, successThreshold) { verdict = true; return true }
         } else {
             failures += 1
             successes = 0
-            return failures == max(1, failureThreshold) ? false : nil
+            if failures == max(1, failureThreshold) { verdict = false; return false }
         }
+        return nil
     }
 }

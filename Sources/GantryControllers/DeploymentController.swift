@@ -85,6 +85,11 @@ public final class DeploymentController: Reconciler, @unchecked Sendable {
         let ownedPods = pods.list(namespace: ns).filter { uids.contains($0.controllerRef?.uid ?? "") }
         let now = clock.now
         let plan = DeploymentPlan.compute(d, replicaSets: owned, pods: ownedPods, now: now)
+        logger.debug("deployment sync", metadata: [
+            "deployment": "\(key)", "generation": "\(d.metadata.generation ?? 0)",
+            "replicaSets": "\(owned.map { "\($0.name):\($0.spec?.replicas ?? 0)/\($0.status?.availableReplicas ?? 0)" })",
+            "actions": "\(plan.actions.map { a -> String in switch a { case .createReplicaSet(let r): return "create \(r.name)"; case .scale(let n, let c): return "scale \(n)=\(c)"; case .annotate(let n, _): return "annotate \(n)"; case .deleteReplicaSet(let n): return "delete \(n)"; case .rollback: return "rollback" } })",
+        ])
         for action in plan.actions {
             switch action {
             case .createReplicaSet(let rs):

@@ -165,6 +165,11 @@ public final class ReplicaSetController: Reconciler, @unchecked Sendable {
         let ns = rs.metadata.namespace ?? "default"
         let manage = expectations.satisfied(key)
         let plan = ReplicaSetPlan.compute(rs, pods: pods.list(namespace: ns), now: clock.now, manage: manage)
+        if plan.create > 0 || !plan.delete.isEmpty || !manage {
+            logger.debug("replicaset sync", metadata: ["replicaset": "\(key)", "want": "\(rs.spec?.replicas ?? 0)",
+                                                       "active": "\(plan.status.replicas ?? 0)", "create": "\(plan.create)",
+                                                       "delete": "\(plan.delete.count)", "expectationsMet": "\(manage)"])
+        }
         for p in plan.adopt { try await setOwner(p, to: rs) }
         for p in plan.release { try await release(p, from: rs) }
         var failure: Error?

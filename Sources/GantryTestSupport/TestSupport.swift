@@ -161,3 +161,32 @@ public final class GantryProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
+
+/// Host networking a test borrows for an agent: a bridge name and a /24 pod CIDR that no route on this host
+/// uses yet (a leftover bridge with the same subnet would swallow the pods' traffic), removed by `release`.
+public struct TestPodNetwork: Sendable {
+    public let bridge: String
+    public let cidr: String
+
+    /// Picks a free `10.<second>.N.0/24` for a bridge named `bridge`.
+    public static func make(bridge: String, second: Int) async throws -> TestPodNetwork {
+        let routes = try await runCommand("/sbin/ip", ["-4", "route", "show"]).stdout
+        for _ in 0..<200 {
+            let n = Int.random(in: 1..<255)
+            let prefix = "10.\(second).\(n)."
+            if !routes.contains(prefix) { return TestPodNetwork(bridge: bridge, cidr: "\(prefix)0/24") }
+        }
+        throw TestFailure("no free 10.\(second).N.0/24 on this host: remove leftover bridges (ip -br addr)")
+    }
+
+    /// Deletes the bridge (its pods are gone by now).
+    public func release() {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/sbin/ip")
+        p.arguments = ["link", "del", bridge]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+    }
+}

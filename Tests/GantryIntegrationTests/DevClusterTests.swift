@@ -24,10 +24,12 @@ struct DevClusterTests {
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
-        let octet = Int.random(in: 10..<250)
+        let net = try await TestPodNetwork.make(bridge: "gd\(tag)", second: 252)
+        defer { net.release() }
+        let podPrefix = String(net.cidr.dropLast(4))  // "10.252.N."
         let devArgs = [
             "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "dev-\(tag)",
-            "--bridge", "gd\(tag)", "--pod-cidr", "10.252.\(octet).0/24", "--agent-port", "0", "--node-ip", "127.0.0.1",
+            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
         ]
         var dev = try await GantryProcess(devArgs, logPath: dir.file("dev.log"))
         var client = GantryClient(server: dev.url)
@@ -65,7 +67,7 @@ struct DevClusterTests {
         #expect(pod[path: ["spec", "nodeName"]] == .string("dev-\(tag)"))
         #expect(pod[path: ["status", "phase"]] == "Running")
         let ip = pod[path: ["status", "podIP"]]?.stringValue ?? ""
-        #expect(ip.hasPrefix("10.252.\(octet)."))
+        #expect(ip.hasPrefix(podPrefix))
         let cs = pod[path: ["status", "containerStatuses"]]?.arrayValue?.first
         #expect(cs?["containerID"]?.stringValue?.hasPrefix("runc://") == true)
         #expect(cs?["imageID"]?.stringValue?.hasPrefix("sha256:") == true)
