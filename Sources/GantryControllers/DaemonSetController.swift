@@ -169,15 +169,7 @@ public final class DaemonSetController: Reconciler, @unchecked Sendable {
             for ds in self.daemonSets.list() { self.queue.add(objectKey(ds)) }
         }
         pods.addHandler { [queue, expectations] e in
-            guard let ref = e.object.controllerRef, ref.kind == "DaemonSet", let name = ref.name else { return }
-            let key = objectKey(namespace: e.object.metadata.namespace, name: name)
-            switch e {
-            case .added: expectations.creationObserved(key)
-            case .updated(let old, let new):
-                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil { expectations.deletionObserved(key) }
-            case .deleted(let p): if p.metadata.deletionTimestamp == nil { expectations.deletionObserved(key) }
-            }
-            queue.add(key)
+            if let key = expectations.observe(e, ownerKind: "DaemonSet") { queue.add(key) }
         }
     }
 
@@ -189,7 +181,7 @@ public final class DaemonSetController: Reconciler, @unchecked Sendable {
         let ns = ds.metadata.namespace ?? "default"
         let plan = DaemonSetPlan.compute(ds, nodes: nodes.list(), pods: pods.list(namespace: ns), now: clock.now,
                                          manage: expectations.satisfied(key))
-        let control = PodControl(client: client, expectations: expectations)
+        let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?
         if !plan.createOn.isEmpty {
             var template = ds.spec?.template ?? PodTemplateSpec()
@@ -200,24 +192,13 @@ public final class DaemonSetController: Reconciler, @unchecked Sendable {
             template.spec = spec
             let hash = DaemonSetPlan.hash(ds)
             let targets = plan.createOn
-            let (created, error) = await control.create(count: targets.count, namespace: ns, key: key) { [template] i in
+            failure = await control.createRecorded(ds, count: targets.count, namespace: ns, key: key) { [template] i in
                 try PodTemplates.pod(from: template, generateName: ds.name + "-", owner: ds,
                                      extraLabels: [DaemonSetPlan.hashLabel: hash], nodeName: targets[i])
             }
-            failure = error
-            for name in created { await recorder.record(ds, reason: "SuccessfulCreate", message: "Created pod: \(name)") }
         }
-        if !plan.delete.isEmpty {
-            failure = await control.delete(plan.delete, key: key) ?? failure
-            for p in plan.delete { await recorder.record(ds, reason: "SuccessfulDelete", message: "Deleted pod: \(p.name)") }
-        }
-        if ds.status != plan.status {
-            var updated = ds
-            updated.status = plan.status
-            do { _ = try await client.update(updated, subresource: "status") } catch let e as GantryError where e.code == .notFound {}
-        }
-        if let failure { throw failure }
-        if let after = plan.requeueAfter { return .requeue(after: .milliseconds(Int64(after * 1000) + 50)) }
-        return .done
+        failure = await control.deleteRecorded(ds, plan.delete, key: key) ?? failure
+        try await client.writeStatus(ds, \.status, plan.status)
+        return try .finishing(failure, requeueAfter: plan.requeueAfter)
     }
 }

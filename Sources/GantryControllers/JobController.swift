@@ -151,15 +151,7 @@ public final class JobController: Reconciler, @unchecked Sendable {
             queue.add(objectKey(e.object))
         }
         pods.addHandler { [queue, expectations] e in
-            guard let ref = e.object.controllerRef, ref.kind == "Job", let name = ref.name else { return }
-            let key = objectKey(namespace: e.object.metadata.namespace, name: name)
-            switch e {
-            case .added: expectations.creationObserved(key)
-            case .updated(let old, let new):
-                if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil { expectations.deletionObserved(key) }
-            case .deleted(let p): if p.metadata.deletionTimestamp == nil { expectations.deletionObserved(key) }
-            }
-            queue.add(key)
+            if let key = expectations.observe(e, ownerKind: "Job") { queue.add(key) }
         }
     }
 
@@ -176,32 +168,23 @@ public final class JobController: Reconciler, @unchecked Sendable {
             catch let e as GantryError where e.code == .notFound {}
             return .done
         }
-        let control = PodControl(client: client, expectations: expectations)
+        let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?
         if plan.create > 0 {
             let template = job.spec?.template
-            let (created, error) = await control.create(count: plan.create, namespace: ns, key: key) { _ in
+            failure = await control.createRecorded(job, count: plan.create, namespace: ns, key: key) { _ in
                 try PodTemplates.pod(from: template, generateName: job.name + "-", owner: job)
             }
-            failure = error
-            for name in created { await recorder.record(job, reason: "SuccessfulCreate", message: "Created pod: \(name)") }
         }
-        if !plan.delete.isEmpty {
-            failure = await control.delete(plan.delete, key: key) ?? failure
-            for p in plan.delete { await recorder.record(job, reason: "SuccessfulDelete", message: "Deleted pod: \(p.name)") }
-        }
+        failure = await control.deleteRecorded(job, plan.delete, key: key) ?? failure
         if job.status != plan.status {
-            var updated = job
-            updated.status = plan.status
-            _ = try await client.update(updated, subresource: "status")
+            try await client.writeStatus(job, \.status, plan.status)
             let was = Set((job.status?.conditions ?? []).filter { $0.status == "True" }.compactMap(\.type))
             for c in plan.status.conditions ?? [] where c.status == "True" && !was.contains(c.type ?? "") {
                 if c.type == "Complete" { await recorder.record(job, reason: "Completed", message: "Job completed") }
                 if c.type == "Failed" { await recorder.record(job, type: "Warning", reason: c.reason ?? "Failed", message: c.message ?? "") }
             }
         }
-        if let failure { throw failure }
-        if let after = plan.requeueAfter { return .requeue(after: .milliseconds(Int64(max(0, after) * 1000) + 50)) }
-        return .done
+        return try .finishing(failure, requeueAfter: plan.requeueAfter)
     }
 }

@@ -6,6 +6,29 @@ import GantryClient
 struct PodControl: Sendable {
     let client: GantryClient
     let expectations: Expectations
+    let recorder: EventRecorder
+
+    /// `create`, then the owner's SuccessfulCreate / FailedCreate events, as Kubernetes' controllers report them.
+    func createRecorded<O: KubeObject>(_ owner: O, count: Int, namespace: String, key: String,
+                                       make: @escaping @Sendable (Int) throws -> JSONValue) async -> Error?
+    {
+        let (created, error) = await create(count: count, namespace: namespace, key: key, make: make)
+        if !created.isEmpty {
+            await recorder.record(owner, reason: "SuccessfulCreate",
+                                  message: "Created pod\(created.count == 1 ? "" : "s"): \(created.joined(separator: ", "))")
+        }
+        if let error { await recorder.record(owner, type: "Warning", reason: "FailedCreate", message: "Error creating: \(error)") }
+        return error
+    }
+
+    /// `delete`, then the owner's SuccessfulDelete event.
+    func deleteRecorded<O: KubeObject>(_ owner: O, _ pods: [Pod], key: String) async -> Error? {
+        guard !pods.isEmpty else { return nil }
+        let error = await delete(pods, key: key)
+        await recorder.record(owner, reason: "SuccessfulDelete",
+                              message: "Deleted pod\(pods.count == 1 ? "" : "s"): \(pods.map(\.name).joined(separator: ", "))")
+        return error
+    }
 
     /// Creates `count` pods made by `make` in batches of 1, 2, 4, … (slow start: a template that cannot work
     /// fails once, not `count` times). Returns the names created and the first error.
@@ -63,5 +86,43 @@ struct PodControl: Sendable {
             }
         }
         return failure
+    }
+}
+
+extension Expectations {
+    /// Counts a pod event against the expectations of its controller (of kind `ownerKind`); returns that
+    /// controller's key, or nil if the pod has no such controller.
+    func observe(_ e: InformerEvent<Pod>, ownerKind: String) -> String? {
+        guard let ref = e.object.controllerRef, ref.kind == ownerKind, let name = ref.name else { return nil }
+        let key = objectKey(namespace: e.object.metadata.namespace, name: name)
+        switch e {
+        case .added: creationObserved(key)
+        case .updated(let old, let new):
+            if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil { deletionObserved(key) }
+        case .deleted(let p):
+            if p.metadata.deletionTimestamp == nil { deletionObserved(key) }
+        }
+        return key
+    }
+}
+
+extension GantryClient {
+    /// Writes `status` into the object's status subresource unless it is already there; a vanished object is fine.
+    func writeStatus<T: KubeObject, S: Equatable>(_ object: T, _ path: WritableKeyPath<T, S?>, _ status: S) async throws {
+        guard object[keyPath: path] != status else { return }
+        var updated = object
+        updated[keyPath: path] = status
+        do {
+            _ = try await update(updated, subresource: "status")
+        } catch let e as GantryError where e.code == .notFound {}
+    }
+}
+
+extension ReconcileResult {
+    /// The end of a sync: rethrows a failure (retried with back-off), else looks again after `seconds` if given.
+    static func finishing(_ failure: Error?, requeueAfter seconds: TimeInterval?) throws -> ReconcileResult {
+        if let failure { throw failure }
+        guard let seconds else { return .done }
+        return .requeue(after: .milliseconds(Int64(max(0, seconds) * 1000) + 50))
     }
 }

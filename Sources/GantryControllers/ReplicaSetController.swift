@@ -134,26 +134,16 @@ public final class ReplicaSetController: Reconciler, @unchecked Sendable {
     }
 
     func podChanged(_ e: InformerEvent<Pod>) {
+        let key = expectations.observe(e, ownerKind: "ReplicaSet")
         switch e {
         case .added(let p):
-            if let key = ownerKey(p) {
-                expectations.creationObserved(key)
-                queue.add(key)
-            } else {
-                enqueueMatching(p)
-            }
+            if let key { queue.add(key) } else { enqueueMatching(p) }
         case .updated(let old, let new):
-            if old.metadata.deletionTimestamp == nil, new.metadata.deletionTimestamp != nil, let key = ownerKey(new) {
-                expectations.deletionObserved(key)
-            }
-            let ok = ownerKey(old), nk = ownerKey(new)
-            if let ok, ok != nk { queue.add(ok) }
-            if let nk { queue.add(nk) } else if old.metadata.labels != new.metadata.labels || ok != nil { enqueueMatching(new) }
-        case .deleted(let p):
-            if let key = ownerKey(p) {
-                if p.metadata.deletionTimestamp == nil { expectations.deletionObserved(key) }
-                queue.add(key)
-            }
+            let ok = ownerKey(old)
+            if let ok, ok != key { queue.add(ok) }
+            if let key { queue.add(key) } else if old.metadata.labels != new.metadata.labels || ok != nil { enqueueMatching(new) }
+        case .deleted:
+            if let key { queue.add(key) }
         }
     }
 
@@ -173,29 +163,18 @@ public final class ReplicaSetController: Reconciler, @unchecked Sendable {
         for p in plan.adopt { try await setOwner(p, to: rs) }
         for p in plan.release { try await release(p, from: rs) }
         var failure: Error?
-        let control = PodControl(client: client, expectations: expectations)
+        let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         if plan.create > 0 {
             let template = rs.spec?.template
-            let (created, error) = await control.create(count: min(plan.create, burst), namespace: ns, key: key) { _ in
+            failure = await control.createRecorded(rs, count: min(plan.create, burst), namespace: ns, key: key) { _ in
                 try PodTemplates.pod(from: template, generateName: rs.name + "-", owner: rs)
             }
-            failure = error
-            if !created.isEmpty {
-                await recorder.record(rs, reason: "SuccessfulCreate",
-                                      message: "Created pod\(created.count == 1 ? "" : "s"): \(created.joined(separator: ", "))")
-            }
-            if let error { await recorder.record(rs, type: "Warning", reason: "FailedCreate", message: "Error creating: \(error)") }
         } else if !plan.delete.isEmpty {
-            let victims = Array(plan.delete.prefix(burst))
-            failure = await control.delete(victims, key: key)
-            await recorder.record(rs, reason: "SuccessfulDelete",
-                                  message: "Deleted pod\(victims.count == 1 ? "" : "s"): \(victims.map(\.name).joined(separator: ", "))")
+            failure = await control.deleteRecorded(rs, Array(plan.delete.prefix(burst)), key: key)
         }
-        try await updateStatus(rs, plan.status)
-        if let failure { throw failure }
-        if plan.create > burst || plan.delete.count > burst { return .requeue(after: .zero) }
-        if let after = plan.requeueAfter { return .requeue(after: .milliseconds(Int64(after * 1000) + 50)) }
-        return .done
+        try await client.writeStatus(rs, \.status, plan.status)
+        if failure == nil, plan.create > burst || plan.delete.count > burst { return .requeue(after: .zero) }
+        return try .finishing(failure, requeueAfter: plan.requeueAfter)
     }
 
     private func setOwner(_ p: Pod, to rs: ReplicaSet) async throws {
@@ -211,15 +190,6 @@ public final class ReplicaSetController: Reconciler, @unchecked Sendable {
                                              "resourceVersion": .string(p.metadata.resourceVersion ?? "")]]
         do {
             _ = try await client.patch(.pods, namespace: p.metadata.namespace, name: p.name, patch)
-        } catch let e as GantryError where e.code == .notFound {}
-    }
-
-    private func updateStatus(_ rs: ReplicaSet, _ status: ReplicaSetStatus) async throws {
-        guard rs.status != status else { return }
-        var updated = rs
-        updated.status = status
-        do {
-            _ = try await client.update(updated, subresource: "status")
         } catch let e as GantryError where e.code == .notFound {}
     }
 }
