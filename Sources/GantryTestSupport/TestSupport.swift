@@ -190,3 +190,28 @@ public struct TestPodNetwork: Sendable {
         p.waitUntilExit()
     }
 }
+
+/// Removes what node agents under `dir` may have left on the host when a test failed midway and its
+/// processes were killed: runc containers and their shims, overlay and volume mounts, and the network
+/// namespaces their bundles name. Best effort; safe when nothing is left.
+public func scrubNodeState(under dir: String) {
+    let script = """
+        D='\(dir)'
+        for root in $(find "$D" -type d -path '*/runtime/runc' 2>/dev/null); do
+          for id in $(runc --root "$root" list -q 2>/dev/null); do runc --root "$root" delete -f "$id" >/dev/null 2>&1; done
+        done
+        pkill -9 -f "runc-shim.*$D" 2>/dev/null
+        for ns in $(grep -rhoE '/var/run/netns/gantry-[0-9a-f-]+' $(find "$D" -name config.json 2>/dev/null) 2>/dev/null | sort -u); do
+          ip netns delete "$(basename "$ns")" 2>/dev/null
+        done
+        awk -v d="$D" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read m; do umount -l "$m" 2>/dev/null; done
+        true
+        """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", script]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try? p.run()
+    p.waitUntilExit()
+}

@@ -21,6 +21,7 @@ struct DevClusterTests {
                     try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-\(name)", atomically: true, encoding: .utf8)
                 }
             }
+            scrubNodeState(under: dir.path)
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)

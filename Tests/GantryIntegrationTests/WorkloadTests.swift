@@ -88,6 +88,7 @@ struct WorkloadTests {
                     try? log.write(toFile: NSTemporaryDirectory() + "/gantry-workloads-\(name)", atomically: true, encoding: .utf8)
                 }
             }
+            scrubNodeState(under: dir.path)
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
