@@ -204,7 +204,8 @@ public func scrubNodeState(under dir: String) {
         for ns in $(grep -rhoE '/var/run/netns/gantry-[0-9a-f-]+' $(find "$D" -name config.json 2>/dev/null) 2>/dev/null | sort -u); do
           ip netns delete "$(basename "$ns")" 2>/dev/null
         done
-        awk -v d="$D" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read m; do umount -l "$m" 2>/dev/null; done
+        N=$(realpath -m "$D")  # mountinfo spells paths normalised (no "//")
+        awk -v d="$N" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read m; do umount -l "$m" 2>/dev/null; done
         true
         """
     let p = Process()
