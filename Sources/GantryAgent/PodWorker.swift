@@ -180,6 +180,18 @@ actor PodWorker {
     // MARK: - Sync
 
     func sync() async {
+        // A pod's first start (sandbox, containers) takes a slot, so a burst of pods does not starve the
+        // node's heartbeat and the control plane of CPU.
+        if sandbox == nil, pod.metadata.deletionTimestamp == nil, let limiter = config.startLimiter {
+            await limiter.acquire()
+            await syncOnce()
+            await limiter.release()
+        } else {
+            await syncOnce()
+        }
+    }
+
+    private func syncOnce() async {
         if pod.metadata.deletionTimestamp != nil {
             await terminate(finalize: true)
             return
@@ -203,6 +215,7 @@ actor PodWorker {
                 }
                 sandboxError = nil
                 try writeNetworkFiles()
+                logger.debug("pod sandbox ready", metadata: ["ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
             } catch {
                 sandboxError = "\(error)"
                 logger.warning("pod sandbox setup failed", metadata: ["error": "\(error)"])
@@ -473,6 +486,7 @@ actor PodWorker {
             let scratch = "\(podDir)/containers/\(n)/scratch"
             try FileManager.default.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
             try await images.mountRootfs(image, target: rootfs, scratch: scratch)
+            logger.debug("rootfs mounted", metadata: ["container": "\(n)", "ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
             r.attempt += 1
             let id = "\(uid)-\(n)-\(r.attempt)"
             let logDir = "\(podDir)/logs/\(n)"
@@ -500,6 +514,7 @@ actor PodWorker {
             spec.labels = ["gantry.io/pod-uid": uid, "gantry.io/pod-name": name, "gantry.io/pod-namespace": namespace,
                            "gantry.io/container": n, "gantry.io/image-digest": image.digest]
             try await runtime.create(spec)
+            logger.debug("container created", metadata: ["container": "\(n)", "ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
             try await runtime.start(id)
             r.runtimeID = id
             r.state = "running"
@@ -515,7 +530,8 @@ actor PodWorker {
             if !isInit, c.readinessProbe != nil || c.livenessProbe != nil || c.startupProbe != nil {
                 startProbes(id: id, container: c)
             }
-            logger.info("container started", metadata: ["container": "\(n)", "id": "\(id)"])
+            logger.info("container started", metadata: ["container": "\(n)", "id": "\(id)",
+                                                        "ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
         } catch {
             r.state = "waiting"
             r.reason = (error as? GantryError)?.code == .notFound ? "CreateContainerConfigError" : "CreateContainerError"

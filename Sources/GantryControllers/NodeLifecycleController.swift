@@ -65,7 +65,9 @@ public struct NodeLifecyclePlan: Sendable, Equatable {
 
         // The taints that follow from Ready and spec.unschedulable.
         var want: [(String, String)] = []
-        if readyStatus == "Unknown" { want += [(NodeTaints.unreachable, "NoSchedule"), (NodeTaints.unreachable, "NoExecute")] }
+        // Unreachable while the Lease is silent; once renewals resume the taint goes at once, even before the
+        // agent next reports Ready (which replaces the Unknown this controller wrote).
+        if stale { want += [(NodeTaints.unreachable, "NoSchedule"), (NodeTaints.unreachable, "NoExecute")] }
         if readyStatus == "False" { want += [(NodeTaints.notReady, "NoSchedule"), (NodeTaints.notReady, "NoExecute")] }
         if node.spec?.unschedulable == true { want.append((NodeTaints.unschedulable, "NoSchedule")) }
         let managed: Set<String> = [NodeTaints.unreachable, NodeTaints.notReady, NodeTaints.unschedulable]
@@ -157,8 +159,16 @@ public final class NodeLifecycleController: @unchecked Sendable {
             for n in nodes.list() where leaseSeen[n.name] == nil { leaseSeen[n.name] = (nil, start) }
         }
         while !Task.isCancelled {
-            for node in nodes.list() {
-                do { try await check(node) } catch {
+            // As Kubernetes does in a fully disrupted zone: when no node is renewing its Lease, the fault is
+            // more likely the control plane's (or the one node is just very busy) than every node's, and
+            // evicting would only make pods that have nowhere to go.
+            let all = nodes.list()
+            let now = clock.now
+            let anyAlive = lock.withLock {
+                all.contains { n in leaseSeen[n.name].map { now.timeIntervalSince($0.at) <= config.gracePeriod.seconds } ?? true }
+            }
+            for node in all {
+                do { try await check(node, evictions: anyAlive) } catch {
                     logger.debug("node check failed", metadata: ["node": "\(node.name)", "error": "\(error)"])
                 }
             }
@@ -166,7 +176,7 @@ public final class NodeLifecycleController: @unchecked Sendable {
         }
     }
 
-    func check(_ node: Node) async throws {
+    func check(_ node: Node, evictions: Bool = true) async throws {
         let now = clock.now
         let seen = lock.withLock { () -> Date in
             if let s = leaseSeen[node.name] { return s.at }
@@ -174,8 +184,23 @@ public final class NodeLifecycleController: @unchecked Sendable {
             return now
         }
         let nodePods = pods.list().filter { $0.spec?.nodeName == node.name }
-        let plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: nodePods, now: now,
+        var plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: nodePods, now: now,
                                              gracePeriod: config.gracePeriod.seconds)
+        if plan.conditions != nil || !plan.evict.isEmpty {
+            // About to declare the node dead or evict: read its Lease from the server first, so a watch that
+            // is merely behind (a busy control plane) does not pass for a silent node.
+            let fresh = try? await client.get(Lease.self, namespace: "kube-node-lease", name: node.name)
+            let renewed: Bool = lock.withLock {
+                guard let renew = fresh?.spec?.renewTime, leaseSeen[node.name]?.renew != renew else { return false }
+                leaseSeen[node.name] = (renew, clock.now)
+                return true
+            }
+            if renewed {
+                plan = NodeLifecyclePlan.compute(node, leaseSeenAt: clock.now, pods: nodePods, now: clock.now,
+                                                 gracePeriod: config.gracePeriod.seconds)
+            }
+        }
+        if !evictions { plan.evict = [] }
         if let conds = plan.conditions {
             var updated = node
             updated.status?.conditions = conds

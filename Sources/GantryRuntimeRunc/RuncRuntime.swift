@@ -113,8 +113,8 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         }
         let id = spec.id
         let dir = bundle(id)
-        let existing = try await runcState(id)
-        if FS.exists(dir) || existing != nil {
+        // runc keeps a container's state in ROOT/ID: no need to ask `runc state` (an exec) on the hot path.
+        if FS.exists(dir) || FS.exists("\(stateRoot)/\(id)") {
             throw GantryError(.alreadyExists, "container \(id) already exists")
         }
         do {
@@ -139,7 +139,14 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         let shimLog = "\(dir)/shim.log"
         let started: Int32
         do {
-            started = try await Self.runDetached(shimPath, args, log: shimLog)
+            // util-linux's `setsid --fork` detaches the shim in a millisecond; without it the shim's own first
+            // stage does (a second start of this large binary, some 20 ms).
+            if let setsid = FS.resolveExecutable("setsid") {
+                started = try await Self.spawnAndWait(setsid, ["--fork", shimPath] + args, log: shimLog,
+                                                      environment: [RuncShim.stageVariable: "2"])
+            } else {
+                started = try await Self.runDetached(shimPath, args, log: shimLog)
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
             throw GantryError(.unavailable, "cannot start the runc shim for container \(id)", cause: error)
@@ -160,7 +167,9 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
                 throw GantryError(.internalError, "runc create \(id) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             polls += 1
-            if polls % 10 == 0, !shimAlive(id), !FS.exists("\(dir)/\(RuncShim.readyFile)") {
+            // Dead: its pid file names no live shim (before it writes one, give it a moment to start).
+            if polls % 10 == 0, shimPid(id) != nil || deadline.timeIntervalSinceNow < 28, !shimAlive(id),
+               !FS.exists("\(dir)/\(RuncShim.readyFile)") {
                 let log = FS.readString(shimLog)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 await cleanupFailedCreate(id)
                 throw GantryError(.internalError, "the runc shim for container \(id) exited before the container was created: \(log)")
@@ -170,7 +179,8 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
                 await cleanupFailedCreate(id)
                 throw GantryError(.timeout, "runc create \(id) did not finish within 30s")
             }
-            try await Task.sleep(nanoseconds: 10_000_000)
+            // runc create takes some 30 ms: look often at first.
+            try await Task.sleep(nanoseconds: polls < 100 ? 2_000_000 : 10_000_000)
         }
     }
 
@@ -180,6 +190,35 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
     }
 
     /// Runs the shim's first stage (which detaches and exits at once) and returns its exit status.
+    /// Starts `executable` with posix_spawn (so no descriptor of ours, such as the socket Foundation's Process
+    /// watches, leaks into the detached shim) and waits for it to exit; returns its exit status.
+    static func spawnAndWait(_ executable: String, _ args: [String], log: String, environment: [String: String]) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
+            DispatchQueue.global().async {
+                let logFD = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
+                defer {
+                    if logFD >= 0 { close(logFD) }
+                    if devnull >= 0 { close(devnull) }
+                }
+                guard logFD >= 0, devnull >= 0 else {
+                    cont.resume(throwing: GantryError(.internalError, "cannot open \(log): \(String(cString: strerror(errno)))"))
+                    return
+                }
+                let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+                let (pid, err) = RuncShim.spawn(executable, argv0: executable, args, env: env, stdin: devnull, stdout: logFD, stderr: logFD)
+                guard pid > 0 else {
+                    cont.resume(throwing: GantryError(.internalError, "cannot start \(executable): \(String(cString: strerror(err)))"))
+                    return
+                }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                let exited = (status & 0x7f) == 0
+                cont.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }
+        }
+    }
+
     static func runDetached(_ executable: String, _ args: [String], log: String) async throws -> Int32 {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
             DispatchQueue.global().async {

@@ -236,7 +236,10 @@ func podBenchmark(count: Int, burst: Int) async throws {
     dev.executableURL = URL(fileURLWithPath: gantry)
     dev.arguments = ["dev", "--data-dir", state, "--listen", "127.0.0.1:\(port)", "--node-name", "bench", "--bridge", "gbench0",
                      "--pod-cidr", "10.253.0.0/22", "--agent-port", "0"]
-    let log = FileHandle(forWritingAtPath: "/dev/null")
+    // The cluster's log, for a look when a figure is odd.
+    let logPath = NSTemporaryDirectory() + "/gantry-bench-dev.log"
+    FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = FileHandle(forWritingAtPath: logPath)
     dev.standardOutput = log
     dev.standardError = log
     try dev.run()

@@ -195,45 +195,72 @@ struct ControllerManagerTests {
     @Test func deadNodeIsTaintedAndItsPodsEvicted() async throws {
         try await ControlPlaneHarness.run { h in
             try await h.node("n1")
+            try await h.node("n2")  // stays alive: evictions only happen while some node is healthy
             _ = try await h.client.create(.pods, namespace: "default", podJSON("victim", nodeName: "n1"))
             var patient = podJSON("patient", nodeName: "n1")
             patient[path: ["spec", "tolerations"]] = [["key": "node.kubernetes.io/unreachable", "operator": "Exists",
                                                        "effect": "NoExecute", "tolerationSeconds": 60]]
             _ = try await h.client.create(.pods, namespace: "default", patient)
             try await Task.sleep(for: .milliseconds(300))  // informers catch up
-            // Renewals keep it alive however long it runs.
+            /// Moves the clock, with n2 renewing as a live node does.
+            func tick(_ seconds: Double) async throws {
+                try await h.renewLease("n2")
+                try await Task.sleep(for: .milliseconds(50))
+                h.clock.advance(by: seconds)
+            }
+            // Renewals keep n1 alive however long it runs.
             for _ in 0..<10 {
                 try await h.renewLease("n1")
-                try await Task.sleep(for: .milliseconds(50))
-                h.clock.advance(by: 0.5)
+                try await tick(0.5)
             }
             try await Task.sleep(for: .milliseconds(200))
             #expect(try await h.client.get(Node.self, name: "n1").spec?.taints == nil)
             // A renewal 2 s late is still in time.
-            h.clock.advance(by: 2.0)
+            try await tick(1.0)
+            try await tick(1.0)
             try await Task.sleep(for: .milliseconds(200))
             #expect(try await h.client.get(Node.self, name: "n1").spec?.taints == nil)
             // Then silence past the grace period: Unknown, tainted, the pod without a toleration evicted.
-            h.clock.advance(by: 1.0)
+            try await tick(1.0)
             try await eventually(timeout: .seconds(10), "n1 unreachable") {
-                h.clock.advance(by: 0.2)
+                try await tick(0.2)
                 let n = try await h.client.get(Node.self, name: "n1")
                 return n.status?.conditions?.first { $0.type == "Ready" }?.status == "Unknown"
                     && n.spec?.taints?.contains { $0.key == "node.kubernetes.io/unreachable" && $0.effect == "NoExecute" } == true
             }
             try await eventually(timeout: .seconds(10), "victim evicted") {
-                try await h.client.get(Pod.self, namespace: "default", name: "victim").metadata.deletionTimestamp != nil
+                try await tick(0.2)
+                return try await h.client.get(Pod.self, namespace: "default", name: "victim").metadata.deletionTimestamp != nil
             }
             #expect(try await h.client.get(Pod.self, namespace: "default", name: "patient").metadata.deletionTimestamp == nil)
+            #expect(try await h.client.get(Node.self, name: "n2").spec?.taints == nil)
             // The node comes back: the taints go.
             try await h.renewLease("n1")
             var n = try await h.client.get(Node.self, name: "n1")
             n.status?.conditions = [NodeCondition(type: "Ready", status: "True", reason: "KubeletReady")]
             _ = try await h.client.update(n, subresource: "status")
             try await eventually(timeout: .seconds(10), "taints removed") {
-                h.clock.advance(by: 0.2)
+                try await h.renewLease("n1")
+                try await tick(0.2)
                 return try await h.client.get(Node.self, name: "n1").spec?.taints == nil
             }
+        }
+    }
+
+    @Test func noEvictionsWhenNoNodeIsAlive() async throws {
+        try await ControlPlaneHarness.run { h in
+            try await h.node("only")
+            _ = try await h.client.create(.pods, namespace: "default", podJSON("stays", nodeName: "only"))
+            try await Task.sleep(for: .milliseconds(300))
+            h.clock.advance(by: 3)
+            try await eventually(timeout: .seconds(10), "only unreachable") {
+                h.clock.advance(by: 0.2)
+                return try await h.client.get(Node.self, name: "only").status?.conditions?.first { $0.type == "Ready" }?.status == "Unknown"
+            }
+            h.clock.advance(by: 1)
+            try await Task.sleep(for: .milliseconds(300))
+            // Its only node silent: the control plane may be the one at fault, and the pod has nowhere to go.
+            #expect(try await h.client.get(Pod.self, namespace: "default", name: "stays").metadata.deletionTimestamp == nil)
         }
     }
 
