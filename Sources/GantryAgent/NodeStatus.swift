@@ -73,8 +73,6 @@ public struct AgentConfig: Sendable {
     public var podCIDR: String = "10.88.0.0/24"
     /// The node's address (autodetected when nil).
     public var nodeIP: String?
-    /// Pods set up at once (sandbox and first container start); nil for no limit.
-    public var startLimiter: StartLimiter? = StartLimiter(limit: 4)
     /// How often the node Lease is renewed.
     public var leaseRenewInterval: Duration = .milliseconds(500)
     /// Lease duration announced in the Lease.
@@ -273,25 +271,3 @@ public final class LockedValue<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// A counting semaphore for pod starts.
-public actor StartLimiter {
-    let limit: Int
-    private var inUse = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    public init(limit: Int) { self.limit = max(1, limit) }
-
-    /// Waits for a free slot and takes it.
-    func acquire() async {
-        if inUse < limit {
-            inUse += 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    /// Gives a slot back (to the next waiter, if any).
-    func release() {
-        if waiters.isEmpty { inUse -= 1 } else { waiters.removeFirst().resume() }
-    }
-}

@@ -180,18 +180,6 @@ actor PodWorker {
     // MARK: - Sync
 
     func sync() async {
-        // A pod's first start (sandbox, containers) takes a slot, so a burst of pods does not starve the
-        // node's heartbeat and the control plane of CPU.
-        if sandbox == nil, pod.metadata.deletionTimestamp == nil, let limiter = config.startLimiter {
-            await limiter.acquire()
-            await syncOnce()
-            await limiter.release()
-        } else {
-            await syncOnce()
-        }
-    }
-
-    private func syncOnce() async {
         if pod.metadata.deletionTimestamp != nil {
             await terminate(finalize: true)
             return
