@@ -52,18 +52,22 @@ public enum RuncShim {
         }
         // Whoever started us may have leaked descriptors (Foundation's Process gives each child one end of
         // a socket pair and treats its closing as the child's exit): keep them from runc and the container.
-        closeInheritedDescriptors()
         if ProcessInfo.processInfo.environment[stageVariable] != "2" {
+            closeInheritedDescriptors()
             exit(detach(args))
         }
+        // Detached (by stage one, or by `setsid --fork` straight from the agent): nothing inherited may stay
+        // open, or whoever watches the agent's descriptors (Foundation's Process) thinks the agent still runs.
+        closeInheritedDescriptors(close: true)
         supervise(options)
     }
 
-    /// Marks every descriptor above stderr close-on-exec.
-    static func closeInheritedDescriptors() {
+    /// Marks every descriptor above stderr close-on-exec, or closes it.
+    static func closeInheritedDescriptors(close shouldClose: Bool = false) {
         guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
         for name in fds {
-            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            guard let fd = Int32(name), fd > 2 else { continue }
+            if shouldClose { _ = close(fd) } else { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
     }
 
