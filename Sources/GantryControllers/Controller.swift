@@ -19,6 +19,34 @@ public protocol Reconciler: Sendable {
     func reconcile(_ key: String) async throws -> ReconcileResult
 }
 
+/// What every controller is built from: the API client, the clock, its event recorder and its logger.
+public struct ControllerContext: Sendable {
+    public let client: GantryClient
+    public let clock: any ControllerClock
+    public let recorder: EventRecorder
+    public let logger: Logger
+
+    /// A context whose events name `component` as their source.
+    public init(client: GantryClient, component: String, clock: any ControllerClock = SystemClock(), logger: Logger) {
+        self.client = client
+        self.clock = clock
+        self.recorder = EventRecorder(client: client, component: component, clock: clock, logger: logger)
+        self.logger = logger
+    }
+}
+
+/// A controller built from a `ControllerContext`, with its parts at hand.
+protocol ContextualController {
+    var context: ControllerContext { get }
+}
+
+extension ContextualController {
+    var client: GantryClient { context.client }
+    var clock: any ControllerClock { context.clock }
+    var recorder: EventRecorder { context.recorder }
+    var logger: Logger { context.logger }
+}
+
 /// Runs a reconciler over a work queue with a number of workers, until shut down.
 public struct ControllerRunner: Sendable {
     /// The controller's name, for logs.

@@ -52,15 +52,15 @@ public final class ControllerManager: Sendable {
         deployments = Informer(client: client, logger: logger)
         daemonSets = Informer(client: client, logger: logger)
         jobs = Informer(client: client, logger: logger)
-        func recorder(_ c: String) -> EventRecorder { EventRecorder(client: client, component: c, clock: clock, logger: logger) }
+        func context(_ component: String) -> ControllerContext {
+            ControllerContext(client: client, component: component, clock: clock, logger: logger)
+        }
 
-        let rs = ReplicaSetController(client: client, replicaSets: replicaSets, pods: pods, clock: clock,
-                                      recorder: recorder("replicaset-controller"), logger: logger)
-        let dep = DeploymentController(client: client, deployments: deployments, replicaSets: replicaSets, pods: pods,
-                                       clock: clock, recorder: recorder("deployment-controller"), logger: logger)
-        let ds = DaemonSetController(client: client, daemonSets: daemonSets, nodes: nodes, pods: pods, clock: clock,
-                                     recorder: recorder("daemonset-controller"), logger: logger)
-        let job = JobController(client: client, jobs: jobs, pods: pods, clock: clock, recorder: recorder("job-controller"), logger: logger)
+        let rs = ReplicaSetController(context: context("replicaset-controller"), replicaSets: replicaSets, pods: pods)
+        let dep = DeploymentController(context: context("deployment-controller"), deployments: deployments, replicaSets: replicaSets,
+                                       pods: pods)
+        let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
+        let job = JobController(context: context("job-controller"), jobs: jobs, pods: pods)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(jobs)],
                                   clock: clock, logger: logger)
@@ -76,12 +76,12 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
             ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
         ]
-        nodeLifecycle = NodeLifecycleController(client: client, nodes: nodes, leases: leases, pods: pods, clock: clock,
-                                                config: config.nodeLifecycle, recorder: recorder("node-controller"), logger: logger)
+        nodeLifecycle = NodeLifecycleController(context: context("node-controller"), nodes: nodes, leases: leases, pods: pods,
+                                                config: config.nodeLifecycle)
         nodeLifecycle.register()
         if config.scheduler {
             let s = SchedulerService(client: client, pods: pods, nodes: nodes, config: config.schedulerConfig,
-                                     recorder: recorder("default-scheduler"), logger: logger)
+                                     recorder: context("default-scheduler").recorder, logger: logger)
             s.register()
             scheduler = s
         } else {

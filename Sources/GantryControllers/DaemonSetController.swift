@@ -134,28 +134,21 @@ public struct DaemonSetPlan: Sendable, Equatable {
 
 /// Runs one pod of each DaemonSet on every eligible node (node selector, affinity, taints), replaces them on
 /// a template change (RollingUpdate with maxUnavailable, or OnDelete), and reports its status.
-public final class DaemonSetController: Reconciler, @unchecked Sendable {
-    let client: GantryClient
+public final class DaemonSetController: Reconciler, ContextualController, @unchecked Sendable {
     let daemonSets: Informer<DaemonSet>
     let nodes: Informer<Node>
     let pods: Informer<Pod>
+    let context: ControllerContext
     public let queue: WorkQueue
     let expectations: Expectations
-    let clock: any ControllerClock
-    let recorder: EventRecorder
-    let logger: Logger
 
-    public init(client: GantryClient, daemonSets: Informer<DaemonSet>, nodes: Informer<Node>, pods: Informer<Pod>,
-                clock: any ControllerClock, recorder: EventRecorder, logger: Logger) {
-        self.client = client
+    public init(context: ControllerContext, daemonSets: Informer<DaemonSet>, nodes: Informer<Node>, pods: Informer<Pod>) {
+        self.context = context
         self.daemonSets = daemonSets
         self.nodes = nodes
         self.pods = pods
-        self.clock = clock
-        self.queue = WorkQueue(clock: clock)
-        self.expectations = Expectations(clock: clock)
-        self.recorder = recorder
-        self.logger = logger
+        self.queue = WorkQueue(clock: context.clock)
+        self.expectations = Expectations(clock: context.clock)
     }
 
     public func register() {

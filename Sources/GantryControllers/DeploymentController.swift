@@ -6,26 +6,19 @@ import Logging
 /// Rolls Deployments out through ReplicaSets (RollingUpdate or Recreate), keeps revisions and history,
 /// reports Kubernetes' status and conditions, and — with `gantry.io/auto-rollback: "true"` — rolls back a
 /// version whose pods crash-loop or miss the progress deadline.
-public final class DeploymentController: Reconciler, @unchecked Sendable {
-    let client: GantryClient
+public final class DeploymentController: Reconciler, ContextualController, @unchecked Sendable {
     let deployments: Informer<Deployment>
     let replicaSets: Informer<ReplicaSet>
     let pods: Informer<Pod>
+    let context: ControllerContext
     public let queue: WorkQueue
-    let clock: any ControllerClock
-    let recorder: EventRecorder
-    let logger: Logger
 
-    public init(client: GantryClient, deployments: Informer<Deployment>, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>,
-                clock: any ControllerClock, recorder: EventRecorder, logger: Logger) {
-        self.client = client
+    public init(context: ControllerContext, deployments: Informer<Deployment>, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>) {
+        self.context = context
         self.deployments = deployments
         self.replicaSets = replicaSets
         self.pods = pods
-        self.clock = clock
-        self.queue = WorkQueue(clock: clock)
-        self.recorder = recorder
-        self.logger = logger
+        self.queue = WorkQueue(clock: context.clock)
     }
 
     /// Connects the informers' events to the queue.

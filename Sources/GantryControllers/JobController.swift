@@ -123,26 +123,19 @@ public struct JobPlan: Sendable, Equatable {
 
 /// Runs Jobs' pods to completion: parallelism and completions, backoffLimit, activeDeadlineSeconds, suspend,
 /// ttlSecondsAfterFinished, and the Complete / Failed conditions.
-public final class JobController: Reconciler, @unchecked Sendable {
-    let client: GantryClient
+public final class JobController: Reconciler, ContextualController, @unchecked Sendable {
     let jobs: Informer<Job>
     let pods: Informer<Pod>
+    let context: ControllerContext
     public let queue: WorkQueue
     let expectations: Expectations
-    let clock: any ControllerClock
-    let recorder: EventRecorder
-    let logger: Logger
 
-    public init(client: GantryClient, jobs: Informer<Job>, pods: Informer<Pod>, clock: any ControllerClock,
-                recorder: EventRecorder, logger: Logger) {
-        self.client = client
+    public init(context: ControllerContext, jobs: Informer<Job>, pods: Informer<Pod>) {
+        self.context = context
         self.jobs = jobs
         self.pods = pods
-        self.clock = clock
-        self.queue = WorkQueue(clock: clock)
-        self.expectations = Expectations(clock: clock)
-        self.recorder = recorder
-        self.logger = logger
+        self.queue = WorkQueue(clock: context.clock)
+        self.expectations = Expectations(clock: context.clock)
     }
 
     public func register() {

@@ -110,28 +110,22 @@ public struct NodeLifecyclePlan: Sendable, Equatable {
 /// (not-ready if it reports Ready=False, unschedulable when cordoned), marks its pods not ready, and evicts
 /// pods that do not tolerate its NoExecute taints (after their tolerationSeconds), so their controllers
 /// replace them elsewhere.
-public final class NodeLifecycleController: @unchecked Sendable {
-    let client: GantryClient
+public final class NodeLifecycleController: ContextualController, @unchecked Sendable {
+    let context: ControllerContext
     let nodes: Informer<Node>
     let leases: Informer<Lease>
     let pods: Informer<Pod>
-    let clock: any ControllerClock
     let config: NodeLifecycleConfig
-    let recorder: EventRecorder
-    let logger: Logger
     private let lock = NSLock()
     private var leaseSeen: [String: (renew: String?, at: Date)] = [:]
 
-    public init(client: GantryClient, nodes: Informer<Node>, leases: Informer<Lease>, pods: Informer<Pod>,
-                clock: any ControllerClock, config: NodeLifecycleConfig = NodeLifecycleConfig(), recorder: EventRecorder, logger: Logger) {
-        self.client = client
+    public init(context: ControllerContext, nodes: Informer<Node>, leases: Informer<Lease>, pods: Informer<Pod>,
+                config: NodeLifecycleConfig = NodeLifecycleConfig()) {
+        self.context = context
         self.nodes = nodes
         self.leases = leases
         self.pods = pods
-        self.clock = clock
         self.config = config
-        self.recorder = recorder
-        self.logger = logger
     }
 
     /// Tracks Lease renewals by the time this controller saw them (so clock skew between machines does not matter).
@@ -167,8 +161,9 @@ public final class NodeLifecycleController: @unchecked Sendable {
             let anyAlive = lock.withLock {
                 all.contains { n in leaseSeen[n.name].map { now.timeIntervalSince($0.at) <= config.gracePeriod.seconds } ?? true }
             }
+            let podsByNode = Dictionary(grouping: pods.list()) { $0.spec?.nodeName ?? "" }
             for node in all {
-                do { try await check(node, evictions: anyAlive) } catch {
+                do { try await check(node, pods: podsByNode[node.name] ?? [], evictions: anyAlive) } catch {
                     logger.debug("node check failed", metadata: ["node": "\(node.name)", "error": "\(error)"])
                 }
             }
@@ -176,14 +171,13 @@ public final class NodeLifecycleController: @unchecked Sendable {
         }
     }
 
-    func check(_ node: Node, evictions: Bool = true) async throws {
+    func check(_ node: Node, pods nodePods: [Pod], evictions: Bool = true) async throws {
         let now = clock.now
         let seen = lock.withLock { () -> Date in
             if let s = leaseSeen[node.name] { return s.at }
             leaseSeen[node.name] = (nil, now)  // a node without a Lease yet gets one grace period
             return now
         }
-        let nodePods = pods.list().filter { $0.spec?.nodeName == node.name }
         var plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: nodePods, now: now,
                                              gracePeriod: config.gracePeriod.seconds)
         if plan.conditions != nil || !plan.evict.isEmpty {

@@ -86,28 +86,21 @@ public struct ReplicaSetPlan: Sendable, Equatable {
 
 /// Keeps the number of pods of each ReplicaSet at `spec.replicas`, adopting and releasing pods by selector,
 /// and reports replicas, ready, available and observedGeneration.
-public final class ReplicaSetController: Reconciler, @unchecked Sendable {
-    let client: GantryClient
+public final class ReplicaSetController: Reconciler, ContextualController, @unchecked Sendable {
     let replicaSets: Informer<ReplicaSet>
     let pods: Informer<Pod>
+    let context: ControllerContext
     public let queue: WorkQueue
     let expectations: Expectations
-    let clock: any ControllerClock
-    let recorder: EventRecorder
-    let logger: Logger
     /// Most pods created or deleted in one sync.
     public var burst = 500
 
-    public init(client: GantryClient, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>, clock: any ControllerClock,
-                recorder: EventRecorder, logger: Logger) {
-        self.client = client
+    public init(context: ControllerContext, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>) {
+        self.context = context
         self.replicaSets = replicaSets
         self.pods = pods
-        self.clock = clock
-        self.queue = WorkQueue(clock: clock)
-        self.expectations = Expectations(clock: clock)
-        self.recorder = recorder
-        self.logger = logger
+        self.queue = WorkQueue(clock: context.clock)
+        self.expectations = Expectations(clock: context.clock)
     }
 
     /// Connects the informers' events to the queue.

@@ -80,34 +80,31 @@ public final class WorkQueue: @unchecked Sendable {
 
     /// The next key to process, waiting for one; nil once the queue is shut down.
     public func get() async -> String? {
-        if let ready: String? = lock.withLock({ () -> String?? in
-            if head < queue.count {
-                let key = queue[head]
-                head += 1
-                if head > 1024, head * 2 > queue.count { queue.removeFirst(head); head = 0 }
-                dirty.remove(key)
-                processing.insert(key)
-                return .some(key)
-            }
-            return shuttingDown ? .some(nil) : nil
-        }) {
-            return ready
-        }
+        if let ready = lock.withLock({ takeLocked() }) { return ready }
         return await withCheckedContinuation { cont in
             let immediate: String?? = lock.withLock {
-                if head < queue.count {
-                    let key = queue[head]
-                    head += 1
-                    dirty.remove(key)
-                    processing.insert(key)
-                    return .some(key)
-                }
-                if shuttingDown { return .some(nil) }
+                if let ready = takeLocked() { return ready }
                 waiters.append(cont)
                 return nil
             }
             if let immediate { cont.resume(returning: immediate) }
         }
+    }
+
+    /// Under the lock: the next queued key, marked processing (`.some(nil)` once shut down; nil if none yet).
+    private func takeLocked() -> String?? {
+        if head < queue.count {
+            let key = queue[head]
+            head += 1
+            if head > 1024, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            dirty.remove(key)
+            processing.insert(key)
+            return .some(key)
+        }
+        return shuttingDown ? .some(nil) : nil
     }
 
     /// Marks `key` processed; if it was queued meanwhile it becomes available again.
