@@ -16,21 +16,8 @@ func schedulerAPIBenchmark(nodes: Int, pods: Int) async throws {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var logger = Logger(label: "bench")
     logger.logLevel = .warning
-    var config = ControlPlaneConfig()
-    config.port = 0
-    let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
-    let cp = try ControlPlane(config: config, store: store, logger: logger)
-    try await cp.bootstrap()
-    let (portStream, portCont) = AsyncStream<Int>.makeStream()
-    let app = cp.application { port in portCont.yield(port) }
-    let serverTask = Task { try await app.runService() }
-    defer { serverTask.cancel() }
-    var it = portStream.makeAsyncIterator()
-    guard let port = await it.next() else { return }
-    var httpConfig = HTTPClient.Configuration()
-    httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
-    let client = GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http)
+    let server = try await BenchServer.start(dir: dir)
+    let client = server.client
 
     for i in 0..<nodes {
         let node: JSONValue = [
@@ -92,7 +79,7 @@ func schedulerAPIBenchmark(nodes: Int, pods: Int) async throws {
     print(String(format: "scheduler_via_api nodes=%d pods=%d bound=%d seconds=%.3f pods_per_second=%.0f (create and bind, 16 creating clients)",
                  nodes, pods, bound.value, seconds, Double(bound.value) / seconds))
     print("placement: nodes_used=\(perNode.count) pods_per_node min=\(perNode.values.min() ?? 0) max=\(perNode.values.max() ?? 0)")
-    try await http.shutdown()
+    try await server.stop()
 }
 
 final class BoundCounter: @unchecked Sendable {

@@ -102,23 +102,9 @@ func apiBenchmark(seconds: Double) async throws {
         try await store.close()
     }
 
-    var logger = Logger(label: "bench")
-    logger.logLevel = .warning
-    var config = ControlPlaneConfig()
-    config.port = 0
-    let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
-    let cp = try ControlPlane(config: config, store: store, logger: logger)
-    try await cp.bootstrap()
-    let (portStream, portCont) = AsyncStream<Int>.makeStream()
-    let app = cp.application { port in portCont.yield(port) }
-    let serverTask = Task { try await app.runService() }
-    var it = portStream.makeAsyncIterator()
-    guard let port = await it.next() else { return }
-    var httpConfig = HTTPClient.Configuration()
-    httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
-    let client = GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http)
-    print("server: http://127.0.0.1:\(port) store=sqlite (WAL) seconds_per_case=\(seconds)")
+    let server = try await BenchServer.start(dir: dir)
+    let (client, store) = (server.client, server.store)
+    print("server: \(client.server) store=sqlite (WAL) seconds_per_case=\(seconds)")
 
     // Baseline 2: the HTTP floor.
     for clients in [1, 16] {
@@ -183,9 +169,40 @@ func apiBenchmark(seconds: Double) async throws {
         line("watch_ack_to_event", clients: clients, ops: ops, seconds: secs, stats: afterAck)
         if arrived.count != ops { print("watch_delivery_missing=\(ops - arrived.count)") }
     }
-    serverTask.cancel()
-    try await http.shutdown()
-    try await store.close()
+    try await server.stop()
+}
+
+/// A control plane on a fresh SQLite store on loopback, with an HTTP client sized for 16+ concurrent clients.
+struct BenchServer {
+    let client: GantryClient
+    let store: SQLiteStateStore
+    let http: HTTPClient
+    let task: Task<Void, Error>
+
+    static func start(dir: String) async throws -> BenchServer {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        var config = ControlPlaneConfig()
+        config.port = 0
+        let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
+        let cp = try ControlPlane(config: config, store: store, logger: logger)
+        try await cp.bootstrap()
+        let (portStream, portCont) = AsyncStream<Int>.makeStream()
+        let app = cp.application { port in portCont.yield(port) }
+        let task = Task { try await app.run() }
+        var it = portStream.makeAsyncIterator()
+        guard let port = await it.next() else { throw GantryError(.unavailable, "the benchmark's API server did not start") }
+        var httpConfig = HTTPClient.Configuration()
+        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
+        return BenchServer(client: GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http), store: store, http: http, task: task)
+    }
+
+    func stop() async throws {
+        task.cancel()
+        try await http.shutdown()
+        try await store.close()
+    }
 }
 
 // MARK: - pods
@@ -238,7 +255,7 @@ func podBenchmark(count: Int, burst: Int) async throws {
                      "--pod-cidr", "10.253.0.0/22", "--agent-port", "0"]
     // The cluster's log, for a look when a figure is odd.
     let logPath = NSTemporaryDirectory() + "/gantry-bench-dev.log"
-    FileManager.default.createFile(atPath: logPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     let log = FileHandle(forWritingAtPath: logPath)
     dev.standardOutput = log
     dev.standardError = log
