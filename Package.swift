@@ -119,7 +119,7 @@ let package = Package(
         ),
         .target(
             name: "GantryTestSupport",
-            dependencies: ["GantryAPI", "GantryStore", "GantryRuntime"]
+            dependencies: ["GantryAPI", "GantryStore", "GantryRuntime", "GantryAPIServer", "GantryClient"]
         ),
         .testTarget(
             name: "GantryAgentTests",

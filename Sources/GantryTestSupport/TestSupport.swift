@@ -181,14 +181,19 @@ public struct TestPodNetwork: Sendable {
 
     /// Deletes the bridge (its pods are gone by now).
     public func release() {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/sbin/ip")
-        p.arguments = ["link", "del", bridge]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try? p.run()
-        p.waitUntilExit()
+        runQuietly("/sbin/ip", ["link", "del", bridge])
     }
+}
+
+/// Runs a command to its end, output discarded, failures ignored (for clean-up in `defer`, which cannot await).
+func runQuietly(_ path: String, _ args: [String]) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try? p.run()
+    p.waitUntilExit()
 }
 
 /// Removes what node agents under `dir` may have left on the host when a test failed midway and its
@@ -208,11 +213,5 @@ public func scrubNodeState(under dir: String) {
         awk -v d="$N" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read m; do umount -l "$m" 2>/dev/null; done
         true
         """
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", script]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try? p.run()
-    p.waitUntilExit()
+    runQuietly("/bin/sh", ["-c", script])
 }

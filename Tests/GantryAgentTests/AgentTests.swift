@@ -19,32 +19,25 @@ struct Harness {
     let dir: TempDir
 
     static func run(_ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
-        let cp = try ControlPlane(config: { var c = ControlPlaneConfig(); c.port = 0; return c }(), store: InMemoryStateStore())
-        try await cp.bootstrap()
-        let (ports, cont) = AsyncStream<Int>.makeStream()
-        let app = cp.application { cont.yield($0) }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        var it = ports.makeAsyncIterator()
-        let port = await it.next()!
-        let client = GantryClient(server: "http://127.0.0.1:\(port)")
-        let runtime = FakeRuntime()
-        let images = FakeImageStore(known: ["busybox:1.36": ImageConfig(entrypoint: nil, cmd: ["sh"], env: ["PATH=/bin"], workingDir: "/")])
-        let network = FakeNetwork()
-        let dir = TempDir("gantry-agent")
-        defer { dir.cleanup() }
-        var config = AgentConfig(nodeName: "node-a", dataDir: dir.path)
-        config.backoff = RestartBackoff(initial: 0.2, maximum: 1, resetAfter: 600)
-        config.statusInterval = .seconds(1)
-        config.serverHost = "127.0.0.1"
-        config.serverPort = 0
-        config.nodeIP = "127.0.0.1"
-        var logger = Logger(label: "agent-test")
-        logger.logLevel = .warning
-        let agent = NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
-        let tasks = agent.services.map { s in Task { try await s.run() } }
-        defer { for t in tasks { t.cancel() } }
-        try await body(Harness(client: client, runtime: runtime, images: images, network: network, dir: dir))
+        try await withLoopbackControlPlane { client in
+            let runtime = FakeRuntime()
+            let images = FakeImageStore(known: ["busybox:1.36": ImageConfig(entrypoint: nil, cmd: ["sh"], env: ["PATH=/bin"], workingDir: "/")])
+            let network = FakeNetwork()
+            let dir = TempDir("gantry-agent")
+            defer { dir.cleanup() }
+            var config = AgentConfig(nodeName: "node-a", dataDir: dir.path)
+            config.backoff = RestartBackoff(initial: 0.2, maximum: 1, resetAfter: 600)
+            config.statusInterval = .seconds(1)
+            config.serverHost = "127.0.0.1"
+            config.serverPort = 0
+            config.nodeIP = "127.0.0.1"
+            var logger = Logger(label: "agent-test")
+            logger.logLevel = .warning
+            let agent = NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
+            let tasks = agent.services.map { s in Task { try await s.run() } }
+            defer { for t in tasks { t.cancel() } }
+            try await body(Harness(client: client, runtime: runtime, images: images, network: network, dir: dir))
+        }
     }
 
     func createPod(_ name: String, spec: JSONValue) async throws {

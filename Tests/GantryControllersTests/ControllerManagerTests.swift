@@ -55,24 +55,17 @@ struct ControlPlaneHarness {
     let clock: ManualClock
 
     static func run(_ body: @escaping @Sendable (ControlPlaneHarness) async throws -> Void) async throws {
-        let cp = try ControlPlane(config: { var c = ControlPlaneConfig(); c.port = 0; return c }(), store: InMemoryStateStore())
-        try await cp.bootstrap()
-        let (ports, cont) = AsyncStream<Int>.makeStream()
-        let app = cp.application { cont.yield($0) }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        var it = ports.makeAsyncIterator()
-        let port = await it.next()!
-        let client = GantryClient(server: "http://127.0.0.1:\(port)")
-        let clock = ManualClock(Date())
-        var logger = Logger(label: "controllers-test")
-        logger.logLevel = .warning
-        var config = ControllerManagerConfig()
-        config.leaderElection = false
-        let manager = ControllerManager(client: client, config: config, clock: clock, logger: logger)
-        let tasks = manager.services.map { s in Task { try await s.run() } }
-        defer { for t in tasks { t.cancel() } }
-        try await body(ControlPlaneHarness(client: client, clock: clock))
+        try await withLoopbackControlPlane { client in
+            let clock = ManualClock(Date())
+            var logger = Logger(label: "controllers-test")
+            logger.logLevel = .warning
+            var config = ControllerManagerConfig()
+            config.leaderElection = false
+            let manager = ControllerManager(client: client, config: config, clock: clock, logger: logger)
+            let tasks = manager.services.map { s in Task { try await s.run() } }
+            defer { for t in tasks { t.cancel() } }
+            try await body(ControlPlaneHarness(client: client, clock: clock))
+        }
     }
 
     func node(_ name: String, cpu: String = "4", taints: [Taint]? = nil) async throws {
