@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 @testable import GantryImageOCI
 import GantryRuntime
+import GantryTestSupport
 import Testing
 
 @Suite("OCIImageStore pull (real docker-registry on loopback)")
@@ -160,7 +161,7 @@ struct PullTests {
         let dir = try makeTempDir("auth")
         let htpasswd = dir + "/htpasswd"
         let user = "gantry", password = "s3cret-\(UUID().uuidString.prefix(6))"
-        if (try? requireTool("htpasswd", package: "apache2-utils")) != nil {
+        if (try? requireExecutable("htpasswd", package: "apache2-utils")) != nil {
             try sh("htpasswd -Bbn \(user) '\(password)' > '\(htpasswd)'")
         } else if (try? sh("python3 -c 'import bcrypt'")) != nil {
             try sh("python3 -c 'import bcrypt; print(\"\(user):\" + bcrypt.hashpw(b\"\(password)\", bcrypt.gensalt()).decode())' > '\(htpasswd)'")
@@ -208,8 +209,8 @@ struct PullTests {
     @Test("zstd-compressed layers (an OCI layout rewritten with zstd layers, pushed and pulled)")
     func zstdLayers() async throws {
         let fx = try await Fixture.get()
-        try requireTool("zstd", package: "zstd")
-        try requireTool("python3", package: "python3")
+        _ = try requireExecutable("zstd", package: "zstd")
+        _ = try requireExecutable("python3", package: "python3")
         let dir = try makeTempDir("zstd")
         try sh("""
             set -e; cd '\(dir)'

@@ -2,13 +2,14 @@ import Foundation
 import GantryAPI
 @testable import GantryImageOCI
 import GantryRuntime
+import GantryTestSupport
 import Testing
 
 @Suite("unpack + overlay rootfs, import, remove and prune")
 struct RootfsTests {
     @Test("layers unpack with whiteouts as 0/0 char devices and opaque dirs marked")
     func unpackedLayers() async throws {
-        try requireRoot()
+        try requireRoot("overlay mounts, device nodes and trusted xattrs")
         let fx = try await Fixture.get()
         let root = try makeTempDir("unpack")
         let store = OCIImageStore(root: root)
@@ -29,8 +30,8 @@ struct RootfsTests {
 
     @Test("mountRootfs shows the merged image; writes go to the upper dir; unmount cleans up")
     func mountAndUnmount() async throws {
-        try requireRoot()
-        try requireTool("chroot", package: "coreutils")
+        try requireRoot("overlay mounts, device nodes and trusted xattrs")
+        _ = try requireExecutable("chroot", package: "coreutils")
         let fx = try await Fixture.get()
         let root = try makeTempDir("mount")
         let store = OCIImageStore(root: root)

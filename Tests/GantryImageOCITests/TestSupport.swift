@@ -1,13 +1,8 @@
 import Dispatch
 import Foundation
 @testable import GantryImageOCI
+import GantryTestSupport
 import Testing
-
-/// A failed test precondition or command, with a message saying what to do.
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
 
 /// Runs blocking work off Swift's cooperative pool.
 func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -16,20 +11,6 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
             do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
         }
     }
-}
-
-/// Fails (never skips) when a binary the test needs is missing, naming the Debian package.
-func requireTool(_ name: String, package: String) throws {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-    let dirs = path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]
-    for dir in dirs where access(dir + "/" + name, X_OK) == 0 {
-        return
-    }
-    throw TestFailure("\(name) is not installed: apt-get install \(package)")
-}
-
-func requireRoot() throws {
-    guard geteuid() == 0 else { throw TestFailure("this test needs root (overlay mounts, device nodes, trusted xattrs)") }
 }
 
 /// Runs `/bin/sh -c script` and returns stdout; throws with stderr on a non-zero exit.
@@ -72,23 +53,6 @@ func makeTempDir(_ tag: String) throws -> String {
     return d
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestFailure("socket() failed") }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard ok else { throw TestFailure("bind() failed") }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
 /// Starts `command` in the background under a watchdog shell that stops it when the test process exits,
 /// then removes `cleanup` (e.g. the fixture's temp dir).
 func startWithWatchdog(_ command: String, cleanup: String? = nil) throws {
@@ -125,8 +89,8 @@ struct TestRegistry: Sendable {
     let log: String
 
     static func start(dir: String, htpasswd: String? = nil, cleanup: String? = nil) throws -> TestRegistry {
-        try requireTool("docker-registry", package: "docker-registry")
-        try requireTool("curl", package: "curl")
+        _ = try requireExecutable("docker-registry", package: "docker-registry")
+        _ = try requireExecutable("curl", package: "curl")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let port = try freePort()
         let storage = dir + "/storage", log = dir + "/registry.log", config = dir + "/config.yml"
@@ -198,7 +162,7 @@ struct Fixture: Sendable {
 
     static func make() throws -> Fixture {
         for (tool, pkg) in [("umoci", "umoci"), ("skopeo", "skopeo"), ("busybox", "busybox-static"), ("tar", "tar")] {
-            try requireTool(tool, package: pkg)
+            _ = try requireExecutable(tool, package: pkg)
         }
         guard FileManager.default.fileExists(atPath: "/bin/busybox") else {
             throw TestFailure("/bin/busybox is missing: apt-get install busybox-static")
@@ -315,7 +279,7 @@ struct TokenRegistry: Sendable {
         """#
 
     static func start(dir: String, upstream: String, user: String, password: String) throws -> TokenRegistry {
-        try requireTool("python3", package: "python3")
+        _ = try requireExecutable("python3", package: "python3")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try script.write(toFile: dir + "/token-registry.py", atomically: true, encoding: .utf8)
         let port = try freePort()

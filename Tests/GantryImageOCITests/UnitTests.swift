@@ -1,6 +1,7 @@
 import Foundation
 import GantryAPI
 @testable import GantryImageOCI
+import GantryTestSupport
 import Testing
 
 @Suite("image store units")
@@ -50,8 +51,8 @@ struct UnitTests {
 
     @Test("tar entries that escape the layer are refused; symlinks are not followed when writing")
     func pathTraversal() async throws {
-        try requireRoot()
-        try requireTool("python3", package: "python3")
+        try requireRoot("overlay mounts, device nodes and trusted xattrs")
+        _ = try requireExecutable("python3", package: "python3")
         let dir = try makeTempDir("traversal")
         try sh("""
             set -e; cd '\(dir)'; mkdir outside
