@@ -179,16 +179,26 @@ struct ServerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        var logger = Logger(label: "gantry")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = commandLogger("gantry", level: logLevel)
         let (cp, stateStore) = try await controlPlane.make(dataDir: dataDir, logger: logger)
-        let services = controlPlane.services(cp, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await runUntilSignalled(controlPlane.services(cp, logger: logger), logger: logger)
         try await stateStore.close()
         logger.info("stopped")
     }
+}
+
+/// A logger for a long-running command at `level` (trace … critical; info if unknown).
+func commandLogger(_ label: String, level: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
+}
+
+/// Runs `services` until SIGTERM or SIGINT, then shuts them down gracefully, last first.
+func runUntilSignalled(_ services: [any ServiceLifecycle.Service], logger: Logger) async throws {
+    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
 }
 
 /// Splits `HOST:PORT` (or `:PORT`, or `PORT`).

@@ -116,14 +116,11 @@ struct AgentCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        var logger = Logger(label: "gantry.agent")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = commandLogger("gantry.agent", level: logLevel)
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let agent = try await options.makeAgent(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
         logger.info("agent starting", metadata: ["node": "\(options.agentConfig(dataDir: dataDir).nodeName)", "server": "\(server)"])
-        let group = ServiceGroup(configuration: .init(services: agent.services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await runUntilSignalled(agent.services, logger: logger)
         logger.info("stopped")
     }
 }
@@ -143,8 +140,7 @@ struct DevCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        var logger = Logger(label: "gantry")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = commandLogger("gantry", level: logLevel)
         let (cp, store) = try await controlPlane.make(dataDir: dataDir + "/server", logger: logger)
         let (ports, portCont) = AsyncStream<Int>.makeStream()
         let cpServices = controlPlane.services(cp, logger: logger) { portCont.yield($0) }
@@ -160,9 +156,7 @@ struct DevCommand: AsyncParsableCommand {
                                                     stopPodsOnExit: true)
             return agent.services
         }
-        let group = ServiceGroup(configuration: .init(services: (cpServices + [nodeSide]).map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await runUntilSignalled(cpServices + [nodeSide], logger: logger)
         try await store.close()
         logger.info("stopped")
     }
