@@ -443,15 +443,23 @@ struct ScaleCommand: AsyncParsableCommand {
 
 // MARK: - logs
 
-struct LogsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a container in a pod.")
-    @OptionGroup var client: ClientOptions
+/// The pod (and container) a command is about: `POD [-c CONTAINER] [-n NAMESPACE]`.
+struct PodTarget: ParsableArguments {
     @Argument(help: "Pod name (or pod/NAME).")
     var pod: String
     @Option(name: .shortAndLong, help: "Container (default: the only one).")
     var container: String?
     @Option(name: .shortAndLong, help: "Namespace.")
     var namespace: String?
+
+    /// The pod's name without a `pod/` prefix.
+    var podName: String { pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod }
+}
+
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a container in a pod.")
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var target: PodTarget
     @Flag(name: .shortAndLong, help: "Follow the log.")
     var follow = false
     @Option(help: "Lines from the end to show.")
@@ -465,16 +473,16 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod
+            let name = target.podName
             var q: [String: String] = [:]
-            if let container { q["container"] = container }
+            if let container = target.container { q["container"] = container }
             if follow { q["follow"] = "true" }
             if let tail { q["tailLines"] = String(tail) }
             if previous { q["previous"] = "true" }
             if timestamps { q["timestamps"] = "true" }
             if let sinceSeconds { q["sinceSeconds"] = String(sinceSeconds) }
             let c = client.client()
-            let path = GantryClient.path(.pods, namespace: namespace ?? "default", name: name, subresource: "log")
+            let path = GantryClient.path(.pods, namespace: target.namespace ?? "default", name: name, subresource: "log")
             if !follow {
                 let r = try await c.raw(.GET, path, query: q, accept: "*/*")
                 guard r.status == 200 else { throw GantryClient.error(from: r) }

@@ -12,12 +12,7 @@ struct ExecCommand: AsyncParsableCommand {
         commandName: "exec", abstract: "Run a command in a container of a pod.",
         discussion: "gantry exec web -- cat /etc/hostname; gantry exec -it web -- sh")
     @OptionGroup var client: ClientOptions
-    @Argument(help: "Pod name (or pod/NAME).")
-    var pod: String
-    @Option(name: .shortAndLong, help: "Container (default: the only one).")
-    var container: String?
-    @Option(name: .shortAndLong, help: "Namespace.")
-    var namespace: String?
+    @OptionGroup var target: PodTarget
     @Flag(name: [.customShort("i"), .long], help: "Pass standard input to the command.")
     var stdin = false
     @Flag(name: [.customShort("t"), .long], help: "Allocate a terminal.")
@@ -27,14 +22,14 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. gantry exec web -- ls /") }
-        let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : pod
+        let name = target.podName
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         var q = command.map { "command=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" }
         q += ["stdout=true", "stderr=\(!tty)", "stdin=\(stdin)", "tty=\(tty)"]
-        if let container { q.append("container=\(container)") }
+        if let container = target.container { q.append("container=\(container)") }
         let base = client.url.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
-        let url = base + GantryClient.path(.pods, namespace: namespace ?? "default", name: name, subresource: "exec") + "?" + q.joined(separator: "&")
+        let url = base + GantryClient.path(.pods, namespace: target.namespace ?? "default", name: name, subresource: "exec") + "?" + q.joined(separator: "&")
         var config = WebSocketClientConfiguration()
         config.additionalHeaders = [HTTPField.Name("Sec-WebSocket-Protocol")!: ExecProtocol.supported.joined(separator: ", ")]
         config.maxFrameSize = 1 << 20

@@ -241,12 +241,7 @@ public actor OCIImageStore: ImageStore {
         try storeBlob(manifestData, digest: manifestDigest)
         if topDigest != manifestDigest { try storeBlob(topData, digest: topDigest) }
 
-        let record = ImageRecord(
-            names: [], digest: topDigest.description, manifestDigest: manifestDigest.description,
-            configDigest: config.digest.description, layers: layers.map(\.digest.description),
-            layerMediaTypes: layers.map(\.mediaType), config: configFile.imageConfig,
-            size: config.size + layers.reduce(0) { $0 + $1.size }, created: Date())
-        let i = upsert(record)
+        let i = upsert(ImageRecord(top: topDigest, manifest: manifestDigest, config: config, layers: layers, configFile: configFile))
         try register(name: name, at: i)
         return records[i].stored
     }
@@ -376,12 +371,8 @@ public actor OCIImageStore: ImageStore {
             for l in layers { _ = try await importBlob(from: dir, l.digest, read: false) }
             let configFile = try readConfig(config.digest)
             try await unpackAll(layers)
-            let record = ImageRecord(
-                names: [], digest: topDigest.description, manifestDigest: manifestDigest.description,
-                configDigest: config.digest.description, layers: layers.map(\.digest.description),
-                layerMediaTypes: layers.map(\.mediaType), config: configFile.imageConfig,
-                size: config.size + layers.reduce(0) { $0 + $1.size }, created: Date())
-            let i = upsert(record)
+            let i = upsert(ImageRecord(top: topDigest, manifest: manifestDigest, config: config, layers: layers,
+                                       configFile: configFile))
             let ann = desc.annotations ?? [:]
             if let name = Self.importName(full: ann["io.containerd.image.name"], ref: ann["org.opencontainers.image.ref.name"]) {
                 try register(name: name, at: i)
@@ -624,5 +615,15 @@ public actor OCIImageStore: ImageStore {
 
     private func waitForGC() async {
         while let t = gcTask { _ = try? await t.value; if gcTask == t { gcTask = nil } }
+    }
+}
+
+extension ImageRecord {
+    /// The record of an image whose blobs are all stored: `top` is the digest it is known by (an index's, or
+    /// the manifest's), `manifest` the platform manifest's.
+    init(top: Digest, manifest: Digest, config: OCIImageStore.Blob, layers: [OCIImageStore.Blob], configFile: ImageConfigFile) {
+        self.init(names: [], digest: top.description, manifestDigest: manifest.description, configDigest: config.digest.description,
+                  layers: layers.map(\.digest.description), layerMediaTypes: layers.map(\.mediaType), config: configFile.imageConfig,
+                  size: config.size + layers.reduce(0) { $0 + $1.size }, created: Date())
     }
 }
