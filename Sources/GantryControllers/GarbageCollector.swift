@@ -57,10 +57,12 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
             s.subscribe { [weak self] old, new in
                 guard let self else { return }
                 if let new {
-                    // A dependent to check, or an owner being deleted with a finalizer to carry out.
-                    if !(new.ownerReferences ?? []).isEmpty || new.deletionTimestamp != nil && !(new.finalizers ?? []).isEmpty {
-                        self.queue.add(Self.key(r, new))
-                    }
+                    // An owner being deleted with a finalizer to carry out (looked at on every change until it goes),
+                    // or a dependent whose owners are new or changed. Other updates of dependents (a pod's status,
+                    // most often) are not the collector's business.
+                    let finalizing = new.deletionTimestamp != nil && !(new.finalizers ?? []).isEmpty
+                    let ownersChanged = !(new.ownerReferences ?? []).isEmpty && (old == nil || old?.ownerReferences != new.ownerReferences)
+                    if finalizing || ownersChanged { self.queue.add(Self.key(r, new)) }
                 } else if let old {
                     // Gone: its dependents may be orphans now; its owners may finish a foreground deletion.
                     for d in self.dependents(ofUID: old.uid ?? "", namespace: old.namespace) { self.queue.add(Self.key(d.0, d.1)) }
