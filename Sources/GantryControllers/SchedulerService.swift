@@ -77,6 +77,10 @@ public final class SchedulerService: @unchecked Sendable {
             case .added, .updated:
                 if assigned {
                     let finished = p.status?.phase == "Succeeded" || p.status?.phase == "Failed"
+                    // Status updates (the bulk of pod events) change nothing the scheduler counts.
+                    if case .updated(let old, _) = e, old.spec == p.spec, old.metadata.labels == p.metadata.labels,
+                       old.metadata.namespace == p.metadata.namespace,
+                       (old.status?.phase == "Succeeded" || old.status?.phase == "Failed") == finished { return }
                     lock.withLock { if finished { snapshot.removePod(p) } else { snapshot.updatePod(p) } }
                     if finished { retryUnschedulable() }
                 } else if responsible(for: p) {
