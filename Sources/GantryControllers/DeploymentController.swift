@@ -159,6 +159,9 @@ public final class DeploymentController: Reconciler, ContextualController, @unch
         var updated = d
         updated.spec?.template = TemplateHash.stripped(target.spec?.template)
         let saved = try await client.update(updated)
+        // The event first: whoever sees the RolledBack condition finds the event that explains it.
+        logger.notice("deployment rolled back", metadata: ["deployment": "\(objectKey(d))", "reason": "\(reason)"])
+        await recorder.record(d, type: "Warning", reason: "RolledBack", message: message)
         var status = saved.status ?? DeploymentStatus()
         let ts = Timestamp.format(clock.now)
         var conds = (status.conditions ?? []).filter { $0.type != "RolledBack" && $0.type != "Progressing" }
@@ -170,7 +173,5 @@ public final class DeploymentController: Reconciler, ContextualController, @unch
         var withStatus = saved
         withStatus.status = status
         _ = try? await client.update(withStatus, subresource: "status")
-        logger.notice("deployment rolled back", metadata: ["deployment": "\(objectKey(d))", "reason": "\(reason)"])
-        await recorder.record(d, type: "Warning", reason: "RolledBack", message: message)
     }
 }
