@@ -10,6 +10,7 @@ import NIOCore
 public final class WatchTerminator: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [Int: @Sendable () -> Void] = [:]
+    private var requests: [Int: String] = [:]
     private var next = 0
     private var terminated = false
 
@@ -29,6 +30,20 @@ public final class WatchTerminator: @unchecked Sendable {
         handlers[id] = nil
         lock.unlock()
     }
+
+    /// Records a request in progress (until `finished`), so a shutdown that waits on one can say which.
+    func started(_ description: String) -> Int {
+        lock.withLock {
+            next += 1
+            requests[next] = description
+            return next
+        }
+    }
+
+    func finished(_ id: Int) { lock.withLock { requests[id] = nil } }
+
+    /// The requests in progress, as "METHOD path".
+    public var inFlight: [String] { lock.withLock { Array(requests.values) } }
 
     /// Ends every open watch (and every watch opened from now on).
     public func terminateAll() {
@@ -77,6 +92,8 @@ public struct APIHandler: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        let id = terminator.started("\(request.method) \(request.uri)")
+        defer { terminator.finished(id) }
         do {
             return try await route(request)
         } catch {
@@ -437,10 +454,15 @@ public struct APIHandler: HTTPResponder {
         let terminator = self.terminator
         let interval = config.bookmarkInterval
         let logger = self.logger
+        let description = "WATCH \(request.uri)"
         let body = ResponseBody { writer in
             let (merged, cont) = AsyncStream<WatchItem>.makeStream()
             let termID = terminator.register { cont.yield(.end(nil)) }
-            defer { terminator.unregister(termID) }
+            let requestID = terminator.started(description)
+            defer {
+                terminator.unregister(termID)
+                terminator.finished(requestID)
+            }
             var lastRevision = start
             func line(_ type: String, _ object: JSONValue) -> ByteBuffer {
                 var obj = object

@@ -104,26 +104,64 @@ public struct ControlPlane: Sendable {
     /// Every service the control plane runs, in start order: the API, then housekeeping.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any ServiceLifecycle.Service] {
         [
-            HTTPService(app: application(onServerRunning: onServerRunning), terminator: terminator),
+            HTTPService(app: application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
             NamespaceFinalizer(registry: registry, logger: logger),
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]
     }
 }
 
-/// Runs the HTTP application; on graceful shutdown, ends open watches first so in-flight requests drain.
+/// Runs the HTTP application. On graceful shutdown it ends open watches so in-flight requests drain, and once
+/// none is left it closes the connections that are still open but idle — a client's pool may hold one that
+/// never sent a request, and the server would otherwise wait for it for ever.
 struct HTTPService<App: ApplicationProtocol>: ServiceLifecycle.Service {
     let app: App
     let terminator: WatchTerminator
+    let logger: Logger
+    /// How long requests in progress may take to finish after shutdown begins.
+    var drainTimeout: Duration = .seconds(30)
+    /// How long idle connections get to close by themselves once no request is in progress.
+    var idleGrace: Duration = .milliseconds(500)
 
     func run() async throws {
-        try await withGracefulShutdownHandler {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             // `run()`, not `runService()`: the latter also traps SIGTERM itself, stopping the server before
             // the services that need it (controllers, the agent's pod workers) have shut down.
-            try await app.run()
-        } onGracefulShutdown: {
-            terminator.terminateAll()
+            group.addTask {
+                try await app.run()
+                return true
+            }
+            group.addTask {
+                try await gracefulShutdown()
+                terminator.terminateAll()
+                await drain()
+                return false
+            }
+            while let finished = try await group.next() {
+                if finished { break }
+                try await Task.sleep(for: idleGrace)
+                logger.debug("closing idle connections")
+                break
+            }
+            group.cancelAll()
         }
+    }
+
+    /// Waits until no request is in progress (or `drainTimeout`), saying what it waits for every 2 s.
+    private func drain() async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + drainTimeout
+        var nextReport = clock.now + .seconds(2)
+        while clock.now < deadline {
+            let open = terminator.inFlight
+            if open.isEmpty { return }
+            if clock.now >= nextReport {
+                logger.notice("shutdown waits for requests in progress", metadata: ["requests": "\(open)"])
+                nextReport = clock.now + .seconds(2)
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        logger.warning("requests still in progress at shutdown", metadata: ["requests": "\(terminator.inFlight)"])
     }
 }
 

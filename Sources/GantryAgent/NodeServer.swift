@@ -155,6 +155,16 @@ public struct NodeServer: ServiceLifecycle.Service {
                               configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
         // `run()`, not `runService()`: the latter traps SIGTERM itself and would stop before the pod workers.
-        try await app.run()
+        // On graceful shutdown, followed logs and exec sessions (which do not end by themselves) and idle
+        // connections get a second, then the server closes them.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            group.addTask {
+                try await gracefulShutdown()
+                try await Task.sleep(for: .seconds(1))
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
     }
 }
