@@ -55,6 +55,8 @@ let package = Package(
             name: "GantryClient",
             dependencies: [
                 "GantryAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -63,6 +65,7 @@ let package = Package(
         .target(
             name: "GantryCommands",
             dependencies: [
+                "GantryProxy",
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
                 "GantryRuntime", "GantryControllers", "GantryScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,6 +98,14 @@ let package = Package(
             ]
         ),
         .target(name: "GantryScheduler", dependencies: ["GantryAPI"]),
+        .target(
+            name: "GantryProxy",
+            dependencies: [
+                "GantryAPI", "GantryClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
         .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),

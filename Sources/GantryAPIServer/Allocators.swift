@@ -145,3 +145,41 @@ struct FieldErrors: Error {
     var errors: [FieldError]
     init(_ e: [FieldError]) { errors = e }
 }
+
+/// Gives each Node that registers without one a pod CIDR out of the cluster CIDR (kube-controller-manager's
+/// node IPAM, done at admission so an agent learns its range from the Node it creates).
+public actor NodeCIDRAllocator {
+    public let clusterCIDR: IPv4CIDR
+    public let maskSize: Int
+    let store: any StateStore
+    /// Blocks handed out but perhaps not yet stored (two nodes registering at once).
+    private var reserved: Set<UInt32> = []
+
+    public init(store: any StateStore, clusterCIDR: IPv4CIDR, maskSize: Int = 24) {
+        self.store = store
+        self.clusterCIDR = clusterCIDR
+        self.maskSize = max(maskSize, clusterCIDR.prefix)
+    }
+
+    /// A free block: not the pod CIDR of any stored Node, nor one handed out already.
+    public func allocate() async throws -> String {
+        let listed = try await store.list(prefix: ResourceInfo.nodes.prefix(namespace: nil))
+        var used = reserved
+        for kv in listed.items {
+            guard let obj = try? JSONValue.parse(kv.value) else { continue }
+            for c in [obj[path: ["spec", "podCIDR"]]?.stringValue].compactMap({ $0 }) + (obj[path: ["spec", "podCIDRs"]]?.arrayValue ?? []).compactMap(\.stringValue) {
+                if let cidr = try? IPv4CIDR(c) { used.insert(cidr.base) }
+            }
+        }
+        let block = UInt32(1) << (32 - maskSize)
+        var base = clusterCIDR.base
+        while clusterCIDR.contains(base) {
+            if !used.contains(base) {
+                reserved.insert(base)
+                return "\(IPv4CIDR.format(base))/\(maskSize)"
+            }
+            base &+= block
+        }
+        throw GantryError(.unavailable, "no pod CIDR left in the cluster CIDR \(clusterCIDR) for a new node")
+    }
+}

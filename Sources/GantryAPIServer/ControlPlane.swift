@@ -14,6 +14,9 @@ public struct ControlPlaneConfig: Sendable {
     public var port = 6443
     /// Range that Service cluster IPs come from.
     public var serviceCIDR = "10.96.0.0/16"
+    /// Pod CIDRs for nodes come out of this block, one /`nodeCIDRMaskSize` each (empty: nodes bring their own).
+    public var clusterCIDR = "10.244.0.0/16"
+    public var nodeCIDRMaskSize = 24
     /// Range that node ports come from.
     public var nodePortRange: ClosedRange<Int> = 30000...32767
     /// How often old revisions are compacted; each pass keeps the history of one interval.
@@ -38,7 +41,9 @@ public struct ControlPlane: Sendable {
         self.logger = logger
         let allocator = ServiceAllocator(store: store, serviceCIDR: try IPv4CIDR(config.serviceCIDR),
                                          nodePortRange: config.nodePortRange)
-        registry = Registry(store: store, allocator: allocator, logger: logger)
+        let nodeCIDRs = config.clusterCIDR.isEmpty ? nil
+            : NodeCIDRAllocator(store: store, clusterCIDR: try IPv4CIDR(config.clusterCIDR), maskSize: config.nodeCIDRMaskSize)
+        registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs, logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
         handler = APIHandler(registry: registry, config: api, terminator: terminator, logger: logger)

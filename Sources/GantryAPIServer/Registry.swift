@@ -50,9 +50,13 @@ public final class Registry: Sendable {
     public let allocator: ServiceAllocator
     let logger: Logger
 
-    public init(store: any StateStore, allocator: ServiceAllocator, logger: Logger) {
+    /// Pod CIDRs for nodes registering without one (nil: nodes bring their own).
+    public let nodeCIDRs: NodeCIDRAllocator?
+
+    public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil, logger: Logger) {
         self.store = store
         self.allocator = allocator
+        self.nodeCIDRs = nodeCIDRs
         self.logger = logger
     }
 
@@ -185,6 +189,11 @@ public final class Registry: Sendable {
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         var allocated: (ips: [String], ports: [Int]) = ([], [])
+        if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
+            let cidr = try await nodeCIDRs.allocate()
+            obj[path: ["spec", "podCIDR"]] = .string(cidr)
+            obj[path: ["spec", "podCIDRs"]] = [.string(cidr)]
+        }
         if r == .services, !options.dryRun {
             if try await store.get(key) != nil { throw GantryError.alreadyExists(r, name) }
             do {
@@ -339,6 +348,11 @@ public final class Registry: Sendable {
         errors += Validation.validateUpdate(old: old, new: obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         var allocated: (ips: [String], ports: [Int]) = ([], [])
+        if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
+            let cidr = try await nodeCIDRs.allocate()
+            obj[path: ["spec", "podCIDR"]] = .string(cidr)
+            obj[path: ["spec", "podCIDRs"]] = [.string(cidr)]
+        }
         if r == .services, !options.dryRun {
             do {
                 allocated = try await Admission.allocateService(&obj, old: old, allocator: allocator)

@@ -80,6 +80,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "CIDR that Service cluster IPs are allocated from.")
     var serviceCIDR: String = "10.96.0.0/16"
 
+    @Option(help: "Cluster CIDR: each node that registers without a pod CIDR gets a /24 of it (\"\" to turn off).")
+    var clusterCIDR: String = "10.244.0.0/16"
+
     @Option(help: "Range node ports are allocated from (FIRST-LAST).")
     var nodePortRange: String = "30000-32767"
 
@@ -116,6 +119,7 @@ struct ControlPlaneOptions: ParsableArguments {
         var config = ControlPlaneConfig()
         (config.host, config.port) = try parseListen(listen)
         config.serviceCIDR = serviceCIDR
+        config.clusterCIDR = clusterCIDR
         let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
         guard pr.count == 2, pr[0] > 0, pr[0] <= pr[1], pr[1] < 65536 else {
             throw ValidationError("--node-port-range must be FIRST-LAST, e.g. 30000-32767")

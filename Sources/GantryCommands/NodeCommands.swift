@@ -4,6 +4,7 @@ import GantryAgent
 import GantryAPI
 import GantryAPIServer
 import GantryClient
+import GantryProxy
 import GantryRuntime
 import GantryStore
 import GantryStoreSQLite
@@ -53,8 +54,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Name of this node (default: the host name).")
     var nodeName: String?
 
-    @Option(help: "CIDR for pods on this node when the control plane assigns none.")
-    var podCIDR: String = "10.88.0.0/24"
+    @Option(help: "CIDR for this node's pods (default: the one the control plane assigns, else 10.88.0.0/24).")
+    var podCIDR: String?
 
     @Option(help: "Name of the pod bridge (one per agent sharing a host).")
     var bridge: String = "gantry0"
@@ -71,9 +72,15 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Port of the agent's endpoint (logs) that the API server reaches; 0 picks a free one.")
     var agentPort: Int = 10250
 
+    @Flag(inversion: .prefixedNo, help: "Run the service proxy (iptables rules for cluster IPs and node ports) on this node.")
+    var proxy = true
+
+    @Flag(inversion: .prefixedNo, help: "Route to other nodes' pod CIDRs through their addresses (host-gw).")
+    var podRoutes = true
+
     func agentConfig(dataDir: String) -> AgentConfig {
         var c = AgentConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), dataDir: dataDir)
-        c.podCIDR = podCIDR
+        c.podCIDR = podCIDR ?? "10.88.0.0/24"
         c.nodeIP = nodeIP
         c.clusterDNS = clusterDNS
         c.serverPort = agentPort
@@ -84,10 +91,17 @@ struct AgentOptions: ParsableArguments {
         let impl = try NodeImplementations.current()
         var config = agentConfig(dataDir: dataDir)
         config.stopPodsOnExit = stopPodsOnExit
-        // The control plane's choice of pod CIDR (Node.spec.podCIDR) wins over the flag.
-        if let node = try? await client.get(.nodes, namespace: nil, name: config.nodeName),
-           let cidr = node[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty
-        {
+        // The Node's pod CIDR wins: one the control plane assigned when the Node was first registered (so
+        // register it now if it is new), or the flag's, recorded on the Node when the agent brought its own.
+        var node = try? await client.get(.nodes, namespace: nil, name: config.nodeName)
+        if node == nil {
+            var spec: JSONValue = .emptyObject
+            if let podCIDR { spec = ["podCIDR": .string(podCIDR), "podCIDRs": [.string(podCIDR)]] }
+            let fresh: JSONValue = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(config.nodeName)], "spec": spec]
+            node = try? await client.create(.nodes, namespace: nil, fresh)
+            if node == nil { node = try? await client.get(.nodes, namespace: nil, name: config.nodeName) }
+        }
+        if let cidr = node?[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty {
             config.podCIDR = cidr
         }
         for d in ["runtime", "images", "network", "pods"] {
@@ -97,6 +111,17 @@ struct AgentOptions: ParsableArguments {
         let images = try impl.images(dataDir + "/images", Set(insecureRegistry))
         let network = try impl.network(dataDir + "/network", bridge, config.podCIDR)
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
+    }
+
+    /// Everything a node runs: the agent, and the service proxy and pod routes unless turned off.
+    func nodeServices(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false) async throws
+        -> [any ServiceLifecycle.Service]
+    {
+        let agent = try await makeAgent(client: client, dataDir: dataDir, logger: logger, stopPodsOnExit: stopPodsOnExit)
+        var services: [any ServiceLifecycle.Service] = []
+        if proxy { services.append(ServiceProxy(client: client, logger: logger)) }
+        if podRoutes { services.append(PodRoutes(client: client, nodeName: agentConfig(dataDir: dataDir).nodeName, logger: logger)) }
+        return services + agent.services
     }
 }
 
@@ -118,9 +143,9 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = commandLogger("gantry.agent", level: logLevel)
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let agent = try await options.makeAgent(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
+        let services = try await options.nodeServices(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
         logger.info("agent starting", metadata: ["node": "\(options.agentConfig(dataDir: dataDir).nodeName)", "server": "\(server)"])
-        try await runUntilSignalled(agent.services, logger: logger)
+        try await runUntilSignalled(services, logger: logger)
         logger.info("stopped")
     }
 }
@@ -152,9 +177,8 @@ struct DevCommand: AsyncParsableCommand {
             var it = ports.makeAsyncIterator()
             guard let p = await it.next() else { return [] }
             let client = GantryClient(server: "http://127.0.0.1:\(p)")
-            let agent = try await options.makeAgent(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
-                                                    stopPodsOnExit: true)
-            return agent.services
+            return try await options.nodeServices(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
+                                                  stopPodsOnExit: true)
         }
         try await runUntilSignalled(cpServices + [nodeSide], logger: logger)
         try await store.close()

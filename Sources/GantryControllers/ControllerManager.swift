@@ -35,6 +35,8 @@ public final class ControllerManager: Sendable {
     let deployments: Informer<Deployment>
     let daemonSets: Informer<DaemonSet>
     let jobs: Informer<Job>
+    let serviceInformer: Informer<GantryAPI.Service>
+    let endpoints: Informer<Endpoints>
     let runners: [ControllerRunner]
     let nodeLifecycle: NodeLifecycleController
     let scheduler: SchedulerService?
@@ -52,6 +54,8 @@ public final class ControllerManager: Sendable {
         deployments = Informer(client: client, logger: logger)
         daemonSets = Informer(client: client, logger: logger)
         jobs = Informer(client: client, logger: logger)
+        serviceInformer = Informer(client: client, logger: logger)
+        endpoints = Informer(client: client, logger: logger)
         func context(_ component: String) -> ControllerContext {
             ControllerContext(client: client, component: component, clock: clock, logger: logger)
         }
@@ -64,6 +68,8 @@ public final class ControllerManager: Sendable {
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(jobs)],
                                   clock: clock, logger: logger)
+        let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
+        eps.register()
         rs.register()
         dep.register()
         ds.register()
@@ -74,6 +80,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
+            ControllerRunner(name: "endpoints", queue: eps.queue, reconciler: eps, workers: config.workers, logger: logger),
             ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
         ]
         nodeLifecycle = NodeLifecycleController(context: context("node-controller"), nodes: nodes, leases: leases, pods: pods,
@@ -91,7 +98,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, serviceInformer, endpoints]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -106,6 +113,8 @@ public final class ControllerManager: Sendable {
         await deployments.waitForSync()
         await daemonSets.waitForSync()
         await jobs.waitForSync()
+        await serviceInformer.waitForSync()
+        await endpoints.waitForSync()
         logger.info("controllers starting")
         await withTaskGroup(of: Void.self) { group in
             for r in runners { group.addTask { await r.run() } }

@@ -1,6 +1,5 @@
 import Foundation
 import GantryAPI
-import GantryClient
 import Logging
 import ServiceLifecycle
 

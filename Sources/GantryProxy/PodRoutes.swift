@@ -1,0 +1,87 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import Logging
+import ServiceLifecycle
+
+/// The pod network across nodes, host-gw style (flannel's host-gw backend): a route to every other node's pod
+/// CIDR through that node's InternalIP. This needs the nodes to share a link (a LAN, or the bridge of the
+/// test harness); VXLAN for nodes that do not is not built.
+///
+/// Routes are tagged with their own routing protocol number, so each sync also deletes the ones no longer
+/// wanted — including those of a previous run.
+public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
+    /// The `proto` number marking Gantry's routes.
+    public static let routeProtocol = "199"
+    let nodes: Informer<Node>
+    let nodeName: String
+    let ip: String
+    let logger: Logger
+    private let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    public init(client: GantryClient, nodeName: String, ip: String = "/usr/sbin/ip", logger: Logger) {
+        self.nodes = Informer(client: client, logger: logger)
+        self.nodeName = nodeName
+        self.ip = ip
+        self.logger = logger
+        nodes.addHandler { [changed] _ in changed.yield() }
+    }
+
+    /// The routes this node wants: other nodes' pod CIDR → their InternalIP, unless that address is this host's
+    /// own (several agents sharing one host reach each other's bridges directly).
+    public static func wanted(nodes: [Node], nodeName: String, localAddresses: Set<String>) -> [String: String] {
+        var out: [String: String] = [:]
+        for n in nodes where n.name != nodeName {
+            guard let cidr = n.spec?.podCIDR, !cidr.isEmpty,
+                  let addr = n.status?.addresses?.first(where: { $0.type == "InternalIP" })?.address,
+                  !localAddresses.contains(addr) else { continue }
+            out[cidr] = addr
+        }
+        return out
+    }
+
+    public func run() async throws {
+        guard FileManager.default.isExecutableFile(atPath: ip) else {
+            throw GantryError(.unavailable, "pod routes need \(ip): install the iproute2 package")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.nodes.run() }
+            group.addTask {
+                try await cancelWhenGracefulShutdown {
+                    await self.nodes.waitForSync()
+                    var it = self.changes.makeAsyncIterator()
+                    repeat {
+                        do { try await self.sync() } catch {
+                            self.logger.warning("pod route sync failed", metadata: ["error": "\(error)"])
+                        }
+                    } while await it.next() != nil
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func sync() async throws {
+        let addrs = try await Command.run(ip, ["-o", "-4", "addr", "show"])
+        var local: Set<String> = []
+        for line in addrs.stdout.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            if let i = f.firstIndex(of: "inet"), i + 1 < f.count { local.insert(String(f[i + 1].split(separator: "/")[0])) }
+        }
+        let want = Self.wanted(nodes: nodes.list(), nodeName: nodeName, localAddresses: local)
+        let have = try await Command.run(ip, ["-4", "route", "show", "proto", Self.routeProtocol])
+        var existing: [String: String] = [:]
+        for line in have.stdout.split(separator: "\n") {
+            let f = line.split(separator: " ").map(String.init)
+            if let v = f.firstIndex(of: "via"), v + 1 < f.count, let dst = f.first { existing[dst] = f[v + 1] }
+        }
+        for (cidr, via) in want where existing[cidr] != via {
+            let r = try await Command.run(ip, ["route", "replace", cidr, "via", via, "proto", Self.routeProtocol])
+            if r.status != 0 { throw GantryError(.internalError, "ip route replace \(cidr) via \(via): \(r.stderr)") }
+            logger.info("pod route added", metadata: ["cidr": "\(cidr)", "via": "\(via)"])
+        }
+        for cidr in existing.keys where want[cidr] == nil {
+            _ = try await Command.run(ip, ["route", "del", cidr, "proto", Self.routeProtocol])
+        }
+    }
+}

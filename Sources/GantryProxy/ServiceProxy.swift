@@ -1,0 +1,183 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import Logging
+import ServiceLifecycle
+
+/// Settings of the service proxy.
+public struct ServiceProxyConfig: Sendable {
+    public var iptables = "/usr/sbin/iptables"
+    public var iptablesRestore = "/usr/sbin/iptables-restore"
+    public var iptablesSave = "/usr/sbin/iptables-save"
+    /// Changes arriving within this long of each other are applied in one sync.
+    public var coalesce: Duration = .milliseconds(5)
+    /// Rules are rewritten at least this often, repairing anything that changed them behind our back.
+    public var resyncPeriod: Duration = .seconds(30)
+    public init() {}
+}
+
+/// The service proxy of one node (kube-proxy's iptables mode): watches Services and Endpoints and keeps the
+/// node's iptables rules sending cluster IPs and node ports to ready endpoints anywhere in the cluster.
+///
+/// Each sync replaces all of Gantry's chains in one `iptables-restore --noflush` transaction, so a packet
+/// sees either the old rules or the new ones, and deletes Gantry chains no longer wanted — including those
+/// a previous run left behind, so a restart leaves nothing stale. Rules are left in place on shutdown:
+/// traffic keeps flowing while the agent restarts.
+public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
+    let services: Informer<GantryAPI.Service>
+    let endpoints: Informer<Endpoints>
+    let config: ServiceProxyConfig
+    let logger: Logger
+    private let lock = NSLock()
+    private var last: [ProxyServicePort]? = nil
+    private var syncs = 0
+    private let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    public init(client: GantryClient, config: ServiceProxyConfig = ServiceProxyConfig(), logger: Logger) {
+        self.services = Informer(client: client, logger: logger)
+        self.endpoints = Informer(client: client, logger: logger)
+        self.config = config
+        self.logger = logger
+        services.addHandler { [changed] _ in changed.yield() }
+        endpoints.addHandler { [changed] _ in changed.yield() }
+    }
+
+    /// How many times the rules have been written (for tests and benchmarks).
+    public var syncCount: Int { lock.withLock { syncs } }
+
+    /// Checks the tools and kernel settings the proxy needs; throws naming what is missing.
+    public func preflight() throws {
+        for tool in [config.iptables, config.iptablesRestore, config.iptablesSave] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw GantryError(.unavailable, "the service proxy needs \(tool): install the iptables package")
+        }
+        // Node ports on 127.0.0.1 need loopback-sourced packets routed out to pods (and masqueraded on the way);
+        // pods reaching a Service backed by a pod on the same bridge need bridged traffic to pass iptables.
+        Self.writeSysctl("/proc/sys/net/ipv4/conf/all/route_localnet", "1")
+        Self.writeSysctl("/proc/sys/net/ipv4/ip_forward", "1")
+        Self.writeSysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "1")
+    }
+
+    static func writeSysctl(_ path: String, _ value: String) {
+        guard let fh = FileHandle(forWritingAtPath: path) else { return }
+        try? fh.write(contentsOf: Data(value.utf8))
+        try? fh.close()
+    }
+
+    public func run() async throws {
+        try preflight()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.services.run() }
+            group.addTask { try await self.endpoints.run() }
+            group.addTask { try await cancelWhenGracefulShutdown { await self.syncLoop() } }
+            try await group.waitForAll()
+        }
+    }
+
+    private func syncLoop() async {
+        await services.waitForSync()
+        await endpoints.waitForSync()
+        let period = config.resyncPeriod
+        let ticker = Task { [changed] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                changed.yield()
+            }
+        }
+        defer { ticker.cancel() }
+        var ensureJumps = true
+        var lastFull = ContinuousClock.now - period
+        var it = changes.makeAsyncIterator()
+        repeat {
+            // Let a burst of changes settle into one sync.
+            try? await Task.sleep(for: config.coalesce)
+            let full = ensureJumps || ContinuousClock.now - lastFull >= period
+            do {
+                try await sync(force: full, ensureJumps: ensureJumps)
+                ensureJumps = false
+                if full { lastFull = ContinuousClock.now }
+            } catch {
+                logger.warning("service proxy sync failed", metadata: ["error": "\(error)"])
+                ensureJumps = true
+                try? await Task.sleep(for: .seconds(1))
+                changed.yield()
+            }
+        } while await it.next() != nil
+    }
+
+    /// Writes the rules for the current Services and Endpoints (skipped if nothing changed unless `force`).
+    public func sync(force: Bool = false, ensureJumps: Bool = false) async throws {
+        let ports = ProxyRules.servicePorts(services: services.list(), endpoints: endpoints.list())
+        if !force, lock.withLock({ last == ports }) { return }
+        let start = ContinuousClock.now
+        let saved = try await Command.run(config.iptablesSave, [])
+        guard saved.status == 0 else { throw GantryError(.internalError, "iptables-save failed: \(saved.stderr)") }
+        let existing = ProxyRules.existingChains(iptablesSave: saved.stdout)
+        let input = ProxyRules.restoreInput(ports, staleNat: existing["nat"] ?? [], staleFilter: existing["filter"] ?? [])
+        let restored = try await Command.run(config.iptablesRestore, ["--noflush", "-w", "5"], stdin: input)
+        guard restored.status == 0 else {
+            throw GantryError(.internalError, "iptables-restore failed: \(restored.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        if ensureJumps {
+            for j in ProxyRules.jumps {
+                let check = try await Command.run(config.iptables, ["-w", "5", "-t", j.table, "-C", j.chain] + j.rule)
+                if check.status != 0 {
+                    let add = try await Command.run(config.iptables, ["-w", "5", "-t", j.table, "-I", j.chain, "1"] + j.rule)
+                    guard add.status == 0 else { throw GantryError(.internalError, "iptables -I \(j.chain) failed: \(add.stderr)") }
+                }
+            }
+        }
+        lock.withLock {
+            last = ports
+            syncs += 1
+        }
+        logger.debug("service proxy rules synced", metadata: [
+            "ports": "\(ports.count)", "endpoints": "\(ports.reduce(0) { $0 + $1.endpoints.count })",
+            "took": "\(ContinuousClock.now - start)",
+        ])
+    }
+}
+
+/// Runs a short-lived command on a thread of its own (not the cooperative pool) and collects its output.
+enum Command {
+    struct Output: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ path: String, _ args: [String], stdin: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Output, Error>) in
+            let thread = Thread {
+                cont.resume(with: Result { try runBlocking(path, args, stdin: stdin) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(_ path: String, _ args: [String], stdin: String?) throws -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        // Read stderr on another thread so neither pipe can fill up and stall the child.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let errDone = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }
+        reader.start()
+        if let stdin { try? inp.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
+        try? inp.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+}

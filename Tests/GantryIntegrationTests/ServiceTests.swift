@@ -1,0 +1,171 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryTestSupport
+import Testing
+
+/// Services end to end on `gantry dev`: the endpoints controller, the iptables service proxy, cluster DNS, and
+/// a rolling update behind a NodePort Service under continuous load.
+@Suite("Services on gantry dev", .serialized)
+struct ServiceTests {
+    static func webApp(image: String, version: String) -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: web}}
+          strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              terminationGracePeriodSeconds: 10
+              containers:
+              - name: web
+                image: \(image)
+                env: [{name: VERSION, value: "\(version)"}]
+                command: ["sh", "-c", "mkdir -p /www; echo \\"$VERSION $(hostname)\\" > /www/index.html; touch /www/ready; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
+                ports: [{name: http, containerPort: 8080}]
+                readinessProbe:
+                  httpGet: {path: /ready, port: http}
+                  periodSeconds: 1
+                  timeoutSeconds: 3
+                  failureThreshold: 1
+                lifecycle:
+                  preStop: {exec: {command: ["sleep", "2"]}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          type: NodePort
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: http}]
+        """
+    }
+
+    static func clientPod(image: String) -> String {
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: client
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+        """
+    }
+
+    @Test func nodePortClusterIPDNSAndZeroDowntimeRollout() async throws {
+        try requireRoot("runc, CNI and iptables need root")
+        _ = try requireExecutable("runc", package: "runc")
+        _ = try requireExecutable("iptables", package: "iptables")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let curl = try requireExecutable("curl", package: "curl")
+        let registry = try await BusyboxRegistry.start()
+        defer { registry.stop() }
+        let dir = TempDir("gantry-services")
+        defer {
+            if let log = try? String(contentsOfFile: dir.file("dev.log"), encoding: .utf8) {
+                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-services-dev.log", atomically: true, encoding: .utf8)
+            }
+            scrubNodeState(under: dir.path)
+            _ = try? FileManager.default.removeItem(atPath: dir.path)
+        }
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let net = try await TestPodNetwork.make(bridge: "gs\(tag)", second: 253)
+        defer { net.release() }
+        let dev = try await GantryProcess([
+            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "svc-\(tag)",
+            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1", "--log-level", "debug",
+        ], logPath: dir.file("dev.log"))
+        let client = GantryClient(server: dev.url)
+        @discardableResult
+        func k(_ args: String..., stdin: String? = nil) async throws -> String {
+            let r = try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+                                         timeout: .seconds(120))
+            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+            return r.stdout
+        }
+        func readyAddresses() async throws -> [String] {
+            let ep = try? await client.get(Endpoints.self, namespace: "default", name: "web")
+            return (ep?.subsets ?? []).flatMap { $0.addresses ?? [] }.compactMap(\.ip)
+        }
+
+        try await k("apply", "-f", "-", stdin: Self.webApp(image: registry.image, version: "v1"))
+        try await k("apply", "-f", "-", stdin: Self.clientPod(image: registry.image))
+        try await eventually(timeout: .seconds(60), "3 ready endpoints") { try await readyAddresses().count == 3 }
+        // kubectl shows them too.
+        let listed = try await k("get", "endpoints", "web", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
+        #expect(listed.split(separator: " ").count == 3)
+        let svc = try await client.get(Service.self, namespace: "default", name: "web")
+        let nodePort = svc.spec?.ports?.first?.nodePort ?? 0
+        let clusterIP = svc.spec?.clusterIP ?? ""
+        #expect(nodePort >= 30000)
+
+        // NodePort on the host's loopback reaches several replicas.
+        func get(_ url: String) async throws -> String? {
+            let r = try await runCommand(curl, ["-s", "--max-time", "3", url])
+            return r.status == 0 ? r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        }
+        var seen: Set<String> = []
+        for _ in 0..<30 { if let body = try await get("http://127.0.0.1:\(nodePort)/") { seen.insert(body) } }
+        #expect(seen.count >= 2, "NodePort answers came from \(seen)")
+        #expect(seen.allSatisfy { $0.hasPrefix("v1 web-") }, "\(seen)")
+
+        // From a pod: the cluster IP, the short name and the FQDN.
+        try await eventually(timeout: .seconds(60), "client pod running") {
+            (try? await client.get(Pod.self, namespace: "default", name: "client"))?.status?.phase == "Running"
+        }
+        // A replica whose readiness fails leaves the rotation, and comes back when it passes.
+        let pods = try await client.list(Pod.self, namespace: "default", labelSelector: "app=web").items
+        let victim = try #require(pods.first)
+        try await k("exec", victim.name, "--", "rm", "/www/ready")
+        try await eventually(timeout: .seconds(15), "endpoint removed") {
+            let ips = try await readyAddresses()
+            return ips.count == 2 && !ips.contains(victim.status?.podIP ?? "")
+        }
+        for _ in 0..<20 {
+            let body = try await get("http://127.0.0.1:\(nodePort)/")
+            #expect(body != nil && !(body ?? "").hasSuffix(victim.name), "a not-ready replica answered")
+        }
+        try await k("exec", victim.name, "--", "touch", "/www/ready")
+        try await eventually(timeout: .seconds(15), "endpoint back") { try await readyAddresses().count == 3 }
+
+        // A rolling update under continuous load: not one failed request, then the new version answers.
+        let results = dir.file("load.txt")
+        let stop = dir.file("stop")
+        let loader = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", """
+            while [ ! -e \(stop) ]; do
+              curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 http://127.0.0.1:\(nodePort)/ >> \(results) || echo "fail $?" >> \(results)
+            done
+            """])
+        try await Task.sleep(for: .milliseconds(500))
+        try await k("apply", "-f", "-", stdin: Self.webApp(image: registry.image, version: "v2"))
+        try await k("rollout", "status", "deployment/web", "--timeout=120s")
+        try await Task.sleep(for: .seconds(3))
+        FileManager.default.createFile(atPath: stop, contents: nil)
+        loader.waitUntilExit()
+        let lines = (try String(contentsOfFile: results, encoding: .utf8)).split(separator: "\n")
+        let failures = lines.filter { $0 != "200" }
+        #expect(lines.count > 50, "only \(lines.count) requests made")
+        #expect(failures.isEmpty, "\(failures.count) of \(lines.count) requests failed: \(Set(failures))")
+        var after: Set<String> = []
+        for _ in 0..<10 { if let body = try await get("http://127.0.0.1:\(nodePort)/") { after.insert(String(body.prefix(3))) } }
+        #expect(after == ["v2 "], "after the rollout: \(after)")
+
+        // (Debian's busybox-static wget crashes, even on the host: SIGSEGV on any URL. nc speaks the HTTP.)
+        for target in [clusterIP, "web", "web.default.svc.cluster.local"] {
+            let out = try await k("exec", "client", "--", "sh", "-c",
+                                  "printf 'GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n' | nc -w 3 \(target) 80 | tail -n 1")
+            #expect(out.hasPrefix("v2 web-"), "http://\(target)/ gave \(out)")
+        }
+        let lookup = try await k("exec", "client", "--", "nslookup", "web.default.svc.cluster.local")
+        #expect(lookup.contains(clusterIP), "nslookup: \(lookup)")
+
+        _ = try await dev.stop()
+    }
+}
