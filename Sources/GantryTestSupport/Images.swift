@@ -10,8 +10,9 @@ public final class BusyboxRegistry: @unchecked Sendable {
     /// The image reference (`127.0.0.1:PORT/test/busybox:1`).
     public var image: String { "\(address)/test/busybox:1" }
 
-    /// Builds the image and starts the registry with it.
-    public static func start() async throws -> BusyboxRegistry {
+    /// Builds the image and starts the registry with it, listening on `host` (loopback unless a test's
+    /// network namespaces must reach it).
+    public static func start(host: String = "127.0.0.1") async throws -> BusyboxRegistry {
         for (tool, pkg) in [("umoci", "umoci"), ("skopeo", "skopeo"), ("docker-registry", "docker-registry"), ("curl", "curl")] {
             _ = try requireExecutable(tool, package: pkg)
         }
@@ -28,7 +29,7 @@ public final class BusyboxRegistry: @unchecked Sendable {
               filesystem:
                 rootdirectory: \(dir.path)/storage
             http:
-              addr: 127.0.0.1:\(port)
+              addr: \(host):\(port)
             """
         try config.write(toFile: dir.file("config.yml"), atomically: true, encoding: .utf8)
         let p = Process()
@@ -37,7 +38,7 @@ public final class BusyboxRegistry: @unchecked Sendable {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let reg = BusyboxRegistry(dir: dir, address: "127.0.0.1:\(port)", process: p)
+        let reg = BusyboxRegistry(dir: dir, address: "\(host):\(port)", process: p)
         let script = """
             set -e
             cd '\(dir.path)'
@@ -54,8 +55,8 @@ public final class BusyboxRegistry: @unchecked Sendable {
             echo 'nogroup:x:65534:' >> $R/etc/group
             umoci repack --image layout:1 bundle
             umoci config --image layout:1 --config.cmd sh --config.env PATH=/bin --config.workingdir /
-            for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:\(port)/v2/ && break; sleep 0.1; done
-            skopeo copy --dest-tls-verify=false oci:layout:1 docker://127.0.0.1:\(port)/test/busybox:1
+            for i in $(seq 1 100); do curl -s -o /dev/null http://\(host):\(port)/v2/ && break; sleep 0.1; done
+            skopeo copy --dest-tls-verify=false oci:layout:1 docker://\(host):\(port)/test/busybox:1
             """
         let r = try await runCommand("/bin/sh", ["-c", script], timeout: .seconds(120))
         guard r.status == 0 else { reg.stop(); throw TestFailure("building the busybox image failed: \(r.stderr)") }

@@ -105,12 +105,19 @@ public final class GantryProcess: @unchecked Sendable {
         throw TestFailure("the gantry binary was not found next to \(dir.path); run `swift build` first or set GANTRY_BIN")
     }
 
-    /// Starts `gantry ARGS` and waits until it logs the address it serves on (or `readyPattern`, for commands
-    /// that serve nothing, such as `agent`).
-    public init(_ args: [String], logPath: String, readyPattern: String? = nil) async throws {
+    /// Starts `gantry ARGS` (inside the network namespace `netns`, if given) and waits until it logs the
+    /// address it serves on (or `readyPattern`, for commands that serve nothing, such as `agent`).
+    public init(_ args: [String], logPath: String, readyPattern: String? = nil, netns: String? = nil) async throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = args
+        if let netns {
+            // nsenter (not `ip netns exec`, which remounts /sys and so hides the cgroup mounts runc needs)
+            // enters only the network namespace and execs gantry in place, so signals reach it directly.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            process.arguments = ["--net=/run/netns/\(netns)", try Self.binary()] + args
+        } else {
+            process.executableURL = URL(fileURLWithPath: try Self.binary())
+            process.arguments = args
+        }
         self.logPath = logPath
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

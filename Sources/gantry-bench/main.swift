@@ -375,10 +375,17 @@ case "scheduler":
     if let i = args.firstIndex(of: "--strategy"), i + 1 < args.endIndex { strategy = args[i + 1] }
     try schedulerBenchmark(nodes: intArg("--nodes", 5000), pods: intArg("--pods", 50000), strategy: strategy)
     try await schedulerAPIBenchmark(nodes: intArg("--api-nodes", 100), pods: intArg("--api-pods", 1000))
+case "services":
+    func intArg(_ name: String, _ def: Int) -> Int {
+        if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
+        return def
+    }
+    try await servicesBenchmark(seconds: intArg("--seconds", 5), rounds: intArg("--rounds", 3), connections: intArg("--connections", 16))
 default:
     print("""
         usage: gantry-bench api [--seconds N]
                gantry-bench pods [--pods 50] [--burst 100]
+               gantry-bench services [--seconds 5] [--rounds 3] [--connections 16]
                gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
         """)
 }

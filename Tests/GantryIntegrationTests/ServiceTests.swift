@@ -136,23 +136,10 @@ struct ServiceTests {
         try await eventually(timeout: .seconds(15), "endpoint back") { try await readyAddresses().count == 3 }
 
         // A rolling update under continuous load: not one failed request, then the new version answers.
-        let results = dir.file("load.txt")
-        let stop = dir.file("stop")
-        let loader = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", """
-            while [ ! -e \(stop) ]; do
-              curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 http://127.0.0.1:\(nodePort)/ >> \(results) || echo "fail $?" >> \(results)
-            done
-            """])
-        try await Task.sleep(for: .milliseconds(500))
-        try await k("apply", "-f", "-", stdin: Self.webApp(image: registry.image, version: "v2"))
-        try await k("rollout", "status", "deployment/web", "--timeout=120s")
-        try await Task.sleep(for: .seconds(3))
-        FileManager.default.createFile(atPath: stop, contents: nil)
-        loader.waitUntilExit()
-        let lines = (try String(contentsOfFile: results, encoding: .utf8)).split(separator: "\n")
-        let failures = lines.filter { $0 != "200" }
-        #expect(lines.count > 50, "only \(lines.count) requests made")
-        #expect(failures.isEmpty, "\(failures.count) of \(lines.count) requests failed: \(Set(failures))")
+        try await Self.rolloutUnderLoad(url: "http://127.0.0.1:\(nodePort)/", dir: dir, image: registry.image) { manifest in
+            try await k("apply", "-f", "-", stdin: manifest)
+            try await k("rollout", "status", "deployment/web", "--timeout=120s")
+        }
         var after: Set<String> = []
         for _ in 0..<10 { if let body = try await get("http://127.0.0.1:\(nodePort)/") { after.insert(String(body.prefix(3))) } }
         #expect(after == ["v2 "], "after the rollout: \(after)")
@@ -167,5 +154,107 @@ struct ServiceTests {
         #expect(lookup.contains(clusterIP), "nslookup: \(lookup)")
 
         _ = try await dev.stop()
+    }
+
+    /// Applies version v2 (through `apply`) while a client requests `url` without pause; expects every request
+    /// to succeed.
+    static func rolloutUnderLoad(url: String, dir: TempDir, image: String, apply: (String) async throws -> Void) async throws {
+        let results = dir.file("load.txt")
+        let stop = dir.file("stop")
+        try? FileManager.default.removeItem(atPath: results)
+        try? FileManager.default.removeItem(atPath: stop)
+        let loader = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", """
+            while [ ! -e \(stop) ]; do
+              curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 \(url) >> \(results) || echo "fail $?" >> \(results)
+            done
+            """])
+        try await Task.sleep(for: .milliseconds(500))
+        try await apply(webApp(image: image, version: "v2"))
+        try await Task.sleep(for: .seconds(3))
+        FileManager.default.createFile(atPath: stop, contents: nil)
+        loader.waitUntilExit()
+        let lines = (try String(contentsOfFile: results, encoding: .utf8)).split(separator: "\n")
+        let failures = lines.filter { $0 != "200" }
+        #expect(lines.count > 50, "only \(lines.count) requests made")
+        #expect(failures.isEmpty, "\(failures.count) of \(lines.count) requests failed: \(Set(failures))")
+    }
+
+    @Test func acrossTwoNodesInTheirOwnNetworkNamespaces() async throws {
+        try requireRoot("network namespaces, runc, CNI and iptables need root")
+        _ = try requireExecutable("runc", package: "runc")
+        _ = try requireExecutable("iptables", package: "iptables")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let curl = try requireExecutable("curl", package: "curl")
+        let cluster = try await MultiNodeCluster.start(hosts: 2)
+        let dir = cluster.dir
+        do {
+            let client = GantryClient(server: cluster.url)
+            @discardableResult
+            func k(_ args: String..., stdin: String? = nil) async throws -> String {
+                let r = try await runCommand(kubectl, ["--server", cluster.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+                                             timeout: .seconds(120))
+                guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+                return r.stdout
+            }
+            let names = cluster.hosts.map(\.node)
+            try await eventually(timeout: .seconds(30), "both nodes Ready") {
+                let nodes = try await client.list(Node.self).items
+                return names.allSatisfy { n in
+                    nodes.contains { $0.name == n && $0.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true }
+                }
+            }
+            // The control plane gave each node its own pod CIDR.
+            let cidrs = Set(try await client.list(Node.self).items.compactMap { $0.spec?.podCIDR })
+            #expect(cidrs.count == 2 && cidrs.allSatisfy { $0.hasPrefix("10.244.") }, "pod CIDRs: \(cidrs)")
+
+            try await k("apply", "-f", "-", stdin: Self.webApp(image: cluster.registry.image, version: "v1"))
+            try await k("apply", "-f", "-", stdin: Self.clientPod(image: cluster.registry.image))
+            func ready() async throws -> [EndpointAddress] {
+                let ep = try? await client.get(Endpoints.self, namespace: "default", name: "web")
+                return (ep?.subsets ?? []).flatMap { $0.addresses ?? [] }
+            }
+            try await eventually(timeout: .seconds(90), "3 ready endpoints") { try await ready().count == 3 }
+            let byPod = Dictionary(try await ready().map { ($0.targetRef?.name ?? "", $0.nodeName ?? "") }) { a, _ in a }
+            #expect(Set(byPod.values).count == 2, "replicas on \(byPod)")
+            let svc = try await client.get(Service.self, namespace: "default", name: "web")
+            let nodePort = svc.spec?.ports?.first?.nodePort ?? 0
+            let clusterIP = svc.spec?.clusterIP ?? ""
+
+            // NodePort on one node's address reaches replicas on both nodes.
+            var nodesHit: Set<String> = []
+            for _ in 0..<40 {
+                let r = try await runCommand(curl, ["-s", "--max-time", "3", "http://\(cluster.hosts[0].ip):\(nodePort)/"])
+                if r.status == 0, let pod = r.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+                   let node = byPod[pod] { nodesHit.insert(node) }
+            }
+            #expect(nodesHit.count == 2, "node port answers came from nodes \(nodesHit)")
+
+            // The cluster IP and the Service's names from a pod reach replicas on the other node too.
+            try await eventually(timeout: .seconds(60), "client pod running") {
+                (try? await client.get(Pod.self, namespace: "default", name: "client"))?.status?.phase == "Running"
+            }
+            var podNodesHit: Set<String> = []
+            for target in [clusterIP, "web", "web.default.svc.cluster.local"] {
+                for _ in 0..<6 {
+                    let out = try await k("exec", "client", "--", "sh", "-c",
+                                          "printf 'GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n' | nc -w 3 \(target) 80 | tail -n 1")
+                    #expect(out.hasPrefix("v1 web-"), "http://\(target)/ gave \(out)")
+                    if let pod = out.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines), let node = byPod[pod] {
+                        podNodesHit.insert(node)
+                    }
+                }
+            }
+            #expect(podNodesHit.count == 2, "cluster IP answers came from nodes \(podNodesHit)")
+
+            // A rolling update under load through the other node's port.
+            try await Self.rolloutUnderLoad(url: "http://\(cluster.hosts[1].ip):\(nodePort)/", dir: dir, image: cluster.registry.image) { m in
+                try await k("apply", "-f", "-", stdin: m)
+                try await k("rollout", "status", "deployment/web", "--timeout=120s")
+            }
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
     }
 }
