@@ -140,6 +140,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),
+        .testTarget(name: "GantryProxyTests", dependencies: ["GantryProxy", "GantryAPI"]),
         .testTarget(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]

@@ -8,7 +8,9 @@ pkgs=(libsqlite3-dev sqlite3 curl ca-certificates
   # node agent: containers, images, networking
   runc containernetworking-plugins iproute2 iptables libarchive-dev
   # test fixtures: a local OCI registry, image building, a busybox rootfs
-  docker-registry skopeo umoci busybox-static zstd apache2-utils python3)
+  docker-registry skopeo umoci busybox-static zstd apache2-utils python3
+  # benchmarks: HTTP load through the service proxy
+  wrk)
 # kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
 if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
 missing=()

@@ -30,21 +30,22 @@ done
 "$BIN" image import --data-dir "$PWD/.gantry/state/agent" .gantry/busybox.tar
 "$BIN" kubeconfig > .gantry/kubeconfig
 "$BIN" apply -f examples/demo.yaml
-for _ in $(seq 1 100); do
-  ip="$("$BIN" get pod web -n demo -o json | sed -n 's/.*"podIP" : "\([0-9.]*\)".*/\1/p' | head -1)"
-  ready="$("$BIN" get pod web -n demo | awk 'NR==2 {print $2}')"
-  [ -n "$ip" ] && [ "$ready" = "1/1" ] && break
+for _ in $(seq 1 150); do
+  ready="$("$BIN" get endpoints web -n demo -o json | grep -c '"ip"' || true)"
+  [ "$ready" -ge 3 ] && break
   sleep 0.3
 done
 "$BIN" get pods -n demo -o wide
+port="$("$BIN" get service web -n demo -o json | sed -n 's/.*"nodePort" : \([0-9]*\).*/\1/p' | head -1)"
 echo
-echo "curl http://$ip:8080/  ->  $(curl -s "http://$ip:8080/")"
+for _ in 1 2 3 4 5 6; do echo "curl http://127.0.0.1:$port/  ->  $(curl -s "http://127.0.0.1:$port/")"; done
 cat <<MSG
 
 Gantry is running (log: .gantry/dev.log). Try:
   export KUBECONFIG=$PWD/.gantry/kubeconfig
   kubectl get pods -n demo -o wide
-  kubectl logs web -n demo
-  kubectl exec -n demo web -- cat /www/index.html
+  kubectl get endpoints web -n demo
+  curl http://127.0.0.1:$port/
+  kubectl scale deployment web -n demo --replicas=5
 Stop it with: kill \$(cat .gantry/dev.pid)
 MSG
