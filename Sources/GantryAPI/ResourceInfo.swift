@@ -85,16 +85,18 @@ extension ResourceInfo {
     public static let jobs = ResourceInfo(group: "batch", version: "v1", kind: "Job", plural: "jobs",
                                           subresources: ["status"], categories: ["all"])
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
+    public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
+                                                    plural: "endpointslices")
 
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events,
-        .deployments, .replicaSets, .daemonSets, .jobs, .leases,
+        .deployments, .replicaSets, .daemonSets, .jobs, .leases, .endpointSlices,
     ]
 
     /// The group versions served, in discovery order (core first).
     public static let groupVersions: [(group: String, version: String)] = [
-        ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"),
+        ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"), ("discovery.k8s.io", "v1"),
     ]
 
     /// Looks up a resource by group and plural.

@@ -308,6 +308,21 @@ enum Tables {
                 Column("Message", "string", "Event message") { o, _ in .string(str(o, "message")) },
                 name,
             ]
+        case "EndpointSlice":
+            return [
+                name,
+                Column("AddressType", "string", "The type of address carried by this slice") { o, _ in .string(str(o, "addressType")) },
+                Column("Ports", "string", "The ports of this slice") { o, _ in
+                    let ports = (o["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue.map(String.init) }
+                    return .string(ports.isEmpty ? "<unset>" : ports.joined(separator: ","))
+                },
+                Column("Endpoints", "string", "The addresses of this slice") { o, _ in
+                    let ips = (o["endpoints"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+                    if ips.isEmpty { return "<unset>" }
+                    return .string(ips.prefix(3).joined(separator: ",") + (ips.count > 3 ? " + \(ips.count - 3) more..." : ""))
+                },
+                ageColumn,
+            ]
         case "Lease":
             return [
                 name,

@@ -37,6 +37,7 @@ public final class ControllerManager: Sendable {
     let jobs: Informer<Job>
     let serviceInformer: Informer<GantryAPI.Service>
     let endpoints: Informer<Endpoints>
+    let endpointSlices: Informer<EndpointSlice>
     let runners: [ControllerRunner]
     let nodeLifecycle: NodeLifecycleController
     let scheduler: SchedulerService?
@@ -56,6 +57,7 @@ public final class ControllerManager: Sendable {
         jobs = Informer(client: client, logger: logger)
         serviceInformer = Informer(client: client, logger: logger)
         endpoints = Informer(client: client, logger: logger)
+        endpointSlices = Informer(client: client, logger: logger)
         func context(_ component: String) -> ControllerContext {
             ControllerContext(client: client, component: component, clock: clock, logger: logger)
         }
@@ -66,10 +68,13 @@ public final class ControllerManager: Sendable {
         let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
         let job = JobController(context: context("job-controller"), jobs: jobs, pods: pods)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
-                                                            MetadataSource(daemonSets), MetadataSource(jobs)],
+                                                            MetadataSource(daemonSets), MetadataSource(jobs), MetadataSource(endpointSlices)],
                                   clock: clock, logger: logger)
         let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
         eps.register()
+        let slices = EndpointSliceController(context: context("endpointslice-controller"), services: serviceInformer,
+                                             slices: endpointSlices, pods: pods)
+        slices.register()
         rs.register()
         dep.register()
         ds.register()
@@ -81,6 +86,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
             ControllerRunner(name: "endpoints", queue: eps.queue, reconciler: eps, workers: config.workers, logger: logger),
+            ControllerRunner(name: "endpointslice", queue: slices.queue, reconciler: slices, workers: config.workers, logger: logger),
             ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
         ]
         nodeLifecycle = NodeLifecycleController(context: context("node-controller"), nodes: nodes, leases: leases, pods: pods,
@@ -98,7 +104,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, serviceInformer, endpoints]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, serviceInformer, endpoints, endpointSlices]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -115,6 +121,7 @@ public final class ControllerManager: Sendable {
         await jobs.waitForSync()
         await serviceInformer.waitForSync()
         await endpoints.waitForSync()
+        await endpointSlices.waitForSync()
         logger.info("controllers starting")
         await withTaskGroup(of: Void.self) { group in
             for r in runners { group.addTask { await r.run() } }

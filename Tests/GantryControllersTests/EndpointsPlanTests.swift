@@ -74,4 +74,21 @@ struct EndpointsPlanTests {
         #expect(subsets.first?.addresses?.first?.hostname == "web-0")
         #expect(subsets.first?.ports == nil)
     }
+
+    @Test func slicesKeepTerminatingEndpointsAsNotReadyAndChunk() throws {
+        var leaving = withIP(pod("a"), "10.0.0.2")
+        leaving.metadata.deletionTimestamp = Timestamp.format(t0)
+        let svc = service([ServicePort(name: "http", port: 80, targetPort: .string("http"))])
+        let pods = [leaving, withIP(pod("b"), "10.0.0.3"), withIP(pod("c", ready: false), "10.0.0.4")]
+        let slices = try #require(EndpointSlicePlan.slices(for: svc, pods: pods))
+        #expect(slices.count == 1)
+        let byIP = Dictionary(uniqueKeysWithValues: slices[0].endpoints.map { ($0.addresses?.first ?? "", $0.conditions) })
+        #expect(byIP["10.0.0.2"] == EndpointConditions(ready: false, serving: true, terminating: true))
+        #expect(byIP["10.0.0.3"] == EndpointConditions(ready: true, serving: true, terminating: false))
+        #expect(byIP["10.0.0.4"] == EndpointConditions(ready: false, serving: false, terminating: false))
+        #expect(slices[0].ports == [EndpointPort(name: "http", port: 8080, protocol: "TCP")])
+        let many = (0..<250).map { withIP(pod("p\($0)"), "10.0.\($0 / 200).\($0 % 200 + 2)") }
+        #expect(try #require(EndpointSlicePlan.slices(for: svc, pods: many)).map(\.endpoints.count) == [100, 100, 50])
+        #expect(EndpointSlicePlan.slices(for: svc, pods: []) == [EndpointSlicePlan.Slice(ports: [], endpoints: [])])
+    }
 }

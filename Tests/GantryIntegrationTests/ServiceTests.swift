@@ -101,6 +101,14 @@ struct ServiceTests {
         // kubectl shows them too.
         let listed = try await k("get", "endpoints", "web", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
         #expect(listed.split(separator: " ").count == 3)
+        // And the EndpointSlice (discovery.k8s.io/v1) of the Service carries the same addresses.
+        try await eventually(timeout: .seconds(10), "an EndpointSlice with 3 ready endpoints") {
+            let slices = try await k("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o",
+                                     "jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}")
+            return Set(slices.split(separator: " ").map(String.init)) == Set(listed.split(separator: " ").map(String.init))
+        }
+        let table = try await k("get", "endpointslices")
+        #expect(table.contains("IPv4") && table.contains("8080"), "kubectl get endpointslices:\n\(table)")
         let svc = try await client.get(Service.self, namespace: "default", name: "web")
         let nodePort = svc.spec?.ports?.first?.nodePort ?? 0
         let clusterIP = svc.spec?.clusterIP ?? ""

@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, autoscaling, policy v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -393,6 +393,20 @@ let protobufFieldNumberSource = """
   lastProbeTime=3 lastTransitionTime=4 message=6~ reason=5~ status=2 type=1
 @batch.UncountedTerminatedPods
   failed=2 succeeded=1
+@discovery.EndpointSlice
+  addressType=4 endpoints=2 metadata=1 ports=3
+@discovery.EndpointSliceList
+  items=2 metadata=1
+@discovery.Endpoint
+  addresses=1 conditions=2 deprecatedTopology=5 hints=8 hostname=3 nodeName=6 targetRef=4 zone=7
+@discovery.EndpointConditions
+  ready=1 serving=2 terminating=3
+@discovery.EndpointHints
+  forZones=1
+@discovery.ForZone
+  name=1
+@discovery.EndpointPort
+  appProtocol=4 name=1 port=3 protocol=2
 @coord.Lease
   metadata=1 spec=2
 @coord.LeaseList

@@ -90,7 +90,7 @@ let metaSchemaSource = """
   message string | A human-readable description of the cause of the error.
   reason string | A machine-readable description of the cause of the error.
 
-@meta.DeleteOptions gvk=v1/DeleteOptions gvk=apps/v1/DeleteOptions gvk=batch/v1/DeleteOptions gvk=coordination.k8s.io/v1/DeleteOptions gvk=autoscaling/v1/DeleteOptions | DeleteOptions may be provided when deleting an API object.
+@meta.DeleteOptions gvk=v1/DeleteOptions gvk=apps/v1/DeleteOptions gvk=batch/v1/DeleteOptions gvk=coordination.k8s.io/v1/DeleteOptions gvk=discovery.k8s.io/v1/DeleteOptions gvk=autoscaling/v1/DeleteOptions | DeleteOptions may be provided when deleting an API object.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.
   dryRun []string list=atomic | When present, indicates that modifications should not be persisted. Valid values are: All.
   gracePeriodSeconds int64 | The duration in seconds before the object should be deleted. Zero means delete immediately.
@@ -104,7 +104,7 @@ let metaSchemaSource = """
   resourceVersion string | Specifies the target ResourceVersion.
   uid string | Specifies the target UID.
 
-@meta.WatchEvent gvk=v1/WatchEvent gvk=apps/v1/WatchEvent gvk=batch/v1/WatchEvent gvk=coordination.k8s.io/v1/WatchEvent gvk=autoscaling/v1/WatchEvent | Event represents a single event to a watched resource.
+@meta.WatchEvent gvk=v1/WatchEvent gvk=apps/v1/WatchEvent gvk=batch/v1/WatchEvent gvk=coordination.k8s.io/v1/WatchEvent gvk=discovery.k8s.io/v1/WatchEvent gvk=autoscaling/v1/WatchEvent | Event represents a single event to a watched resource.
   object runtime.RawExtension req | Object is: the object of the event for ADDED/MODIFIED, the state before deletion for DELETED, a Status for ERROR, an object with only resourceVersion for BOOKMARK.
   type string req | Type of the event: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.
 

@@ -1,4 +1,5 @@
-// apps/v1 (Deployment, ReplicaSet, DaemonSet), batch/v1 (Job), coordination.k8s.io/v1 (Lease) and
+// apps/v1 (Deployment, ReplicaSet, DaemonSet), batch/v1 (Job), coordination.k8s.io/v1 (Lease),
+// discovery.k8s.io/v1 (EndpointSlice) and
 // autoscaling/v1 (Scale). Format: see `SchemaDSL`.
 
 let workloadsSchemaSource = """
@@ -234,6 +235,47 @@ let workloadsSchemaSource = """
   preferredHolder string | PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.
   renewTime microtime | renewTime is a time when the current holder of a lease has last updated the lease.
   strategy string | Strategy indicates the strategy for picking the leader for coordinated leader election.
+
+@discovery.EndpointSlice gvk=discovery.k8s.io/v1/EndpointSlice | EndpointSlice represents a subset of the endpoints that implement a service.
+  addressType string req enum=FQDN,IPv4,IPv6 | addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  endpoints []discovery.Endpoint req list=atomic | endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  ports []discovery.EndpointPort list=atomic | ports specifies the list of network ports exposed by each endpoint in this slice.
+
+@discovery.EndpointSliceList gvk=discovery.k8s.io/v1/EndpointSliceList | EndpointSliceList represents a list of endpoint slices
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []discovery.EndpointSlice req | items is the list of endpoint slices
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@discovery.Endpoint | Endpoint represents a single logical "backend" implementing a service.
+  addresses []string req list=set | addresses of this endpoint, interpreted according to the EndpointSlice addressType.
+  conditions discovery.EndpointConditions | conditions contains information about the current status of the endpoint.
+  deprecatedTopology {}string | deprecatedTopology contains topology information part of the v1beta1 API.
+  hints discovery.EndpointHints | hints contains information associated with how an endpoint should be consumed.
+  hostname string | hostname of this endpoint, used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names).
+  nodeName string | nodeName represents the name of the Node hosting this endpoint.
+  targetRef core.ObjectReference | targetRef is a reference to a Kubernetes object that represents this endpoint.
+  zone string | zone is the name of the Zone this endpoint exists in.
+
+@discovery.EndpointConditions | EndpointConditions represents the current condition of an endpoint.
+  ready boolean | ready indicates that this endpoint is ready to receive traffic. It is never true for terminating endpoints.
+  serving boolean | serving is identical to ready except that it is set regardless of the terminating state of endpoints.
+  terminating boolean | terminating indicates that this endpoint is terminating.
+
+@discovery.EndpointHints | EndpointHints provides hints describing how an endpoint should be consumed.
+  forZones []discovery.ForZone list=atomic | forZones indicates the zone(s) this endpoint should be consumed by.
+
+@discovery.ForZone | ForZone provides information about which zones should consume this endpoint.
+  name string req | name represents the name of the zone.
+
+@discovery.EndpointPort | EndpointPort represents a Port used by an EndpointSlice
+  appProtocol string | The application protocol for this port.
+  name string | name of this port; for a Service's slice, the Service port's name.
+  port int32 | port is the port number of the endpoint.
+  protocol string enum=SCTP,TCP,UDP | protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
 
 @autoscaling.Scale gvk=autoscaling/v1/Scale | Scale represents a scaling request for a resource.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.

@@ -225,7 +225,7 @@ public enum SchemaCatalog {
 /// A header line starts with `@NAME`; `@NAME = TYPE` declares a named primitive. Field lines are indented:
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
-/// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `autoscaling.`,
+/// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `discovery.`, `autoscaling.`,
 /// `policy.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
@@ -235,6 +235,7 @@ public enum SchemaDSL {
         ("apps.", "io.k8s.api.apps.v1."),
         ("batch.", "io.k8s.api.batch.v1."),
         ("coord.", "io.k8s.api.coordination.v1."),
+        ("discovery.", "io.k8s.api.discovery.v1."),
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
         ("policy.", "io.k8s.api.policy.v1."),
         ("meta.", "io.k8s.apimachinery.pkg.apis.meta.v1."),

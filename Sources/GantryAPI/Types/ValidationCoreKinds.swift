@@ -263,4 +263,21 @@ extension Validation {
         errs += nonNegative(lease.spec?.leaseTransitions, "spec.leaseTransitions")
         return errs
     }
+
+    static func validateEndpointSlice(_ slice: EndpointSlice) -> [FieldError] {
+        var errs = validateObjectMeta(slice.metadata, resource: .endpointSlices)
+        if let t = slice.addressType { errs += supported(t, "addressType", ["IPv4", "IPv6", "FQDN"]) } else { errs.append(.required("addressType")) }
+        for (i, e) in (slice.endpoints ?? []).enumerated() {
+            let a = e.addresses ?? []
+            if a.isEmpty { errs.append(.required("endpoints[\(i)].addresses")) }
+            if a.count > 100 { errs.append(.invalid("endpoints[\(i)].addresses", a.count, "must have at most 100 items")) }
+        }
+        var names = Set<String>()
+        for (i, p) in (slice.ports ?? []).enumerated() {
+            if let port = p.port, !(1...65535).contains(port) { errs.append(.invalid("ports[\(i)].port", port, "must be between 1 and 65535, inclusive")) }
+            if !names.insert(p.name ?? "").inserted { errs.append(.duplicate("ports[\(i)].name", p.name ?? "")) }
+            if let pr = p.protocol { errs += supported(pr, "ports[\(i)].protocol", ["TCP", "UDP", "SCTP"]) }
+        }
+        return errs
+    }
 }
