@@ -17,12 +17,13 @@ public struct NodeImplementations: Sendable {
     public var runtime: @Sendable (_ root: String) throws -> any ContainerRuntime
     /// Makes the image store under `root`, trusting plain HTTP for `insecure` registries.
     public var images: @Sendable (_ root: String, _ insecure: Set<String>) throws -> any ImageStore
-    /// Makes the network plugin with state under `stateDir`, a bridge name and a pod CIDR.
-    public var network: @Sendable (_ stateDir: String, _ bridge: String, _ podCIDR: String) throws -> any NetworkPlugin
+    /// Makes the network plugin with state under `stateDir`, a bridge name and a pod CIDR; `masquerade` asks it
+    /// to masquerade pods' traffic leaving their subnet itself (when the pod routes do not).
+    public var network: @Sendable (_ stateDir: String, _ bridge: String, _ podCIDR: String, _ masquerade: Bool) throws -> any NetworkPlugin
 
     public init(runtime: @escaping @Sendable (String) throws -> any ContainerRuntime,
                 images: @escaping @Sendable (String, Set<String>) throws -> any ImageStore,
-                network: @escaping @Sendable (String, String, String) throws -> any NetworkPlugin) {
+                network: @escaping @Sendable (String, String, String, Bool) throws -> any NetworkPlugin) {
         self.runtime = runtime
         self.images = images
         self.network = network
@@ -109,7 +110,9 @@ struct AgentOptions: ParsableArguments {
         }
         let runtime = try impl.runtime(dataDir + "/runtime")
         let images = try impl.images(dataDir + "/images", Set(insecureRegistry))
-        let network = try impl.network(dataDir + "/network", bridge, config.podCIDR)
+        // With pod routes, traffic between pods keeps its addresses on every node and only what leaves the
+        // cluster is masqueraded (by PodRoutes); without, the bridge masquerades all that leaves the node.
+        let network = try impl.network(dataDir + "/network", bridge, config.podCIDR, !podRoutes)
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
     }
 

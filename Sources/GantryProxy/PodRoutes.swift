@@ -9,20 +9,27 @@ import ServiceLifecycle
 /// test harness); VXLAN for nodes that do not is not built.
 ///
 /// Routes are tagged with their own routing protocol number, so each sync also deletes the ones no longer
-/// wanted — including those of a previous run.
+/// wanted — including those of a previous run. Traffic between pods keeps its addresses (the Kubernetes
+/// network model); what this node's pods send out of the cluster — to any address outside every node's pod
+/// CIDR — is masqueraded by the chain `GANTRY-POD-MASQ`, rewritten in one `iptables-restore` per sync.
 public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
     /// The `proto` number marking Gantry's routes.
     public static let routeProtocol = "199"
     let nodes: Informer<Node>
     let nodeName: String
     let ip: String
+    let iptablesRestore: String
+    let iptablesSave: String
     let logger: Logger
     private let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
-    public init(client: GantryClient, nodeName: String, ip: String = "/usr/sbin/ip", logger: Logger) {
+    public init(client: GantryClient, nodeName: String, ip: String = "/usr/sbin/ip", iptablesRestore: String = "/usr/sbin/iptables-restore",
+                iptablesSave: String = "/usr/sbin/iptables-save", logger: Logger) {
         self.nodes = Informer(client: client, logger: logger)
         self.nodeName = nodeName
         self.ip = ip
+        self.iptablesRestore = iptablesRestore
+        self.iptablesSave = iptablesSave
         self.logger = logger
         nodes.addHandler { [changed] _ in changed.yield() }
     }
@@ -37,6 +44,21 @@ public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
                   !localAddresses.contains(addr) else { continue }
             out[cidr] = addr
         }
+        return out
+    }
+
+    /// The jump's comment, by which a sync finds the jumps of earlier runs (another pod CIDR) to remove.
+    static let jumpComment = "gantry pod egress"
+
+    /// The `iptables-restore --noflush` input masquerading what `podCIDR` sends outside `clusterCIDRs`, and
+    /// deleting `staleJumps` (POSTROUTING rules, as iptables-save prints them after `-A`).
+    public static func masqueradeRules(podCIDR: String, clusterCIDRs: [String], staleJumps: [String]) -> String {
+        var out = "*nat\n:GANTRY-POD-MASQ - [0:0]\n"
+        for j in staleJumps { out += "-D POSTROUTING \(j)\n" }
+        for c in clusterCIDRs.sorted() { out += "-A GANTRY-POD-MASQ -d \(c) -j RETURN\n" }
+        out += "-A GANTRY-POD-MASQ -m addrtype ! --dst-type LOCAL -j MASQUERADE\n"
+        out += "-A POSTROUTING -s \(podCIDR) -m comment --comment \"\(jumpComment)\" -j GANTRY-POD-MASQ\n"
+        out += "COMMIT\n"
         return out
     }
 
@@ -83,5 +105,19 @@ public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
         for cidr in existing.keys where want[cidr] == nil {
             _ = try await Command.run(ip, ["route", "del", cidr, "proto", Self.routeProtocol])
         }
+        try await syncMasquerade()
+    }
+
+    func syncMasquerade() async throws {
+        let all = nodes.list()
+        guard let own = all.first(where: { $0.name == nodeName })?.spec?.podCIDR, !own.isEmpty else { return }
+        let cidrs = Set(all.compactMap { $0.spec?.podCIDR }.filter { !$0.isEmpty })
+        let saved = try await Command.run(iptablesSave, ["-t", "nat"])
+        // Every jump of ours is removed and the current one appended, so exactly one remains.
+        let jumps = saved.stdout.split(separator: "\n").filter { $0.hasPrefix("-A POSTROUTING ") && $0.contains(Self.jumpComment) }
+            .map { String($0.dropFirst("-A POSTROUTING ".count)) }
+        let input = Self.masqueradeRules(podCIDR: own, clusterCIDRs: Array(cidrs), staleJumps: jumps)
+        let r = try await Command.run(iptablesRestore, ["--noflush", "-w", "5"], stdin: input)
+        if r.status != 0 { throw GantryError(.internalError, "iptables-restore (pod masquerade) failed: \(r.stderr)") }
     }
 }

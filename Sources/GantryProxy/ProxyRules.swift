@@ -167,7 +167,11 @@ public enum ProxyRules {
         return out
     }
 
-    /// The Gantry chains `iptables-save` output declares, per table.
+    /// Prefixes of the per-Service chains the proxy makes (other Gantry chains, such as the pod routes'
+    /// `GANTRY-POD-MASQ`, are not the proxy's to delete).
+    public static let serviceChainPrefixes = ["GANTRY-SVC-", "GANTRY-SEP-", "GANTRY-EXT-"]
+
+    /// The proxy's chains that `iptables-save` output declares, per table.
     public static func existingChains(iptablesSave: String) -> [String: [String]] {
         var table = ""
         var out: [String: [String]] = [:]
@@ -175,7 +179,9 @@ public enum ProxyRules {
             if line.hasPrefix("*") { table = String(line.dropFirst()) }
             else if line.hasPrefix(":GANTRY-") {
                 let name = line.dropFirst().split(separator: " ").first.map(String.init) ?? ""
-                out[table, default: []].append(name)
+                let ours = (table == "nat" ? natBaseChains : filterBaseChains).contains(name)
+                    || serviceChainPrefixes.contains { name.hasPrefix($0) }
+                if ours { out[table, default: []].append(name) }
             }
         }
         return out

@@ -16,7 +16,9 @@ struct GantryMain {
         NodeImplementations.register(NodeImplementations(
             runtime: { root in RuncRuntime(root: root, shimCommand: [me, "runc-shim"]) },
             images: { root, insecure in OCIImageStore(root: root, insecureRegistries: insecure) },
-            network: { stateDir, bridge, cidr in try CNINetwork(stateDir: stateDir, bridgeName: bridge, podCIDR: cidr) }))
+            network: { stateDir, bridge, cidr, masquerade in
+                try CNINetwork(stateDir: stateDir, bridgeName: bridge, podCIDR: cidr, ipMasq: masquerade)
+            }))
         await Gantry.main()
     }
 }

@@ -107,6 +107,8 @@ struct WorkloadTests {
         let agentArgs = [
             "agent", "--server", dev.url, "--data-dir", dir.file("agent"), "--node-name", "b-\(tag)",
             "--bridge", netB.bridge, "--pod-cidr", netB.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
+            // One service proxy and one set of pod routes per host: the dev process's.
+            "--no-proxy", "--no-pod-routes",
         ]
         let agent = try await GantryProcess(agentArgs, logPath: dir.file("agent.log"), readyPattern: "agent starting")
         var c = Cluster(dir: dir, dev: dev, agent: agent, client: GantryClient(server: dev.url), kubectl: kubectl, registry: registry,

@@ -72,6 +72,7 @@ struct ProxyRulesTests {
             :PREROUTING ACCEPT [0:0]
             :GANTRY-SERVICES - [0:0]
             :GANTRY-SVC-OLDOLDOLDOLDOLDOL - [0:0]
+            :GANTRY-POD-MASQ - [0:0]
             COMMIT
             *filter
             :GANTRY-SERVICES - [0:0]
