@@ -128,6 +128,43 @@ struct ServiceTests {
         try await eventually(timeout: .seconds(60), "client pod running") {
             (try? await client.get(Pod.self, namespace: "default", name: "client"))?.status?.phase == "Running"
         }
+        // hostNetwork: a pod serving on the node's own network, its IP the node's; hostPort: a pod's port on the node.
+        let hostNetPort = try freePort()
+        let hostPort = try freePort()
+        try await k("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: on-host}
+            spec:
+              hostNetwork: true
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: \(registry.image)
+                command: ["sh", "-c", "mkdir -p /www; echo host-network > /www/index.html; trap 'exit 0' TERM; httpd -f -p 127.0.0.1:\(hostNetPort) -h /www & wait"]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: with-host-port}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: \(registry.image)
+                command: ["sh", "-c", "mkdir -p /www; echo host-port > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
+                ports: [{containerPort: 8080, hostPort: \(hostPort)}]
+            """)
+        try await eventually(timeout: .seconds(30), "hostNetwork pod serves on the node") {
+            try await get("http://127.0.0.1:\(hostNetPort)/") == "host-network"
+        }
+        try await eventually(timeout: .seconds(10), "the hostNetwork pod's IP is the node's") {
+            let onHost = try await client.get(Pod.self, namespace: "default", name: "on-host")
+            return onHost.status?.podIP == "127.0.0.1" && onHost.status?.hostIP == "127.0.0.1"
+        }
+        try await eventually(timeout: .seconds(30), "hostPort reaches the pod") {
+            try await get("http://127.0.0.1:\(hostPort)/") == "host-port"
+        }
+
         // A replica whose readiness fails leaves the rotation, and comes back when it passes.
         let pods = try await client.list(Pod.self, namespace: "default", labelSelector: "app=web").items
         let victim = try #require(pods.first)
@@ -136,6 +173,8 @@ struct ServiceTests {
             let ips = try await readyAddresses()
             return ips.count == 2 && !ips.contains(victim.status?.podIP ?? "")
         }
+        // The proxy rewrites its rules within milliseconds of the Endpoints change; give it a moment.
+        try await Task.sleep(for: .milliseconds(500))
         for _ in 0..<20 {
             let body = try await get("http://127.0.0.1:\(nodePort)/")
             #expect(body != nil && !(body ?? "").hasSuffix(victim.name), "a not-ready replica answered")
