@@ -118,6 +118,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GantryDNS",
+            dependencies: [
+                "GantryAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "GantryTestSupport",
             dependencies: ["GantryAPI", "GantryStore", "GantryRuntime", "GantryAPIServer", "GantryClient"]
         ),
@@ -129,6 +139,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),
+        .testTarget(name: "GantryDNSTests", dependencies: ["GantryDNS", "GantryAPI"]),
         .testTarget(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]
