@@ -65,6 +65,7 @@ let package = Package(
         .target(
             name: "GantryCommands",
             dependencies: [
+                "GantryDNS",
                 "GantryProxy",
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
                 "GantryRuntime", "GantryControllers", "GantryScheduler",
@@ -129,6 +130,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GantryDNS",
+            dependencies: [
+                "GantryAPI", "GantryClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "GantryTestSupport",
             dependencies: ["GantryAPI", "GantryStore", "GantryRuntime", "GantryAPIServer", "GantryClient"]
         ),
@@ -141,6 +152,7 @@ let package = Package(
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),
         .testTarget(name: "GantryProxyTests", dependencies: ["GantryProxy", "GantryAPI"]),
+        .testTarget(name: "GantryDNSTests", dependencies: ["GantryDNS", "GantryAPI"]),
         .testTarget(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]

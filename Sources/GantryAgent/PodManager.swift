@@ -212,9 +212,12 @@ public struct NodeAgent: Sendable {
     public let server: NodeServer
     /// The port the agent's endpoint serves on (0 until it is up).
     public let serverPort = LockedValue(0)
+    /// The settings it runs with.
+    public let config: AgentConfig
 
     public init(client: GantryClient, config: AgentConfig, runtime: any ContainerRuntime, images: any ImageStore,
                 network: any NetworkPlugin, logger: Logger) {
+        self.config = config
         heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger, serverPort: serverPort)
         pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
         let port = serverPort

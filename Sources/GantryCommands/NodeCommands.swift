@@ -4,6 +4,7 @@ import GantryAgent
 import GantryAPI
 import GantryAPIServer
 import GantryClient
+import GantryDNS
 import GantryProxy
 import GantryRuntime
 import GantryStore
@@ -79,6 +80,9 @@ struct AgentOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Route to other nodes' pod CIDRs through their addresses (host-gw).")
     var podRoutes = true
 
+    @Flag(inversion: .prefixedNo, help: "Serve cluster DNS on the pod bridge's address for ClusterFirst pods (unless --cluster-dns is given).")
+    var dns = true
+
     func agentConfig(dataDir: String) -> AgentConfig {
         var c = AgentConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), dataDir: dataDir)
         c.podCIDR = podCIDR ?? "10.88.0.0/24"
@@ -105,6 +109,7 @@ struct AgentOptions: ParsableArguments {
         if let cidr = node?[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty {
             config.podCIDR = cidr
         }
+        if runsDNS, let gw = Self.gateway(of: config.podCIDR) { config.clusterDNS = [gw] }
         for d in ["runtime", "images", "network", "pods"] {
             try FileManager.default.createDirectory(atPath: "\(dataDir)/\(d)", withIntermediateDirectories: true)
         }
@@ -116,14 +121,54 @@ struct AgentOptions: ParsableArguments {
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
     }
 
-    /// Everything a node runs: the agent, and the service proxy and pod routes unless turned off.
+    /// This agent serves cluster DNS itself (no `--cluster-dns` given and DNS not turned off).
+    var runsDNS: Bool { dns && clusterDNS.isEmpty }
+
+    /// The first address of a CIDR (the pod bridge's gateway address).
+    static func gateway(of cidr: String) -> String? {
+        let parts = cidr.split(separator: "/")
+        guard parts.count == 2, let prefix = Int(parts[1]), (8...30).contains(prefix) else { return nil }
+        let octets = parts[0].split(separator: ".").compactMap { UInt32($0) }
+        guard octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
+        let ip = octets.reduce(0) { $0 << 8 | $1 } & (~UInt32(0) << (32 - prefix))
+        let gw = ip + 1
+        return "\(gw >> 24).\(gw >> 16 & 255).\(gw >> 8 & 255).\(gw & 255)"
+    }
+
+    /// Makes sure the pod bridge exists with its gateway address, so the DNS server can bind to it before the
+    /// first pod (the CNI bridge plugin then finds it ready).
+    static func ensureBridge(_ name: String, cidr: String, gateway: String) async throws {
+        let prefix = cidr.split(separator: "/").last.map(String.init) ?? "24"
+        let script = """
+            ip link show \(name) >/dev/null 2>&1 || ip link add \(name) type bridge
+            ip -4 addr show dev \(name) | grep -q ' \(gateway)/' || ip addr add \(gateway)/\(prefix) dev \(name)
+            ip link set \(name) up
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw GantryError(.internalError, "could not set up the pod bridge \(name) with \(gateway): \(message)")
+        }
+    }
+
+    /// Everything a node runs: the agent, and the service proxy, pod routes and cluster DNS unless turned off.
     func nodeServices(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false) async throws
         -> [any ServiceLifecycle.Service]
     {
         let agent = try await makeAgent(client: client, dataDir: dataDir, logger: logger, stopPodsOnExit: stopPodsOnExit)
         var services: [any ServiceLifecycle.Service] = []
+        if runsDNS, let address = agent.config.clusterDNS.first {
+            try await Self.ensureBridge(bridge, cidr: agent.config.podCIDR, gateway: address)
+            services.append(try ClusterDNS(client: client, configuration: DNSServer.Configuration(host: address, port: 53), logger: logger))
+        }
         if proxy { services.append(ServiceProxy(client: client, logger: logger)) }
-        if podRoutes { services.append(PodRoutes(client: client, nodeName: agentConfig(dataDir: dataDir).nodeName, logger: logger)) }
+        if podRoutes { services.append(PodRoutes(client: client, nodeName: agent.config.nodeName, logger: logger)) }
         return services + agent.services
     }
 }
