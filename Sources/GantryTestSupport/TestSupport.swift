@@ -222,3 +222,18 @@ public func scrubNodeState(under dir: String) {
         """
     runQuietly("/bin/sh", ["-c", script])
 }
+
+/// Removes every iptables rule and chain Gantry's service proxy and pod routes made on this host (they
+/// outlive the agent by design, so traffic keeps flowing across restarts; a test cluster is gone for good).
+public func removeGantryIPTablesState() {
+    let script = """
+        for t in nat filter; do
+          iptables-save -t $t | grep -E '^-A (PREROUTING|INPUT|OUTPUT|FORWARD|POSTROUTING) .*-j GANTRY-' | sed 's/^-A/-D/' |
+            while read -r rule; do eval "iptables -w 5 -t $t $rule" 2>/dev/null; done
+          for c in $(iptables-save -t $t | sed -n 's/^:\\(GANTRY-[^ ]*\\).*/\\1/p'); do iptables -w 5 -t $t -F "$c" 2>/dev/null; done
+          for c in $(iptables-save -t $t | sed -n 's/^:\\(GANTRY-[^ ]*\\).*/\\1/p'); do iptables -w 5 -t $t -X "$c" 2>/dev/null; done
+        done
+        true
+        """
+    runQuietly("/bin/sh", ["-c", script])
+}

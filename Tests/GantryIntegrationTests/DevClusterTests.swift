@@ -22,6 +22,7 @@ struct DevClusterTests {
                 }
             }
             scrubNodeState(under: dir.path)
+            removeGantryIPTablesState()
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)

@@ -73,6 +73,7 @@ struct ServiceTests {
                 try? log.write(toFile: NSTemporaryDirectory() + "/gantry-services-dev.log", atomically: true, encoding: .utf8)
             }
             scrubNodeState(under: dir.path)
+            removeGantryIPTablesState()
             _ = try? FileManager.default.removeItem(atPath: dir.path)
         }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
