@@ -54,7 +54,7 @@ enum Prober {
     }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { cont in DispatchQueue.global().async { cont.resume(returning: body()) } }
+        await Blocking.run(body)
     }
 
     /// A plain HTTP/1.1 GET; 200–399 is success, as Kubernetes counts it.

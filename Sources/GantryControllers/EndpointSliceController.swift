@@ -78,26 +78,12 @@ public final class EndpointSliceController: Reconciler, ContextualController, @u
     public func register() {
         services.addHandler { [queue] e in queue.add(objectKey(e.object)) }
         slices.addHandler { [queue] e in
-            guard case .added = e else {
-                if let svc = e.object.metadata.labels?[EndpointSlicePlan.serviceNameLabel] {
-                    queue.add(objectKey(namespace: e.object.metadata.namespace, name: svc))
-                }
-                return
+            if case .added = e { return }  // our own creations
+            if let svc = e.object.metadata.labels?[EndpointSlicePlan.serviceNameLabel] {
+                queue.add(objectKey(namespace: e.object.metadata.namespace, name: svc))
             }
         }
-        pods.addHandler { [queue, services] e in
-            var labelSets: [[String: String]] = [e.object.metadata.labels ?? [:]]
-            if case .updated(let old, let new) = e {
-                if old.metadata.labels == new.metadata.labels, old.status?.podIP == new.status?.podIP,
-                   PodUtil.isReady(old) == PodUtil.isReady(new), old.metadata.deletionTimestamp == new.metadata.deletionTimestamp,
-                   old.status?.phase == new.status?.phase, old.spec?.nodeName == new.spec?.nodeName { return }
-                if old.metadata.labels != new.metadata.labels { labelSets.append(old.metadata.labels ?? [:]) }
-            }
-            for s in services.list(namespace: e.object.metadata.namespace ?? "default") {
-                guard let sel = s.spec?.selector, !sel.isEmpty else { continue }
-                if labelSets.contains(where: { labels in sel.allSatisfy { labels[$0.key] == $0.value } }) { queue.add(objectKey(s)) }
-            }
-        }
+        pods.addHandler { [queue, services] e in queueServices(selecting: e, services: services, queue: queue) }
     }
 
     public func reconcile(_ key: String) async throws -> ReconcileResult {

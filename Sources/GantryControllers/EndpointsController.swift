@@ -70,6 +70,22 @@ public enum EndpointsPlan {
     }
 }
 
+/// Queues the Services whose selector matches a pod before or after `e`, when the change can alter what their
+/// endpoints show (labels, IP, readiness, deletion, phase, node).
+func queueServices(selecting e: InformerEvent<Pod>, services: Informer<GantryAPI.Service>, queue: WorkQueue) {
+    var labelSets: [[String: String]] = [e.object.metadata.labels ?? [:]]
+    if case .updated(let old, let new) = e {
+        if old.metadata.labels == new.metadata.labels, old.status?.podIP == new.status?.podIP,
+           PodUtil.isReady(old) == PodUtil.isReady(new), old.metadata.deletionTimestamp == new.metadata.deletionTimestamp,
+           old.status?.phase == new.status?.phase, old.spec?.nodeName == new.spec?.nodeName { return }
+        if old.metadata.labels != new.metadata.labels { labelSets.append(old.metadata.labels ?? [:]) }
+    }
+    for s in services.list(namespace: e.object.metadata.namespace ?? "default") {
+        guard let sel = s.spec?.selector, !sel.isEmpty else { continue }
+        if labelSets.contains(where: { labels in sel.allSatisfy { labels[$0.key] == $0.value } }) { queue.add(objectKey(s)) }
+    }
+}
+
 /// Keeps each selector Service's Endpoints equal to its matching pods: ready addresses, not-ready addresses
 /// and ports. Services without a selector keep the Endpoints their users write.
 public final class EndpointsController: Reconciler, ContextualController, @unchecked Sendable {
@@ -93,22 +109,7 @@ public final class EndpointsController: Reconciler, ContextualController, @unche
             if case .added = e { return }  // our own creations
             queue.add(objectKey(e.object))
         }
-        pods.addHandler { [queue, services] e in
-            var labelSets: [[String: String]] = [e.object.metadata.labels ?? [:]]
-            if case .updated(let old, let new) = e {
-                // Only what the endpoints show matters: labels, IP, readiness, deletion, phase.
-                if old.metadata.labels == new.metadata.labels, old.status?.podIP == new.status?.podIP,
-                   PodUtil.isReady(old) == PodUtil.isReady(new), old.metadata.deletionTimestamp == new.metadata.deletionTimestamp,
-                   old.status?.phase == new.status?.phase, old.spec?.nodeName == new.spec?.nodeName { return }
-                if old.metadata.labels != new.metadata.labels { labelSets.append(old.metadata.labels ?? [:]) }
-            }
-            for s in services.list(namespace: e.object.metadata.namespace ?? "default") {
-                guard let sel = s.spec?.selector, !sel.isEmpty else { continue }
-                if labelSets.contains(where: { labels in sel.allSatisfy { labels[$0.key] == $0.value } }) {
-                    queue.add(objectKey(s))
-                }
-            }
-        }
+        pods.addHandler { [queue, services] e in queueServices(selecting: e, services: services, queue: queue) }
     }
 
     public func reconcile(_ key: String) async throws -> ReconcileResult {

@@ -1,4 +1,5 @@
 import Foundation
+import GantryRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -20,8 +21,8 @@ struct ProcessOutput: Sendable {
 }
 
 /// Runs short-lived helper processes (CNI plugins, `ip`) without blocking Swift's cooperative
-/// thread pool: all blocking waits and reads happen on Dispatch threads, the caller awaits a
-/// continuation. A process that outlives its timeout is killed with SIGKILL.
+/// thread pool: all blocking waits and reads happen on threads of their own (`Blocking`), the caller
+/// awaits a continuation. A process that outlives its timeout is killed with SIGKILL.
 enum ProcessRunner {
     /// Writing a plugin's stdin after it exited must give EPIPE, not kill the agent.
     private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
@@ -29,12 +30,8 @@ enum ProcessRunner {
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     stdin: Data = Data(), timeout: Duration) async throws -> ProcessOutput {
         _ = ignoreSIGPIPE
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProcessOutput, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try runBlocking(executable, arguments, environment: environment, stdin: stdin, timeout: timeout)
-                })
-            }
+        return try await Blocking.run {
+            try runBlocking(executable, arguments, environment: environment, stdin: stdin, timeout: timeout)
         }
     }
 
@@ -58,12 +55,12 @@ enum ProcessRunner {
         let errHandle = errPipe.fileHandleForReading
         let readers = DispatchGroup()
         readers.enter()
-        DispatchQueue.global().async {
+        Blocking.start {
             state.setStdout(outHandle.readDataToEndOfFile())
             readers.leave()
         }
         readers.enter()
-        DispatchQueue.global().async {
+        Blocking.start {
             state.setStderr(errHandle.readDataToEndOfFile())
             readers.leave()
         }

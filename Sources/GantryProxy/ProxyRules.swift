@@ -99,7 +99,7 @@ public enum ProxyRules {
         let mark = masqueradeMark
         nat.append("-A GANTRY-POSTROUTING -m mark ! --mark \(mark)/\(mark) -j RETURN")
         nat.append("-A GANTRY-POSTROUTING -j MARK --xor-mark \(mark)")
-        nat.append("-A GANTRY-POSTROUTING -m comment --comment \"gantry service traffic requiring SNAT\" -j MASQUERADE")
+        nat.append("-A GANTRY-POSTROUTING -m comment --comment \"gantry service traffic requiring SNAT\" -j MASQUERADE --random-fully")
         nat.append("-A GANTRY-MARK-MASQ -j MARK --or-mark \(mark)")
         filter.append("-A GANTRY-FORWARD -m mark --mark \(mark)/\(mark) -j ACCEPT")
         filter.append("-A GANTRY-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")

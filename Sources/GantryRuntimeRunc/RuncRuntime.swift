@@ -194,7 +194,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
     /// watches, leaks into the detached shim) and waits for it to exit; returns its exit status.
     static func spawnAndWait(_ executable: String, _ args: [String], log: String, environment: [String: String]) async throws -> Int32 {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
-            DispatchQueue.global().async {
+            Blocking.start {
                 let logFD = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
                 defer {
@@ -221,7 +221,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
 
     static func runDetached(_ executable: String, _ args: [String], log: String) async throws -> Int32 {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
-            DispatchQueue.global().async {
+            Blocking.start {
                 do {
                     _ = FileManager.default.createFile(atPath: log, contents: nil)
                     let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -531,7 +531,8 @@ final class ExecProcess: @unchecked Sendable {
         let open = Locked(readers.count)
         for (handle, stream) in readers {
             let fd = handle.fileDescriptor
-            DispatchQueue.global().async {
+            // A reader for the session's whole life: on a thread of its own, not one of Dispatch's.
+            Blocking.start {
                 var buf = [UInt8](repeating: 0, count: 32768)
                 while true {
                     let n = read(fd, &buf, buf.count)

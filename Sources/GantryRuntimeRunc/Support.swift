@@ -205,15 +205,7 @@ struct CommandResult: Sendable {
 enum Command {
     /// Runs `executable args` to completion and collects its output.
     static func run(_ executable: String, _ args: [String]) async throws -> CommandResult {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<CommandResult, any Error>) in
-            DispatchQueue.global().async {
-                do {
-                    cont.resume(returning: try runBlocking(executable, args))
-                } catch {
-                    cont.resume(throwing: error)
-                }
-            }
-        }
+        try await Blocking.run { try runBlocking(executable, args) }
     }
 
     static func runBlocking(_ executable: String, _ args: [String]) throws -> CommandResult {
@@ -233,7 +225,7 @@ enum Command {
         let errReader = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async {
+        Blocking.start {
             errReader.set(err.fileHandleForReading.readDataToEndOfFile())
             group.leave()
         }

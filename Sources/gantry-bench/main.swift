@@ -226,10 +226,6 @@ func podBenchmark(count: Int, burst: Int) async throws {
     let dir = NSTemporaryDirectory() + "gantry-bench-pods-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { sh("rm -rf '\(dir)'") }
-    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let gantry = binDir + "/gantry"
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    guard FileManager.default.isExecutableFile(atPath: gantry) else { print("build gantry first: \(gantry) is missing"); return }
 
     // Baseline: bare `runc run` of a busybox rootfs running `true`.
     let bundle = dir + "/bundle"
@@ -247,31 +243,9 @@ func podBenchmark(count: Int, burst: Int) async throws {
     line("baseline_runc_run", clients: 1, ops: count, seconds: bare.samples.reduce(0, +), stats: bare)
 
     // gantry dev with the demo image imported.
-    let state = dir + "/state"
-    let port = 16_000 + Int.random(in: 0..<2000)
-    let dev = Process()
-    dev.executableURL = URL(fileURLWithPath: gantry)
-    dev.arguments = ["dev", "--data-dir", state, "--listen", "127.0.0.1:\(port)", "--node-name", "bench", "--bridge", "gbench0",
-                     "--pod-cidr", "10.253.0.0/22", "--agent-port", "0"]
-    // The cluster's log, for a look when a figure is odd.
-    let logPath = NSTemporaryDirectory() + "/gantry-bench-dev.log"
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = FileHandle(forWritingAtPath: logPath)
-    dev.standardOutput = log
-    dev.standardError = log
-    try dev.run()
-    defer {
-        kill(dev.processIdentifier, SIGTERM)
-        dev.waitUntilExit()
-        sh("ip link delete gbench0 2>/dev/null")
-    }
-    sh("'\(repo)/scripts/build-demo-image.sh' '\(dir)/busybox.tar' && '\(gantry)' image import --data-dir '\(state)/agent' '\(dir)/busybox.tar'")
-    let client = GantryClient(server: "http://127.0.0.1:\(port)")
-    for _ in 0..<200 {
-        if let n = try? await client.get(.nodes, namespace: nil, name: "bench"),
-           n[path: ["status", "conditions"]]?.arrayValue?.contains(where: { $0["type"] == "Ready" && $0["status"] == "True" }) == true { break }
-        try await Task.sleep(for: .milliseconds(100))
-    }
+    guard let cluster = try await BenchDevCluster.start(name: "pods", bridge: "gbench0", podCIDR: "10.253.0.0/22") else { return }
+    defer { cluster.stop() }
+    let client = cluster.client
     func pod(_ name: String) -> JSONValue {
         ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
          "spec": ["terminationGracePeriodSeconds": 0, "nodeName": "bench",
@@ -380,12 +354,13 @@ case "services":
         if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
         return def
     }
-    try await servicesBenchmark(seconds: intArg("--seconds", 5), rounds: intArg("--rounds", 3), connections: intArg("--connections", 16))
+    try await servicesBenchmark(seconds: intArg("--seconds", 3), rounds: intArg("--rounds", 3), connections: intArg("--connections", 16),
+                                pause: intArg("--pause", 65))
 default:
     print("""
         usage: gantry-bench api [--seconds N]
                gantry-bench pods [--pods 50] [--burst 100]
-               gantry-bench services [--seconds 5] [--rounds 3] [--connections 16]
+               gantry-bench services [--seconds 3] [--rounds 3] [--connections 16] [--pause 65]
                gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
         """)
 }
