@@ -167,6 +167,19 @@ public enum ProxyRules {
         return out
     }
 
+    /// The chains a `restoreInput` leaves in place, per table: those it declares minus those it deletes.
+    public static func declaredChains(restoreInput: String) -> [String: [String]] {
+        var out = existingChains(iptablesSave: restoreInput)
+        var table = ""
+        var deleted: [String: Set<String>] = [:]
+        for line in restoreInput.split(separator: "\n") {
+            if line.hasPrefix("*") { table = String(line.dropFirst()) }
+            else if line.hasPrefix("-X ") { deleted[table, default: []].insert(String(line.dropFirst(3))) }
+        }
+        for (t, gone) in deleted { out[t] = out[t]?.filter { !gone.contains($0) } }
+        return out
+    }
+
     /// Prefixes of the per-Service chains the proxy makes (other Gantry chains, such as the pod routes'
     /// `GANTRY-POD-MASQ`, are not the proxy's to delete).
     public static let serviceChainPrefixes = ["GANTRY-SVC-", "GANTRY-SEP-", "GANTRY-EXT-"]

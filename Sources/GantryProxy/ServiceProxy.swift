@@ -30,6 +30,8 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
     let logger: Logger
     private let lock = NSLock()
     private var last: [ProxyServicePort]? = nil
+    /// The proxy's chains after the last sync, per table (nil: ask iptables-save).
+    private var known: [String: [String]]? = nil
     private var syncs = 0
     private let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
@@ -109,14 +111,21 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
         let ports = ProxyRules.servicePorts(services: services.list(), endpoints: endpoints.list())
         if !force, lock.withLock({ last == ports }) { return }
         let start = ContinuousClock.now
-        let saved = try await Command.run(config.iptablesSave, [])
-        guard saved.status == 0 else { throw GantryError(.internalError, "iptables-save failed: \(saved.stderr)") }
-        let existing = ProxyRules.existingChains(iptablesSave: saved.stdout)
-        let input = ProxyRules.restoreInput(ports, staleNat: existing["nat"] ?? [], staleFilter: existing["filter"] ?? [])
+        // Which of our chains exist: asked of iptables on a full sync (a restart, the periodic repair), else
+        // remembered from the last sync (iptables-save of a busy host's tables costs more than the restore).
+        var existing = lock.withLock { force ? nil : known }
+        if existing == nil {
+            let saved = try await Command.run(config.iptablesSave, [])
+            guard saved.status == 0 else { throw GantryError(.internalError, "iptables-save failed: \(saved.stderr)") }
+            existing = ProxyRules.existingChains(iptablesSave: saved.stdout)
+        }
+        let input = ProxyRules.restoreInput(ports, staleNat: existing?["nat"] ?? [], staleFilter: existing?["filter"] ?? [])
         let restored = try await Command.run(config.iptablesRestore, ["--noflush", "-w", "5"], stdin: input)
         guard restored.status == 0 else {
+            lock.withLock { known = nil }
             throw GantryError(.internalError, "iptables-restore failed: \(restored.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        let now = ProxyRules.declaredChains(restoreInput: input)
         if ensureJumps {
             for j in ProxyRules.jumps {
                 let check = try await Command.run(config.iptables, ["-w", "5", "-t", j.table, "-C", j.chain] + j.rule)
@@ -128,6 +137,7 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
         }
         lock.withLock {
             last = ports
+            known = now
             syncs += 1
         }
         logger.debug("service proxy rules synced", metadata: [

@@ -84,6 +84,8 @@ struct ProxyRulesTests {
         #expect(rules.contains(":GANTRY-SVC-OLDOLDOLDOLDOLDOL - [0:0]"))
         #expect(rules.contains("-X GANTRY-SVC-OLDOLDOLDOLDOLDOL"))
         #expect(!rules.contains("-X GANTRY-SERVICES"))
+        // What is left afterwards: the base chains, not the deleted one.
+        #expect(ProxyRules.declaredChains(restoreInput: rules)["nat"] == ProxyRules.natBaseChains)
     }
 
     @Test func podRoutesGoToOtherNodesNotToThisHost() {
