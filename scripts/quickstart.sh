@@ -31,12 +31,14 @@ done
 "$BIN" kubeconfig > .gantry/kubeconfig
 "$BIN" apply -f examples/demo.yaml
 for _ in $(seq 1 150); do
-  ready="$("$BIN" get endpoints web -n demo -o json | grep -c '"ip"' || true)"
+  ready="$("$BIN" get endpoints web -n demo -o json 2>/dev/null | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(sum(len(s.get("addresses") or []) for s in d.get("subsets") or []))' 2>/dev/null || echo 0)"
   [ "$ready" -ge 3 ] && break
   sleep 0.3
 done
 "$BIN" get pods -n demo -o wide
-port="$("$BIN" get service web -n demo -o json | sed -n 's/.*"nodePort" : \([0-9]*\).*/\1/p' | head -1)"
+port="$("$BIN" get service web -n demo -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["spec"]["ports"][0]["nodePort"])')"
 echo
 for _ in 1 2 3 4 5 6; do echo "curl http://127.0.0.1:$port/  ->  $(curl -s "http://127.0.0.1:$port/")"; done
 cat <<MSG
