@@ -213,7 +213,8 @@ public func scrubNodeState(under dir: String) {
           for id in $(runc --root "$root" list -q 2>/dev/null); do runc --root "$root" delete -f "$id" >/dev/null 2>&1; done
         done
         pkill -9 -f "runc-shim.*$D" 2>/dev/null
-        for ns in $(grep -rhoE '/var/run/netns/gantry-[0-9a-f-]+' $(find "$D" -name config.json 2>/dev/null) 2>/dev/null | sort -u); do
+        # Bundles name their pod's namespace; so do the CNI result cache and the pods' own state.
+        for ns in $(grep -rhoIE '/var/run/netns/gantry-[0-9a-f-]+' "$D" 2>/dev/null | sort -u); do
           ip netns delete "$(basename "$ns")" 2>/dev/null
         done
         N=$(realpath -m "$D")  # mountinfo spells paths normalised (no "//")
