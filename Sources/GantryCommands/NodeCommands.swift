@@ -107,6 +107,11 @@ struct AgentOptions: ParsableArguments {
             if node == nil { node = try? await client.get(.nodes, namespace: nil, name: config.nodeName) }
         }
         if let cidr = node?[path: ["spec", "podCIDR"]]?.stringValue, !cidr.isEmpty {
+            if let podCIDR, podCIDR != cidr {
+                // A Node's pod CIDR cannot change once set (as in Kubernetes): its pods and routes depend on it.
+                logger.warning("--pod-cidr differs from the Node's pod CIDR, which cannot change; using the Node's",
+                               metadata: ["flag": "\(podCIDR)", "node": "\(cidr)"])
+            }
             config.podCIDR = cidr
         }
         if runsDNS, let gw = Self.gateway(of: config.podCIDR) { config.clusterDNS = [gw] }
