@@ -24,7 +24,8 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
     public let root: String
     /// The runc binary (a path, or a name looked up in `PATH`).
     public let runcPath: String
-    /// The command that runs the shim (`["/usr/bin/gantry", "runc-shim"]`); shim flags are appended.
+    /// The command that runs the shim (`["/usr/bin/runc-shim"]`, or `["/usr/bin/gantry", "runc-shim"]`); shim flags
+    /// are appended.
     public let shimCommand: [String]
 
     var stateRoot: String { "\(root)/runc" }

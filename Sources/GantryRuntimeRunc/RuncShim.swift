@@ -9,6 +9,10 @@ import Musl
 /// The per-container supervisor (the role of conmon / containerd-shim), run as
 /// `gantry runc-shim --root R --bundle B --id ID --log PATH --exit-file F [--tty] [--runc PATH]`.
 ///
+/// The standalone `runc-shim` executable (Sources/RuncShimCore, no Foundation, a fraction of the memory) does
+/// the same with the same flags and files, and is preferred when installed next to `gantry`; this one is the
+/// fallback. Keep the two in step: the runtime reads what either writes.
+///
 /// It lets containers outlive the agent and gives them CRI-format logs and a durable exit status:
 /// 1. Stage one re-executes itself (`/proc/self/exe`, same arguments) as a new session and exits at
 ///    once, so the shim is nobody's child but init's (no fork in a possibly multi-threaded process).

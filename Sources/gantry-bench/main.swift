@@ -270,13 +270,13 @@ func podBenchmark(count: Int, burst: Int) async throws {
     print(String(format: "ratio_p50=%.2f ratio_p99=%.2f", startup.percentile(0.5) / bare.percentile(0.5),
                  startup.percentile(0.99) / bare.percentile(0.99)))
     // The per-container cost of the shim.
-    let mem = shimMemory()
+    let mem = shimMemory(marker: cluster.dir)
     if !mem.isEmpty {
         func avg(_ f: (ShimMemory) -> Int) -> Double { Double(mem.map(f).reduce(0, +)) / Double(mem.count) }
         // RSS counts the binary's and libraries' pages that every shim shares; PSS splits them fairly and
         // private (USS) is what each extra shim really adds.
         print(String(format: "shims=%d shim_rss_kib_avg=%.0f shim_pss_kib_avg=%.0f shim_private_kib_avg=%.0f", mem.count,
-                     avg(\.rss), avg(\.pss), avg(\.priv)))
+                     avg(\.rss), avg(\.pss), avg(\.priv)) + " shim_exe=\(mem[0].exe)")
     }
     for i in 0..<count { _ = try? await client.delete(.pods, namespace: "default", name: "seq-\(i)") }
 
@@ -301,19 +301,24 @@ struct ShimMemory {
     var rss = 0
     var pss = 0
     var priv = 0
+    /// The program it runs (the standalone `runc-shim`, or `gantry`).
+    var exe = ""
 }
 
-/// RSS, PSS and private memory of each running shim (from /proc/PID/smaps_rollup).
-func shimMemory() -> [ShimMemory] {
+/// RSS, PSS and private memory of each running shim whose command line contains `marker` (this benchmark's
+/// directory, so shims of other clusters on the host do not count), from /proc/PID/smaps_rollup.
+func shimMemory(marker: String) -> [ShimMemory] {
     var out: [ShimMemory] = []
     for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
         guard let h = FileHandle(forReadingAtPath: "/proc/\(pid)/cmdline") else { continue }
         let cmd = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
         try? h.close()
-        guard cmd.contains("runc-shim"), let r = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps_rollup") else { continue }
+        guard cmd.contains("runc-shim"), cmd.contains(marker),
+              let r = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps_rollup") else { continue }
         let text = String(decoding: r.readDataToEndOfFile(), as: UTF8.self)
         try? r.close()
         var m = ShimMemory()
+        m.exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? "?"
         for l in text.split(separator: "\n") {
             let parts = l.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count >= 2, let v = Int(parts[1]) else { continue }

@@ -5,7 +5,8 @@ import GantryNetworkCNI
 import GantryRuntimeRunc
 
 /// The `gantry` executable: picks the node-side implementations (runc, OCI images, CNI) and hands over
-/// to GantryCommands. `gantry runc-shim` is the per-container supervisor the runtime starts.
+/// to GantryCommands. The per-container supervisor the runtime starts is the `runc-shim` executable next to
+/// this one when present (Sources/runc-shim), else `gantry runc-shim`.
 @main
 struct GantryMain {
     static func main() async {
@@ -13,8 +14,12 @@ struct GantryMain {
             RuncShim.main(CommandLine.arguments)
         }
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        // The small, Foundation-free `runc-shim` installed next to this binary if there is one (about a third of
+        // the memory per container), else this binary's own `gantry runc-shim`.
+        let standalone = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("runc-shim").path
+        let shimCommand = FileManager.default.isExecutableFile(atPath: standalone) ? [standalone] : [me, "runc-shim"]
         NodeImplementations.register(NodeImplementations(
-            runtime: { root in RuncRuntime(root: root, shimCommand: [me, "runc-shim"]) },
+            runtime: { root in RuncRuntime(root: root, shimCommand: shimCommand) },
             images: { root, insecure in OCIImageStore(root: root, insecureRegistries: insecure) },
             network: { stateDir, bridge, cidr, masquerade in
                 try CNINetwork(stateDir: stateDir, bridgeName: bridge, podCIDR: cidr, ipMasq: masquerade)

@@ -75,6 +75,16 @@ struct DevClusterTests {
         #expect(cs?["imageID"]?.stringValue?.hasPrefix("sha256:") == true)
         #expect(cs?[path: ["state", "running", "startedAt"]] != nil)
 
+        // The container's shim is the runc-shim installed next to gantry (which `swift build` builds), else
+        // `gantry runc-shim`.
+        let gantryPath = URL(fileURLWithPath: try GantryProcess.binary()).resolvingSymlinksInPath().path
+        let standaloneShim = URL(fileURLWithPath: gantryPath).deletingLastPathComponent().appendingPathComponent("runc-shim").path
+        let webID = String((cs?["containerID"]?.stringValue ?? "").dropFirst("runc://".count))
+        let shimPid = (try? String(contentsOfFile: dir.file("state") + "/agent/runtime/bundles/\(webID)/shim.pid", encoding: .utf8)) ?? "?"
+        let shimExe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(shimPid)/exe")) ?? "(no process)"
+        #expect(shimExe == (FileManager.default.isExecutableFile(atPath: standaloneShim) ? standaloneShim : gantryPath),
+                "the shim of container \(webID) (pid \(shimPid)) runs \(shimExe)")
+
         // The pod has its own IP and serves on it.
         let curl = try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ip):8080/"])
         #expect(curl.stdout == "hello from gantry\n")

@@ -412,3 +412,17 @@ struct CRILogTests {
         #expect(size < 64 * 1024 + 2 * LineSplitter.maxLine)
     }
 }
+
+@Suite("runc shim selection")
+struct ShimSelectionTests {
+    /// `swift build` builds the standalone `runc-shim`, so the real-runc suites exercise it, not `gantry runc-shim`.
+    @Test func realRuncTestsUseTheStandaloneShim() throws {
+        let shim = try locateShim()
+        if let chosen = ProcessInfo.processInfo.environment["GANTRY_SHIM"], !chosen.isEmpty {
+            #expect(shim == chosen.split(separator: " ").map(String.init))
+        } else {
+            #expect(shim.count == 1 && shim[0].hasSuffix("/runc-shim"),
+                    "the runc tests run \(shim), not the runc-shim executable: build it with `swift build`")
+        }
+    }
+}
