@@ -9,6 +9,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 ./scripts/install-deps.sh
 CONFIG="${GANTRY_BUILD:-release}"
 swift build -c "$CONFIG" --product gantry
+swift build -c "$CONFIG" --product runc-shim   # the per-container shim, found next to gantry
 BIN="$(swift build -c "$CONFIG" --show-bin-path)/gantry"
 mkdir -p .gantry
 LISTEN="${GANTRY_LISTEN:-127.0.0.1:6443}"
