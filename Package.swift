@@ -87,10 +87,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "gantry",
-            dependencies: ["GantryCommands", "GantryRuntimeRunc", "GantryImageOCI", "GantryNetworkCNI"]
+            dependencies: ["GantryCommands", "GantryRuntimeRunc", "GantryImageOCI", "GantryNetworkCNI", "RuncShimCore"]
         ),
         // The per-container supervisor on its own: Glibc and the standard library only (no Foundation), so each
-        // running container costs little memory. `gantry runc-shim` (RuncShim) is the fallback.
+        // running container costs little memory. `gantry runc-shim` runs the same code (RuncShimCore) as the fallback.
         // Not importing _Concurrency and _StringProcessing implicitly keeps them and libdispatch out of the process:
         // about 220 KiB less private memory per container.
         .executableTarget(name: "runc-shim", dependencies: ["RuncShimCore"], swiftSettings: leanShim),
@@ -123,7 +123,7 @@ let package = Package(
             ]
         ),
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
-        .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime"]),
+        .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime", "RuncShimCore"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(

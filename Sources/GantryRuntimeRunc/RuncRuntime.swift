@@ -1,13 +1,14 @@
 import Foundation
 import GantryAPI
 import GantryRuntime
+import RuncShimCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// A `ContainerRuntime` backed by the `runc` binary, with one `RuncShim` process per container.
+/// A `ContainerRuntime` backed by the `runc` binary, with one shim process (`RuncShimCore.Shim`: `runc-shim`, or `gantry runc-shim`) per container.
 ///
 /// Layout under `root`: runc's state in `root/runc` (`runc --root`), one bundle per container in
 /// `root/bundles/<id>` holding `config.json` (labels are its annotations) and the files of the shim
@@ -144,7 +145,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
             // stage does (a second start of this large binary, some 20 ms).
             if let setsid = FS.resolveExecutable("setsid") {
                 started = try await Self.spawnAndWait(setsid, ["--fork", shimPath] + args, log: shimLog,
-                                                      environment: [RuncShim.stageVariable: "2"])
+                                                      environment: [Shim.stageVariable: "2"])
             } else {
                 started = try await Self.runDetached(shimPath, args, log: shimLog)
             }
@@ -162,15 +163,15 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         let deadline = Date().addingTimeInterval(30)
         var polls = 0
         while true {
-            if FS.exists("\(dir)/\(RuncShim.readyFile)") { return }
-            if let message = FS.readString("\(dir)/\(RuncShim.createErrorFile)") {
+            if FS.exists("\(dir)/\(Shim.readyFile)") { return }
+            if let message = FS.readString("\(dir)/\(Shim.createErrorFile)") {
                 await cleanupFailedCreate(id)
                 throw GantryError(.internalError, "runc create \(id) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             polls += 1
             // Dead: its pid file names no live shim (before it writes one, give it a moment to start).
             if polls % 10 == 0, shimPid(id) != nil || deadline.timeIntervalSinceNow < 28, !shimAlive(id),
-               !FS.exists("\(dir)/\(RuncShim.readyFile)") {
+               !FS.exists("\(dir)/\(Shim.readyFile)") {
                 let log = FS.readString(shimLog)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 await cleanupFailedCreate(id)
                 throw GantryError(.internalError, "the runc shim for container \(id) exited before the container was created: \(log)")
@@ -207,7 +208,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
                     return
                 }
                 let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
-                let (pid, err) = RuncShim.spawn(executable, argv0: executable, args, env: env, stdin: devnull, stdout: logFD, stderr: logFD)
+                let (pid, err) = Shim.spawn(executable, argv0: executable, args, env: env, stdin: devnull, stdout: logFD, stderr: logFD)
                 guard pid > 0 else {
                     cont.resume(throwing: GantryError(.internalError, "cannot start \(executable): \(String(cString: strerror(err)))"))
                     return
@@ -244,7 +245,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
     }
 
     func shimPid(_ id: String) -> Int32? {
-        FS.readString("\(bundle(id))/\(RuncShim.pidFile)").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        FS.readString("\(bundle(id))/\(Shim.pidFile)").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Whether the shim of `id` is still running (a live process whose command line names the bundle).

@@ -4,9 +4,9 @@ import Glibc
 import Musl
 #endif
 
-/// The per-container supervisor as a small program of its own (`runc-shim`): the same flags, files and
-/// behaviour as `gantry runc-shim` (`RuncShim` in GantryRuntimeRunc), on Glibc and the standard library
-/// only, so each running container costs little memory.
+/// The per-container supervisor: the program `runc-shim` (and `gantry runc-shim`, the fallback when that is
+/// not installed next to gantry), on Glibc and the standard library only, so each running container costs
+/// little memory. `RuncRuntime` starts it and reads the files it writes.
 ///
 /// Run as `runc-shim --root R --bundle B --id ID --log PATH --exit-file F [--tty] [--runc PATH]
 /// [--log-max-size BYTES]`:
@@ -24,11 +24,11 @@ import Musl
 ///    atomically writes `{"exitCode":N,"oomKilled":B,"finishedAt":"<RFC3339Nano>"}` to the exit file.
 public enum Shim {
     /// Environment variable marking the detached second stage.
-    static let stageVariable = "GANTRY_RUNC_SHIM_STAGE"
-    /// Bundle files the shim writes.
-    static let pidFile = "shim.pid"
-    static let readyFile = "shim.ready"
-    static let createErrorFile = "create-error"
+    public static let stageVariable = "GANTRY_RUNC_SHIM_STAGE"
+    /// Bundle files the shim writes: its pid, init's pid once runc has created the container, runc's error.
+    public static let pidFile = "shim.pid"
+    public static let readyFile = "shim.ready"
+    public static let createErrorFile = "create-error"
     static let initPidFile = "init.pid"
     static let runcLogFile = "runc.log"
     /// How long the output may go on after init has ended before the exit is recorded anyway.
@@ -46,6 +46,13 @@ public enum Shim {
     }
 
     static let usage = "usage: runc-shim --root DIR --bundle DIR --id ID --log PATH --exit-file PATH [--tty] [--runc PATH] [--log-max-size BYTES]"
+
+    /// posix_spawn of `path` with the given standard streams, all signals at their defaults and none blocked;
+    /// returns the pid (or 0) and the error number.
+    public static func spawn(_ path: String, argv0: String, _ args: [String], env: [String]?, stdin: Int32, stdout: Int32,
+                             stderr: Int32) -> (pid_t, Int32) {
+        Sys.spawn(path, argv0: argv0, args, env: env, stdin: stdin, stdout: stdout, stderr: stderr)
+    }
 
     /// Runs the shim with the process's arguments (any leading words before the first `--flag`, such as the
     /// program name, are ignored). Never returns.

@@ -3,6 +3,7 @@ import GantryCommands
 import GantryImageOCI
 import GantryNetworkCNI
 import GantryRuntimeRunc
+import RuncShimCore
 
 /// The `gantry` executable: picks the node-side implementations (runc, OCI images, CNI) and hands over
 /// to GantryCommands. The per-container supervisor the runtime starts is the `runc-shim` executable next to
@@ -11,7 +12,7 @@ import GantryRuntimeRunc
 struct GantryMain {
     static func main() async {
         if CommandLine.arguments.dropFirst().first == "runc-shim" {
-            RuncShim.main(CommandLine.arguments)
+            Shim.main(CommandLine.arguments)
         }
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         // The small, Foundation-free `runc-shim` installed next to this binary if there is one (about a third of

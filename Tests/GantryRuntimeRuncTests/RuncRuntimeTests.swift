@@ -381,38 +381,6 @@ struct RuncRuntimeTests {
     }
 }
 
-@Suite("CRI log writer")
-struct CRILogTests {
-    @Test func splitsLongLinesAndRotates() throws {
-        let dir = "/tmp/gantry-crilog-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/c.log"
-        let writer = CRILogWriter(path: path, maxSize: 64 * 1024)
-        let splitter = LineSplitter(stream: "stdout")
-        let long = [UInt8](repeating: UInt8(ascii: "x"), count: LineSplitter.maxLine + 10)
-        splitter.feed(ArraySlice(Array("a\r\nb".utf8)), into: writer)
-        splitter.feed(ArraySlice(Array("c\n".utf8) + long + Array("\n".utf8)), into: writer)
-        splitter.feed(ArraySlice(Array("tail".utf8)), into: writer)
-        splitter.finish(into: writer)
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
-            $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
-        }
-        #expect(lines.count == 5)
-        guard lines.count == 5 else { return }
-        #expect(lines[0] == "stdout F a")
-        #expect(lines[1] == "stdout F bc")
-        #expect(lines[2] == "stdout P " + String(repeating: "x", count: LineSplitter.maxLine))
-        #expect(lines[3] == "stdout F " + String(repeating: "x", count: 10))
-        #expect(lines[4] == "stdout P tail")
-
-        // Past maxSize the file moves to PATH.1 and a new one starts.
-        for _ in 0..<10 { splitter.feed(ArraySlice(long + Array("\n".utf8)), into: writer) }
-        #expect(FileManager.default.fileExists(atPath: path + ".1"))
-        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        #expect(size < 64 * 1024 + 2 * LineSplitter.maxLine)
-    }
-}
-
 @Suite("runc shim selection")
 struct ShimSelectionTests {
     /// `swift build` builds the standalone `runc-shim`, so the real-runc suites exercise it, not `gantry runc-shim`.
