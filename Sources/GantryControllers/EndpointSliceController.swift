@@ -24,25 +24,16 @@ public enum EndpointSlicePlan {
         guard let spec = service.spec, spec.type != "ExternalName", let selector = spec.selector, !selector.isEmpty else { return nil }
         let publishNotReady = spec.publishNotReadyAddresses == true
         var groups: [[EndpointPort]: [DiscoveryEndpoint]] = [:]
-        for pod in pods {
-            guard let ip = pod.status?.podIP, !ip.isEmpty, pod.status?.phase != "Succeeded", pod.status?.phase != "Failed",
-                  selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }) else { continue }
-            var ports: [EndpointPort] = []
-            for sp in spec.ports ?? [] {
-                guard let port = EndpointsPlan.targetPort(sp, in: pod) else { continue }
-                ports.append(EndpointPort(name: sp.name ?? "", port: port, protocol: sp.protocol ?? "TCP", appProtocol: sp.appProtocol))
-            }
-            if ports.isEmpty && !(spec.ports ?? []).isEmpty { continue }
-            ports.sort { ($0.name ?? "", $0.port ?? 0) < ($1.name ?? "", $1.port ?? 0) }
+        for m in EndpointsPlan.members(of: service, pods: pods) {
+            let pod = m.pod
+            // Slices name every port (an unnamed Service port is "").
+            let ports = m.ports.map { p in var p = p; p.name = p.name ?? ""; return p }
             let terminating = pod.metadata.deletionTimestamp != nil
             let serving = publishNotReady || PodUtil.isReady(pod)
-            var e = DiscoveryEndpoint(addresses: [ip],
+            let e = DiscoveryEndpoint(addresses: [m.ip],
                                       conditions: EndpointConditions(ready: serving && (!terminating || publishNotReady), serving: serving,
                                                                      terminating: terminating),
-                                      targetRef: ObjectReference(kind: "Pod", namespace: pod.metadata.namespace, name: pod.name,
-                                                                 uid: pod.metadata.uid),
-                                      nodeName: pod.spec?.nodeName)
-            if let h = pod.spec?.hostname, !h.isEmpty, pod.spec?.subdomain == service.name { e.hostname = h }
+                                      hostname: m.hostname, targetRef: m.targetRef, nodeName: pod.spec?.nodeName)
             groups[ports, default: []].append(e)
         }
         var out: [Slice] = []

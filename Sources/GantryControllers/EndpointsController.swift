@@ -22,21 +22,11 @@ public enum EndpointsPlan {
         let publishNotReady = spec.publishNotReadyAddresses == true
         // (ports) -> (ready, notReady)
         var groups: [[EndpointPort]: (ready: [EndpointAddress], notReady: [EndpointAddress])] = [:]
-        for pod in pods {
-            guard let ip = pod.status?.podIP, !ip.isEmpty, PodUtil.isActive(pod) || isTerminatingPublished(pod, publishNotReady),
-                  selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }) else { continue }
-            var ports: [EndpointPort] = []
-            for sp in spec.ports ?? [] {
-                guard let port = targetPort(sp, in: pod) else { continue }
-                ports.append(EndpointPort(name: sp.name, port: port, protocol: sp.protocol ?? "TCP", appProtocol: sp.appProtocol))
-            }
-            // A headless Service without ports still publishes its addresses (for DNS).
-            if ports.isEmpty && !(spec.ports ?? []).isEmpty { continue }
-            ports.sort { ($0.name ?? "", $0.port ?? 0, $0.protocol ?? "") < ($1.name ?? "", $1.port ?? 0, $1.protocol ?? "") }
-            var address = EndpointAddress(ip: ip, nodeName: pod.spec?.nodeName,
-                                          targetRef: ObjectReference(kind: "Pod", namespace: pod.metadata.namespace,
-                                                                     name: pod.name, uid: pod.metadata.uid))
-            if let h = pod.spec?.hostname, !h.isEmpty, pod.spec?.subdomain == service.name { address.hostname = h }
+        for m in members(of: service, pods: pods) {
+            let pod = m.pod
+            guard PodUtil.isActive(pod) || isTerminatingPublished(pod, publishNotReady) else { continue }
+            let ports = m.ports
+            let address = EndpointAddress(ip: m.ip, hostname: m.hostname, nodeName: pod.spec?.nodeName, targetRef: m.targetRef)
             let ready = publishNotReady || (PodUtil.isReady(pod) && pod.metadata.deletionTimestamp == nil)
             if ready { groups[ports, default: ([], [])].ready.append(address) } else { groups[ports, default: ([], [])].notReady.append(address) }
         }
@@ -47,6 +37,42 @@ public enum EndpointsPlan {
                                notReadyAddresses: addrs.notReady.isEmpty ? nil : addrs.notReady.sorted(by: byIP),
                                ports: ports.isEmpty ? nil : ports)
             }
+    }
+
+    /// A pod the Service selects, with what both Endpoints and EndpointSlices show of it.
+    struct Member {
+        var pod: Pod
+        var ip: String
+        /// The Service's ports as this pod numbers them, sorted.
+        var ports: [EndpointPort]
+        /// Set for a pod of the Service's subdomain.
+        var hostname: String?
+        var targetRef: ObjectReference
+    }
+
+    /// The pods `service` selects that have an IP and have not finished (being deleted or not), with their
+    /// ports; a pod without any of the Service's ports is left out (a Service without ports keeps them all,
+    /// so a headless Service still publishes addresses for DNS).
+    static func members(of service: Service, pods: [Pod]) -> [Member] {
+        guard let spec = service.spec, let selector = spec.selector, !selector.isEmpty else { return [] }
+        var out: [Member] = []
+        for pod in pods {
+            guard let ip = pod.status?.podIP, !ip.isEmpty, pod.status?.phase != "Succeeded", pod.status?.phase != "Failed",
+                  selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }) else { continue }
+            var ports: [EndpointPort] = []
+            for sp in spec.ports ?? [] {
+                guard let port = targetPort(sp, in: pod) else { continue }
+                ports.append(EndpointPort(name: sp.name, port: port, protocol: sp.protocol ?? "TCP", appProtocol: sp.appProtocol))
+            }
+            if ports.isEmpty && !(spec.ports ?? []).isEmpty { continue }
+            ports.sort { ($0.name ?? "", $0.port ?? 0, $0.protocol ?? "") < ($1.name ?? "", $1.port ?? 0, $1.protocol ?? "") }
+            let h = pod.spec?.hostname
+            out.append(Member(pod: pod, ip: ip, ports: ports,
+                              hostname: h.flatMap { !$0.isEmpty && pod.spec?.subdomain == service.name ? $0 : nil },
+                              targetRef: ObjectReference(kind: "Pod", namespace: pod.metadata.namespace, name: pod.name,
+                                                         uid: pod.metadata.uid)))
+        }
+        return out
     }
 
     /// A pod being deleted still counts (as not ready, or published) only with publishNotReadyAddresses.
