@@ -129,26 +129,43 @@ struct HTTPService<App: ApplicationProtocol>: ServiceLifecycle.Service {
     var idleGrace: Duration = .milliseconds(500)
 
     func run() async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            // `run()`, not `runService()`: the latter also traps SIGTERM itself, stopping the server before
-            // the services that need it (controllers, the agent's pod workers) have shut down.
+        // `run()`, not `runService()`: the latter also traps SIGTERM itself, stopping the server before the
+        // services that need it (controllers, the agent's pod workers) have shut down. The server runs in a task
+        // of its own (it inherits the graceful-shutdown context) so that, once cancelled, a connection that
+        // ignores cancellation cannot keep this service — and the process — from ending.
+        let server = Task { try await app.run() }
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        let done = LockedFlag()
+        Task {
+            _ = await server.result
+            done.set()
+            exit.finish()
+        }
+        let shuttingDown: Bool = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await app.run()
-                return true
-            }
-            group.addTask {
-                try await gracefulShutdown()
-                terminator.terminateAll()
-                await drain()
+                for await _ in exited {}
                 return false
             }
-            while let finished = try await group.next() {
-                if finished { break }
-                try await Task.sleep(for: idleGrace)
-                logger.debug("closing idle connections")
-                break
+            group.addTask {
+                do { try await gracefulShutdown() } catch { return true }  // cancelled: stop now too
+                return true
             }
+            let first = await group.next() ?? false
             group.cancelAll()
+            return first
+        }
+        if !shuttingDown || done.value { return try await server.value }
+        terminator.terminateAll()
+        await drain()
+        // Idle connections get a moment to close by themselves (the server then ends on its own).
+        let graceEnd = ContinuousClock.now + idleGrace
+        while !done.value, ContinuousClock.now < graceEnd { try? await Task.sleep(for: .milliseconds(20)) }
+        if done.value { return try await server.value }
+        logger.debug("closing idle connections")
+        server.cancel()
+        for _ in 0..<40 where !done.value { try? await Task.sleep(for: .milliseconds(50)) }
+        if !done.value {
+            logger.warning("the HTTP server did not stop within 2 s of being cancelled; leaving it to the process's exit")
         }
     }
 
@@ -250,4 +267,12 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
         }
         return busy
     }
+}
+
+/// A flag set once, read from any thread.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    func set() { lock.withLock { isSet = true } }
+    var value: Bool { lock.withLock { isSet } }
 }

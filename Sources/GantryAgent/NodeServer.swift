@@ -156,15 +156,26 @@ public struct NodeServer: ServiceLifecycle.Service {
                               onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
         // `run()`, not `runService()`: the latter traps SIGTERM itself and would stop before the pod workers.
         // On graceful shutdown, followed logs and exec sessions (which do not end by themselves) and idle
-        // connections get a second, then the server closes them.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            group.addTask {
-                try await gracefulShutdown()
-                try await Task.sleep(for: .seconds(1))
-            }
-            _ = try await group.next()
+        // connections get a second, then the server is cancelled; it runs in a task of its own so a connection
+        // that ignores cancellation cannot keep the agent from exiting.
+        let server = Task { try await app.run() }
+        let done = LockedValue(false)
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        Task {
+            _ = await server.result
+            done.value = true
+            exit.finish()
+        }
+        // Until shutdown begins, or the server stops by itself (an error such as a port in use, thrown below).
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in exited {} }
+            group.addTask { try? await gracefulShutdown() }
+            _ = await group.next()
             group.cancelAll()
         }
+        if done.value { return try await server.value }
+        for _ in 0..<20 where !done.value { try? await Task.sleep(for: .milliseconds(50)) }
+        server.cancel()
+        for _ in 0..<40 where !done.value { try? await Task.sleep(for: .milliseconds(50)) }
     }
 }
