@@ -278,7 +278,7 @@ public enum Shim {
         return (code, finishedAt ?? Timestamp.now())
     }
 
-    /// The fallback when polling fails: reap children until init ends, as `RuncShim` does.
+    /// The fallback when polling fails: block in waitpid, reaping children, until init ends.
     static func waitBlocking(_ initPid: Int32, code: Int32, finishedAt: String?) -> (Int32, String) {
         if let finishedAt { return (code, finishedAt) }
         var code = code
@@ -298,7 +298,7 @@ public enum Shim {
         return (code, Timestamp.now())
     }
 
-    /// The exit file's JSON: `RuncShim`'s `ExitRecord` as `JSONEncoder` writes it (same escaping; its key order
+    /// The exit file's JSON, the shape of GantryRuntimeRunc's `ExitRecord` (escaped as `JSONEncoder` does; key order
     /// is not fixed, this is the declaration order). The runtime decodes it with `JSONDecoder`.
     static func exitRecord(exitCode: Int32, oomKilled: Bool, finishedAt: String) -> String {
         "{\"exitCode\":\(exitCode),\"oomKilled\":\(oomKilled),\"finishedAt\":\(JSONValue.quote(finishedAt))}"
