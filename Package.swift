@@ -174,6 +174,7 @@ let package = Package(
         ),
         .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
         .testTarget(name: "RuncShimCoreTests", dependencies: ["RuncShimCore"]),
+        .testTarget(name: "GantryRuntimeTests", dependencies: ["GantryRuntime", "GantryAPI"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),

@@ -93,6 +93,8 @@ public struct AgentConfig: Sendable {
     public var stopPodsOnExit = false
     /// Restart back-off of crashing containers and failing pulls.
     public var backoff = RestartBackoff()
+    /// Pod network sandboxes the network plugin keeps set up ahead of demand (for pods without host ports).
+    public var preparedSandboxes = 0
     public init(nodeName: String, dataDir: String) {
         self.nodeName = nodeName
         self.dataDir = dataDir

@@ -64,6 +64,9 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                 while self.cleanups.value > 0, ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
+                // Prepared sandboxes hold addresses and iptables rules that nothing else would remove: a graceful
+                // stop tears them down (a crashed agent's are taken over by the next one).
+                await self.network.stopPreparingSandboxes(release: true)
                 if self.config.stopPodsOnExit {
                     await withTaskGroup(of: Void.self) { stops in
                         for w in self.allWorkers() { stops.addTask { await w.shutdownPod() } }
@@ -80,21 +83,34 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     /// List, then watch; on any watch failure, list again.
     func loop(group: inout ThrowingTaskGroup<Void, Error>) async throws {
         let selector = "spec.nodeName=\(config.nodeName)"
+        var preparing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let list = try await client.list(.pods, namespace: nil, fieldSelector: selector)
+                // The containers on this node, listed once per (re)list: a pod's worker adopts those an earlier
+                // agent process started for it. A pod first seen through the watch cannot have any (containers
+                // are only started by a worker, and workers for pods seen before are still here or cleaned up),
+                // so its worker starts without asking the runtime, which is an exec of `runc list`.
+                let containers = (try? await runtime.list()) ?? []
+                let byPod = Dictionary(grouping: containers) { $0.labels["gantry.io/pod-uid"] ?? "" }
                 var seen = Set<String>()
                 for item in list["items"]?.arrayValue ?? [] {
-                    if let uid = handle(item, group: &group) { seen.insert(uid) }
+                    let uid = item[path: ["metadata", "uid"]]?.stringValue ?? ""
+                    if let uid = handle(item, adopting: byPod[uid] ?? [], group: &group) { seen.insert(uid) }
                 }
-                await collectOrphans(keep: seen)
+                await collectOrphans(keep: seen, containers: containers)
+                if !preparing {
+                    // After the orphans are gone, so their addresses are free again.
+                    preparing = true
+                    await network.prepareSandboxes(count: config.preparedSandboxes)
+                }
                 let rv = list[path: ["metadata", "resourceVersion"]]?.stringValue
                 let stream = try await client.watch(.pods, namespace: nil, resourceVersion: rv, fieldSelector: selector,
                                                     bookmarks: true)
                 for try await event in stream.cancelOnGracefulShutdown() {
                     switch event.type {
                     case "ADDED", "MODIFIED":
-                        _ = handle(event.object, group: &group)
+                        _ = handle(event.object, adopting: [], group: &group)
                     case "DELETED":
                         if let uid = event.object[path: ["metadata", "uid"]]?.stringValue, let w = worker(uid) {
                             // Deleted without a graceful termination: stop everything now.
@@ -121,8 +137,9 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         }
     }
 
-    /// Routes a pod to its worker, starting one if needed; returns its uid.
-    func handle(_ pod: JSONValue, group: inout ThrowingTaskGroup<Void, Error>) -> String? {
+    /// Routes a pod to its worker, starting one (which takes over `adopting`, the containers an earlier agent
+    /// process left running for the pod) if needed; returns its uid.
+    func handle(_ pod: JSONValue, adopting: [ContainerInfo], group: inout ThrowingTaskGroup<Void, Error>) -> String? {
         guard let uid = pod[path: ["metadata", "uid"]]?.stringValue else { return nil }
         if let w = worker(uid) {
             Task { await w.update(pod) }
@@ -140,7 +157,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                                   config: config, logger: logger)
             setWorker(uid, w)
             group.addTask { [weak self] in
-                await w.run()
+                await w.run(adopting: adopting)
                 if await w.finished {
                     await w.removeDirectory()
                     self?.setWorker(uid, nil)
@@ -191,12 +208,10 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
 
     /// Removes what pods that no longer exist left behind (deleted while the agent was away, or whose
     /// cleanup was cut short): their containers, and their network sandboxes.
-    func collectOrphans(keep: Set<String>) async {
-        if let all = try? await runtime.list() {
-            for c in all {
-                guard let uid = c.labels["gantry.io/pod-uid"], !keep.contains(uid), worker(uid) == nil else { continue }
-                try? await runtime.delete(c.id, force: true)
-            }
+    func collectOrphans(keep: Set<String>, containers: [ContainerInfo]) async {
+        for c in containers {
+            guard let uid = c.labels["gantry.io/pod-uid"], !keep.contains(uid), worker(uid) == nil else { continue }
+            try? await runtime.delete(c.id, force: true)
         }
         for uid in (try? await network.sandboxIDs()) ?? [] where !keep.contains(uid) && worker(uid) == nil {
             try? await network.tearDown(sandboxID: uid, netns: "/var/run/netns/gantry-\(uid.prefix(18))", ports: [])

@@ -109,9 +109,10 @@ actor PodWorker {
         records[container]?.state == "running" || initRecords[container]?.state == "running"
     }
 
-    /// The sync loop: runs until the pod is finished (deleted and cleaned up).
-    func run() async {
-        await adopt()
+    /// The sync loop: runs until the pod is finished (deleted and cleaned up). It first takes over `adopting`,
+    /// the pod's containers an earlier agent process started.
+    func run(adopting: [ContainerInfo] = []) async {
+        await adopt(adopting)
         wake.yield()
         for await _ in wakeups {
             if Task.isCancelled || finished { break }
@@ -123,9 +124,8 @@ actor PodWorker {
 
     /// Takes over the containers an earlier agent process started for this pod (they outlive the agent):
     /// running ones are watched again, stopped ones count as terminated attempts.
-    func adopt() async {
-        guard let all = try? await runtime.list() else { return }
-        let mine = all.filter { $0.labels["gantry.io/pod-uid"] == uid }
+    func adopt(_ containers: [ContainerInfo]) async {
+        let mine = containers.filter { $0.labels["gantry.io/pod-uid"] == uid }
         guard !mine.isEmpty else { return }
         let initNames = Set((pod.spec?.initContainers ?? []).compactMap(\.name))
         for info in mine.sorted(by: { attemptOf($0.id) < attemptOf($1.id) }) {
@@ -501,9 +501,8 @@ actor PodWorker {
             spec.tty = c.tty == true
             spec.labels = ["gantry.io/pod-uid": uid, "gantry.io/pod-name": name, "gantry.io/pod-namespace": namespace,
                            "gantry.io/container": n, "gantry.io/image-digest": image.digest]
-            try await runtime.create(spec)
-            logger.debug("container created", metadata: ["container": "\(n)", "ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
-            try await runtime.start(id)
+            // Nothing happens between create and start here (no CRI client to interpose), so one step.
+            try await runtime.run(spec)
             r.runtimeID = id
             r.state = "running"
             r.reason = nil

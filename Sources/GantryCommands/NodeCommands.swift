@@ -74,6 +74,9 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Port of the agent's endpoint (logs) that the API server reaches; 0 picks a free one.")
     var agentPort: Int = 10250
 
+    @Option(help: "Pod network sandboxes to keep set up ahead of demand, so a pod without host ports starts without waiting for the CNI plugins; 0 turns this off.")
+    var preparedSandboxes: Int = 4
+
     @Flag(inversion: .prefixedNo, help: "Run the service proxy (iptables rules for cluster IPs and node ports) on this node.")
     var proxy = true
 
@@ -89,6 +92,7 @@ struct AgentOptions: ParsableArguments {
         c.nodeIP = nodeIP
         c.clusterDNS = clusterDNS
         c.serverPort = agentPort
+        c.preparedSandboxes = max(0, preparedSandboxes)
         return c
     }
 

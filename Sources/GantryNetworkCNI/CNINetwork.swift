@@ -50,6 +50,8 @@ public struct CNINetwork: NetworkPlugin {
     public let pluginTimeout: Duration
 
     let locks = KeyedLock()
+    /// Sandboxes set up ahead of demand (see `prepareSandboxes(count:)`).
+    let prepared = PreparedSandboxes()
 
     /// Creates the plugin. Throws `invalid` for a podCIDR that is not IPv4 CIDR or a bridge name that
     /// is not a valid Linux interface name. Touches nothing on the host until the first call.
@@ -100,56 +102,66 @@ public struct CNINetwork: NetworkPlugin {
                     return network
                 }
                 // Stale (namespace gone, ports changed, broken): release everything, keep a live namespace.
-                try await delete(cached: cached, sandboxID: sandboxID, ns: NetnsPath(cached.netns), pod: pod,
-                                 fallbackPorts: cached.ports)
+                try await delete(cached: cached, containerID: cached.cniContainerID, ns: NetnsPath(cached.netns), pod: pod,
+                                 fallbackPorts: cached.ports, cacheFile: cachePath(sandboxID))
             }
-            try FileManager.default.createDirectory(atPath: resultsDir, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: ipamDataDir, withIntermediateDirectories: true)
-            try await ns.create(timeout: pluginTimeout)
+            // A sandbox prepared ahead of demand, when the pod needs no host ports: no plugin runs now.
+            if ports.isEmpty, let network = await claimPrepared(sandboxID: sandboxID, netns: ns, pod: pod) {
+                return network
+            }
+            let entry = try await addNetwork(containerID: sandboxID, ns: ns, pod: pod, ports: ports)
+            try saveCache(entry, to: cachePath(sandboxID))
+            return try Self.sandboxNetwork(from: entry.result)
+        }
+    }
 
-            let executor = PluginExecutor(pluginDir: pluginDir, timeout: pluginTimeout)
-            let args = Self.cniArgs(pod)
+    /// Creates the namespace and runs ADD over `lo` and the network list for CNI container `containerID`;
+    /// returns the cache entry to record (not yet saved). A failed ADD is rolled back with DEL.
+    func addNetwork(containerID: String, ns: NetnsPath, pod: PodRef, ports: [PortMapping]) async throws -> CacheEntry {
+        try FileManager.default.createDirectory(atPath: resultsDir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ipamDataDir, withIntermediateDirectories: true)
+        try await ns.create(timeout: pluginTimeout)
+
+        let executor = PluginExecutor(pluginDir: pluginDir, timeout: pluginTimeout)
+        let args = Self.cniArgs(pod)
+        do {
+            _ = try await executor.invoke(loopbackConfig(), .init(command: "ADD", containerID: containerID,
+                                                                  netns: ns.path, ifName: "lo", args: args))
+        } catch {
+            throw wrap(error, pod)
+        }
+
+        let plugins = pluginConfigs(hostPorts: !ports.isEmpty)
+        let call = PluginExecutor.Call(command: "ADD", containerID: containerID, netns: ns.path,
+                                       ifName: Self.interfaceName, args: args)
+        var prevResult: JSONValue?
+        for plugin in plugins {
             do {
-                _ = try await executor.invoke(loopbackConfig(), .init(command: "ADD", containerID: sandboxID,
-                                                                      netns: ns.path, ifName: "lo", args: args))
+                let result = try await executor.invoke(runtimeConfig(plugin, ports: ports, prevResult: prevResult), call)
+                guard let result else {
+                    throw CNIInvocationError(plugin["type"]?.string ?? "?", "ADD", code: 0, msg: "printed no result")
+                }
+                prevResult = result
             } catch {
+                // Roll back what was (partly) added, so no address or rule leaks; report the ADD error.
+                var del = call
+                del.command = "DEL"
+                for p in plugins.reversed() {
+                    _ = try? await executor.invoke(runtimeConfig(p, ports: ports, prevResult: prevResult), del)
+                }
                 throw wrap(error, pod)
             }
-
-            let plugins = pluginConfigs(hostPorts: !ports.isEmpty)
-            let call = PluginExecutor.Call(command: "ADD", containerID: sandboxID, netns: ns.path,
-                                           ifName: Self.interfaceName, args: args)
-            var prevResult: JSONValue?
-            for plugin in plugins {
-                do {
-                    let result = try await executor.invoke(runtimeConfig(plugin, ports: ports, prevResult: prevResult), call)
-                    guard let result else {
-                        throw CNIInvocationError(plugin["type"]?.string ?? "?", "ADD", code: 0, msg: "printed no result")
-                    }
-                    prevResult = result
-                } catch {
-                    // Roll back what was (partly) added, so no address or rule leaks; report the ADD error.
-                    var del = call
-                    del.command = "DEL"
-                    for p in plugins.reversed() {
-                        _ = try? await executor.invoke(runtimeConfig(p, ports: ports, prevResult: prevResult), del)
-                    }
-                    throw wrap(error, pod)
-                }
-            }
-            guard let result = prevResult else {
-                throw GantryError(.internalError, "CNI ADD produced no result for pod \(pod)")
-            }
-            let network: SandboxNetwork
-            do { network = try Self.sandboxNetwork(from: result) } catch {
-                throw GantryError(.internalError, "CNI ADD for pod \(pod) returned an unusable result", cause: error)
-            }
-            let entry = CacheEntry(cniVersion: Self.cniVersion, networkName: networkName, sandboxID: sandboxID,
-                                   netns: netns, ifName: Self.interfaceName, podName: podName,
-                                   podNamespace: podNamespace, ports: ports, plugins: plugins, result: result)
-            try saveCache(entry)
-            return network
         }
+        guard let result = prevResult else {
+            throw GantryError(.internalError, "CNI ADD produced no result for \(pod)")
+        }
+        do { _ = try Self.sandboxNetwork(from: result) } catch {
+            throw GantryError(.internalError, "CNI ADD for \(pod) returned an unusable result", cause: error)
+        }
+        return CacheEntry(cniVersion: Self.cniVersion, networkName: networkName, sandboxID: pod.sandboxID,
+                          containerID: containerID == pod.sandboxID ? nil : containerID, netns: ns.path,
+                          ifName: Self.interfaceName, podName: pod.name ?? "", podNamespace: pod.namespace ?? "",
+                          ports: ports, plugins: plugins, result: result)
     }
 
     /// Runs DEL over the network list (reverse order, cached `prevResult`), then deletes the namespace.
@@ -160,14 +172,16 @@ public struct CNINetwork: NetworkPlugin {
         let ns = try NetnsPath(netns)
         try await locks.withLock(sandboxID) {
             let cached = try loadCache(sandboxID)
-            let pod = PodRef(namespace: cached?.podNamespace, name: cached?.podName, sandboxID: sandboxID)
+            let pod = PodRef(namespace: cached?.podNamespace, name: cached?.podName, sandboxID: cached?.cniContainerID ?? sandboxID)
             try checkPrerequisites(plugins: ["bridge", "host-local"]
                                    + ((cached?.ports ?? ports).isEmpty ? [] : ["portmap"]))
-            try await delete(cached: cached, sandboxID: sandboxID, ns: ns, pod: pod, fallbackPorts: ports)
+            let containerID = cached?.cniContainerID ?? sandboxID
+            try await delete(cached: cached, containerID: containerID, ns: ns, pod: pod, fallbackPorts: ports,
+                             cacheFile: cachePath(sandboxID))
             if ns.exists {
                 let executor = PluginExecutor(pluginDir: pluginDir, timeout: pluginTimeout)
                 if FileManager.default.isExecutableFile(atPath: pluginDir + "/loopback") {
-                    _ = try? await executor.invoke(loopbackConfig(), .init(command: "DEL", containerID: sandboxID,
+                    _ = try? await executor.invoke(loopbackConfig(), .init(command: "DEL", containerID: containerID,
                                                                            netns: ns.path, ifName: "lo",
                                                                            args: Self.cniArgs(pod)))
                 }
@@ -199,7 +213,7 @@ public struct CNINetwork: NetworkPlugin {
 
     private func checkLocked(_ cached: CacheEntry, netns: String) async throws {
         let executor = PluginExecutor(pluginDir: pluginDir, timeout: pluginTimeout)
-        let call = PluginExecutor.Call(command: "CHECK", containerID: cached.sandboxID, netns: netns,
+        let call = PluginExecutor.Call(command: "CHECK", containerID: cached.cniContainerID, netns: netns,
                                        ifName: cached.ifName, args: Self.cniArgs(PodRef(cached)))
         for plugin in cached.plugins where plugin["type"]?.string != "portmap" {
             do {
@@ -221,8 +235,8 @@ public struct CNINetwork: NetworkPlugin {
     /// briefly recreated namespace if needed) and the plugin cleans up after itself as usual. If that
     /// is not possible, DEL runs anyway (with an empty `CNI_NETNS` when the namespace is gone, as the
     /// spec allows) so the address is still released.
-    private func delete(cached: CacheEntry?, sandboxID: String, ns: NetnsPath, pod: PodRef,
-                        fallbackPorts: [PortMapping]) async throws {
+    func delete(cached: CacheEntry?, containerID: String, ns: NetnsPath, pod: PodRef,
+                fallbackPorts: [PortMapping], cacheFile: String) async throws {
         let executor = PluginExecutor(pluginDir: pluginDir, timeout: pluginTimeout)
         var exists = ns.exists
         var tempNamespace = false
@@ -239,7 +253,7 @@ public struct CNINetwork: NetworkPlugin {
         }
         let plugins = cached?.plugins ?? pluginConfigs(hostPorts: !fallbackPorts.isEmpty)
         let ports = cached?.ports ?? fallbackPorts
-        let call = PluginExecutor.Call(command: "DEL", containerID: sandboxID, netns: exists ? ns.path : "",
+        let call = PluginExecutor.Call(command: "DEL", containerID: containerID, netns: exists ? ns.path : "",
                                        ifName: cached?.ifName ?? Self.interfaceName, args: Self.cniArgs(pod))
         do {
             for plugin in plugins.reversed() {
@@ -251,7 +265,7 @@ public struct CNINetwork: NetworkPlugin {
             throw wrap(error, pod)
         }
         if tempNamespace { try await ns.remove(timeout: pluginTimeout) }
-        try? FileManager.default.removeItem(atPath: cachePath(sandboxID))
+        try? FileManager.default.removeItem(atPath: cacheFile)
     }
 
     /// The network list (without `name`/`cniVersion`, which are injected per invocation).
@@ -308,7 +322,7 @@ public struct CNINetwork: NetworkPlugin {
         return .object(conf)
     }
 
-    private func wrap(_ error: any Error, _ pod: PodRef, code: GantryError.Code? = nil) -> any Error {
+    func wrap(_ error: any Error, _ pod: PodRef, code: GantryError.Code? = nil) -> any Error {
         guard let e = error as? CNIInvocationError else { return error }
         let what = "CNI \(e.error.plugin) \(e.error.command) failed for \(pod.description)"
         var msg = e.error.msg
@@ -398,6 +412,9 @@ public struct CNINetwork: NetworkPlugin {
         var cniVersion: String
         var networkName: String
         var sandboxID: String
+        /// The CNI container ID ADD ran with, when not `sandboxID` (a sandbox prepared ahead of demand keeps the
+        /// ID it was prepared under: host-local's allocation and the bridge's ipMasq rules are keyed by it).
+        var containerID: String?
         var netns: String
         var ifName: String
         var podName: String
@@ -407,6 +424,9 @@ public struct CNINetwork: NetworkPlugin {
         var plugins: [JSONValue]
         /// The final ADD result (the `prevResult` of DEL and CHECK).
         var result: JSONValue
+
+        /// The container ID to give the plugins (DEL and CHECK must repeat ADD's).
+        var cniContainerID: String { containerID ?? sandboxID }
     }
 
     func cachePath(_ sandboxID: String) -> String { resultsDir + "/" + sandboxID + ".json" }
@@ -418,7 +438,10 @@ public struct CNINetwork: NetworkPlugin {
     }
 
     func loadCache(_ sandboxID: String) throws -> CacheEntry? {
-        let path = cachePath(sandboxID)
+        try loadCache(path: cachePath(sandboxID))
+    }
+
+    func loadCache(path: String) throws -> CacheEntry? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
             return try JSONDecoder().decode(CacheEntry.self, from: data)
@@ -427,10 +450,10 @@ public struct CNINetwork: NetworkPlugin {
         }
     }
 
-    func saveCache(_ entry: CacheEntry) throws {
+    func saveCache(_ entry: CacheEntry, to path: String) throws {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try e.encode(entry).write(to: URL(fileURLWithPath: cachePath(entry.sandboxID)), options: .atomic)
+        try e.encode(entry).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
 
@@ -447,7 +470,8 @@ struct PodRef: Sendable, CustomStringConvertible {
     }
 
     init(_ entry: CNINetwork.CacheEntry) {
-        self.init(namespace: entry.podNamespace, name: entry.podName, sandboxID: entry.sandboxID)
+        self.init(namespace: entry.podNamespace.isEmpty ? nil : entry.podNamespace, name: entry.podName.isEmpty ? nil : entry.podName,
+                  sandboxID: entry.cniContainerID)
     }
 
     var description: String {

@@ -175,6 +175,9 @@ public protocol ContainerRuntime: Sendable {
     func create(_ spec: ContainerSpec) async throws
     /// Starts a created container.
     func start(_ id: String) async throws
+    /// Creates and starts the container in one step: what `create` then `start` do, in one runtime
+    /// invocation where the runtime can (`runc run --detach`).
+    func run(_ spec: ContainerSpec) async throws
     /// Sends a signal to the container's init process.
     func kill(_ id: String, signal: Int32) async throws
     /// Waits until the container's process has exited.
@@ -192,6 +195,12 @@ public protocol ContainerRuntime: Sendable {
 }
 
 extension ContainerRuntime {
+    /// `create`, then `start`.
+    public func run(_ spec: ContainerSpec) async throws {
+        try await create(spec)
+        try await start(spec.id)
+    }
+
     /// Runtimes that cannot measure report nothing.
     public func stats(_ id: String) async throws -> ContainerStats? { nil }
 }
@@ -354,9 +363,17 @@ public protocol NetworkPlugin: Sendable {
     func check(sandboxID: String, netns: String, ports: [PortMapping]) async throws
     /// The sandboxes set up and not yet torn down (to clean up after pods deleted while the agent was away).
     func sandboxIDs() async throws -> [String]
+    /// Keeps `count` sandboxes set up ahead of demand, so that `setUp` for a pod without host ports only has to
+    /// hand one over; 0 stops preparing more. Sandboxes prepared by an earlier process are taken over.
+    func prepareSandboxes(count: Int) async
+    /// Stops preparing sandboxes ahead of demand; with `release`, tears down the ready ones as well.
+    func stopPreparingSandboxes(release: Bool) async
 }
 
 extension NetworkPlugin {
     /// Plugins that keep no record report none.
     public func sandboxIDs() async throws -> [String] { [] }
+    /// Plugins that set up every sandbox on demand ignore this.
+    public func prepareSandboxes(count: Int) async {}
+    public func stopPreparingSandboxes(release: Bool) async {}
 }

@@ -108,6 +108,17 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
 
     /// Writes the bundle, starts the shim, and returns once runc has created the container.
     public func create(_ spec: ContainerSpec) async throws {
+        try await create(spec, start: false)
+    }
+
+    /// Creates and starts the container with one runc invocation (`runc run --detach` in the shim), which
+    /// saves `runc start`'s exec on the way to a running container.
+    public func run(_ spec: ContainerSpec) async throws {
+        try await create(spec, start: true)
+        try? FS.writeAtomically(Data(Timestamp.now().utf8), to: "\(bundle(spec.id))/started-at")
+    }
+
+    func create(_ spec: ContainerSpec, start: Bool) async throws {
         try Self.validate(spec.id)
         let runc = try runcExecutable()
         guard let shim = shimCommand.first, let shimPath = FS.resolveExecutable(shim) else {
@@ -138,6 +149,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
             "--exit-file", exitFile(id),
         ]
         if spec.tty { args.append("--tty") }
+        if start { args.append("--start") }
         let shimLog = "\(dir)/shim.log"
         let started: Int32
         do {
@@ -147,7 +159,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
                 started = try await Self.spawnAndWait(setsid, ["--fork", shimPath] + args, log: shimLog,
                                                       environment: [Shim.stageVariable: "2"])
             } else {
-                started = try await Self.runDetached(shimPath, args, log: shimLog)
+                started = try await Self.spawnAndWait(shimPath, args, log: shimLog)
             }
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
@@ -166,7 +178,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
             if FS.exists("\(dir)/\(Shim.readyFile)") { return }
             if let message = FS.readString("\(dir)/\(Shim.createErrorFile)") {
                 await cleanupFailedCreate(id)
-                throw GantryError(.internalError, "runc create \(id) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw GantryError(.internalError, "runc \(start ? "run" : "create") \(id) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             polls += 1
             // Dead: its pid file names no live shim (before it writes one, give it a moment to start).
@@ -179,7 +191,7 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
             if Date() > deadline {
                 if let pid = shimPid(id) { Glibc.kill(pid, SIGKILL) }
                 await cleanupFailedCreate(id)
-                throw GantryError(.timeout, "runc create \(id) did not finish within 30s")
+                throw GantryError(.timeout, "runc \(start ? "run" : "create") \(id) did not finish within 30s")
             }
             // runc create takes some 30 ms: look often at first.
             try await Task.sleep(nanoseconds: polls < 100 ? 2_000_000 : 10_000_000)
@@ -191,56 +203,24 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         try? FileManager.default.removeItem(atPath: bundle(id))
     }
 
-    /// Runs the shim's first stage (which detaches and exits at once) and returns its exit status.
-    /// Starts `executable` with posix_spawn (so no descriptor of ours, such as the socket Foundation's Process
-    /// watches, leaks into the detached shim) and waits for it to exit; returns its exit status.
-    static func spawnAndWait(_ executable: String, _ args: [String], log: String, environment: [String: String]) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
-            Blocking.start {
-                let logFD = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
-                defer {
-                    if logFD >= 0 { close(logFD) }
-                    if devnull >= 0 { close(devnull) }
-                }
-                guard logFD >= 0, devnull >= 0 else {
-                    cont.resume(throwing: GantryError(.internalError, "cannot open \(log): \(String(cString: strerror(errno)))"))
-                    return
-                }
-                let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
-                let (pid, err) = Shim.spawn(executable, argv0: executable, args, env: env, stdin: devnull, stdout: logFD, stderr: logFD)
-                guard pid > 0 else {
-                    cont.resume(throwing: GantryError(.internalError, "cannot start \(executable): \(String(cString: strerror(err)))"))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                let exited = (status & 0x7f) == 0
-                cont.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+    /// Starts `executable` (`setsid --fork` and the shim, or the shim's first stage: both detach and exit at once)
+    /// with its output going to `log` and nothing else of ours inherited, and waits for it; returns its exit status.
+    static func spawnAndWait(_ executable: String, _ args: [String], log: String, environment: [String: String] = [:]) async throws -> Int32 {
+        try await Blocking.run {
+            let logFD = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
+            defer {
+                if logFD >= 0 { close(logFD) }
+                if devnull >= 0 { close(devnull) }
             }
-        }
-    }
-
-    static func runDetached(_ executable: String, _ args: [String], log: String) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, any Error>) in
-            Blocking.start {
-                do {
-                    _ = FileManager.default.createFile(atPath: log, contents: nil)
-                    let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-                    defer { try? logHandle.close() }
-                    let p = Foundation.Process()
-                    p.executableURL = URL(fileURLWithPath: executable)
-                    p.arguments = args
-                    p.standardInput = FileHandle.nullDevice
-                    p.standardOutput = logHandle
-                    p.standardError = logHandle
-                    try p.run()
-                    p.waitUntilExit()
-                    cont.resume(returning: p.terminationStatus)
-                } catch {
-                    cont.resume(throwing: error)
-                }
+            guard logFD >= 0, devnull >= 0 else {
+                throw GantryError(.internalError, "cannot open \(log): \(String(cString: strerror(errno)))")
             }
+            let env = environment.isEmpty ? nil
+                : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+            let (pid, err) = ChildProcess.spawn(executable, args, environment: env, stdin: devnull, stdout: logFD, stderr: logFD)
+            guard pid > 0 else { throw GantryError(.internalError, "cannot start \(executable): \(String(cString: strerror(err)))") }
+            return ChildProcess.waitBlocking(pid)
         }
     }
 
@@ -469,45 +449,51 @@ struct PseudoTerminal {
 /// container-side terminal, relays it to its stdio, and propagates the size on SIGWINCH, which is how
 /// `resize` works.
 final class ExecProcess: @unchecked Sendable {
-    private let process = Foundation.Process()
     private let exit = Locked<(code: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
     static func start(_ runc: String, _ args: [String], stdin wantStdin: Bool, tty: Bool, cleanup: String) throws -> ExecSession {
         let e = ExecProcess()
-        let p = e.process
-        p.executableURL = URL(fileURLWithPath: runc)
-        p.arguments = args
-        // (fd to read, stream number) for output; the fd to write stdin to.
-        var readers: [(FileHandle, Int)] = []
-        var stdinWriter: FileHandle?
+        // The child's standard streams; (fd to read, stream number) for output; the fd to write stdin to.
+        var childFDs: [Int32] = []
+        var readers: [(Int32, Int)] = []
+        var stdinWriter: Int32 = -1
         var terminal: PseudoTerminal?
+        func closeAll() {
+            for fd in Set(childFDs) { close(fd) }
+            for (fd, _) in readers { close(fd) }
+            if stdinWriter >= 0 { close(stdinWriter) }
+        }
         if tty {
             let pty = try PseudoTerminal.open()
             terminal = pty
             PseudoTerminal.resize(pty.master, columns: 80, rows: 24)
-            let slave = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: false)
-            p.standardInput = slave
-            p.standardOutput = slave
-            p.standardError = slave
-            let master = FileHandle(fileDescriptor: pty.master, closeOnDealloc: true)
-            readers = [(master, 1)]
-            if wantStdin { stdinWriter = FileHandle(fileDescriptor: dup(pty.master), closeOnDealloc: true) }
+            childFDs = [pty.slave, pty.slave, pty.slave]
+            readers = [(pty.master, 1)]
+            if wantStdin { stdinWriter = fcntl(pty.master, F_DUPFD_CLOEXEC, 0) }
         } else {
-            let out = Pipe()
-            let err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            readers = [(out.fileHandleForReading, 1), (err.fileHandleForReading, 2)]
-            if wantStdin {
-                let input = Pipe()
-                p.standardInput = input
-                stdinWriter = input.fileHandleForWriting
-            } else {
-                p.standardInput = FileHandle.nullDevice
+            var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1], input: [Int32] = [-1, -1]
+            guard ChildProcess.makePipe(&out), ChildProcess.makePipe(&err), wantStdin ? ChildProcess.makePipe(&input) : true else {
+                for fd in out + err + input where fd >= 0 { close(fd) }
+                unlink(cleanup)
+                throw GantryError(.internalError, "cannot run runc exec: pipe: \(String(cString: strerror(errno)))")
             }
+            if !wantStdin { input[0] = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC) }
+            childFDs = [input[0], out[1], err[1]]
+            readers = [(out[0], 1), (err[0], 2)]
+            stdinWriter = input[1]
         }
-        p.terminationHandler = { proc in
-            let code = proc.terminationReason == .uncaughtSignal ? 128 + proc.terminationStatus : proc.terminationStatus
+        let (pid, spawnError) = ChildProcess.spawn(runc, args, environment: nil, stdin: childFDs[0], stdout: childFDs[1],
+                                                   stderr: childFDs[2])
+        // Only runc holds its ends now (so reading a pipe or the terminal's master ends when runc exits).
+        for fd in Set(childFDs) where fd >= 0 { close(fd) }
+        childFDs = []
+        guard pid > 0 else {
+            closeAll()
+            unlink(cleanup)
+            throw GantryError(.unavailable, "cannot run runc exec: \(String(cString: strerror(spawnError)))")
+        }
+        Blocking.start {
+            let code = ChildProcess.waitBlocking(pid)
             unlink(cleanup)
             let waiters = e.exit.withLock { state -> [CheckedContinuation<Int32, Never>] in
                 state.code = code
@@ -516,23 +502,10 @@ final class ExecProcess: @unchecked Sendable {
             }
             for w in waiters { w.resume(returning: code) }
         }
-        do {
-            try p.run()
-        } catch {
-            unlink(cleanup)
-            if let terminal {
-                close(terminal.slave)
-                close(terminal.master)
-            }
-            throw GantryError(.unavailable, "cannot run runc exec", cause: error)
-        }
-        // Only runc holds the terminal's slave now, so reading the master ends (EIO) when runc exits.
-        if let terminal { close(terminal.slave) }
 
         let (output, outputCont) = AsyncStream<(Int, [UInt8])>.makeStream()
         let open = Locked(readers.count)
-        for (handle, stream) in readers {
-            let fd = handle.fileDescriptor
+        for (fd, stream) in readers {
             // A reader for the session's whole life: on a thread of its own, not one of Dispatch's.
             Blocking.start {
                 var buf = [UInt8](repeating: 0, count: 32768)
@@ -546,13 +519,14 @@ final class ExecProcess: @unchecked Sendable {
                         break
                     }
                 }
-                _ = handle  // keep the descriptor open until we are done reading
+                close(fd)
                 if open.withLock({ $0 -= 1; return $0 }) == 0 { outputCont.finish() }
             }
         }
 
         var stdinCont: AsyncStream<[UInt8]>.Continuation?
-        if let writer = stdinWriter {
+        if stdinWriter >= 0 {
+            let writer = FileHandle(fileDescriptor: stdinWriter, closeOnDealloc: false)
             let (stream, cont) = AsyncStream<[UInt8]>.makeStream()
             stdinCont = cont
             let queue = DispatchQueue(label: "gantry.exec.stdin")
@@ -571,7 +545,6 @@ final class ExecProcess: @unchecked Sendable {
         }
 
         let masterFD = terminal?.master ?? -1
-        let pid = p.processIdentifier
         return ExecSession(
             stdin: stdinCont, output: output,
             resize: { columns, rows in

@@ -201,7 +201,7 @@ struct CommandResult: Sendable {
     var stderrString: String { String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
-/// Runs short commands (runc's CLI) off Swift's cooperative thread pool.
+/// Runs short commands (runc's CLI) off Swift's cooperative thread pool (`ChildProcess`).
 enum Command {
     /// Runs `executable args` to completion and collects its output.
     static func run(_ executable: String, _ args: [String]) async throws -> CommandResult {
@@ -209,31 +209,8 @@ enum Command {
     }
 
     static func runBlocking(_ executable: String, _ args: [String]) throws -> CommandResult {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw GantryError(.unavailable, "cannot run \(executable): \(error)")
-        }
-        let errReader = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        Blocking.start {
-            errReader.set(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return CommandResult(status: status, stdout: stdout, stderr: errReader.get())
+        let out = try ChildProcess.runBlocking(executable, args)
+        return CommandResult(status: out.status, stdout: out.stdout, stderr: out.stderr)
     }
 }
 

@@ -214,7 +214,7 @@ public func scrubNodeState(under dir: String) {
         done
         pkill -9 -f "runc-shim.*$D" 2>/dev/null
         # Bundles name their pod's namespace; so do the CNI result cache and the pods' own state.
-        for ns in $(grep -rhoIE '/var/run/netns/gantry-[0-9a-f-]+' "$D" 2>/dev/null | sort -u); do
+        for ns in $(grep -rhoIE '/var/run/netns/gantry-[0-9a-z-]+' "$D" 2>/dev/null | sort -u); do
           ip netns delete "$(basename "$ns")" 2>/dev/null
         done
         N=$(realpath -m "$D")  # mountinfo spells paths normalised (no "//")

@@ -8,15 +8,16 @@ import Musl
 /// not installed next to gantry), on Glibc and the standard library only, so each running container costs
 /// little memory. `RuncRuntime` starts it and reads the files it writes.
 ///
-/// Run as `runc-shim --root R --bundle B --id ID --log PATH --exit-file F [--tty] [--runc PATH]
+/// Run as `runc-shim --root R --bundle B --id ID --log PATH --exit-file F [--tty] [--start] [--runc PATH]
 /// [--log-max-size BYTES]`:
 /// 1. Stage one (no `GANTRY_RUNC_SHIM_STAGE=2` in the environment) marks inherited descriptors
 ///    close-on-exec, starts itself again as stage two and exits (0, or 1 if that failed). The runtime
 ///    usually skips it with `setsid --fork` and the variable set.
 /// 2. Stage two closes every inherited descriptor above stderr, starts a new session, becomes a child
-///    subreaper, writes `shim.pid`, and runs `runc create --pid-file init.pid` with its output on pipes
-///    (with `--tty`, it receives the pty master over a `--console-socket`). It then writes `shim.ready`
-///    (init's pid), or `create-error` with runc's message and exits 1.
+///    subreaper, writes `shim.pid`, and runs `runc create --pid-file init.pid` (with `--start`, `runc run
+///    --detach`, which starts the container too) with its output on pipes (with `--tty`, it receives the
+///    pty master over a `--console-socket`). It then writes `shim.ready` (init's pid), or `create-error`
+///    with runc's message and exits 1.
 /// 3. One poll loop copies the output into the CRI log (`<RFC3339Nano> stdout|stderr F|P <text>`, split at
 ///    16 KiB, rotated to `PATH.1` past `--log-max-size`, 10 MiB by default) and reaps every child, woken by
 ///    SIGCHLD through a signalfd.
@@ -42,17 +43,12 @@ public enum Shim {
         var log = ""
         var exitFile = ""
         var tty = false
+        /// Start the container as well (`runc run --detach` instead of `runc create`).
+        var start = false
         var logMaxSize = 10 * 1024 * 1024
     }
 
-    static let usage = "usage: runc-shim --root DIR --bundle DIR --id ID --log PATH --exit-file PATH [--tty] [--runc PATH] [--log-max-size BYTES]"
-
-    /// posix_spawn of `path` with the given standard streams, all signals at their defaults and none blocked;
-    /// returns the pid (or 0) and the error number.
-    public static func spawn(_ path: String, argv0: String, _ args: [String], env: [String]?, stdin: Int32, stdout: Int32,
-                             stderr: Int32) -> (pid_t, Int32) {
-        Sys.spawn(path, argv0: argv0, args, env: env, stdin: stdin, stdout: stdout, stderr: stderr)
-    }
+    static let usage = "usage: runc-shim --root DIR --bundle DIR --id ID --log PATH --exit-file PATH [--tty] [--start] [--runc PATH] [--log-max-size BYTES]"
 
     /// Runs the shim with the process's arguments (any leading words before the first `--flag`, such as the
     /// program name, are ignored). Never returns.
@@ -98,6 +94,7 @@ public enum Shim {
             case "--exit-file": guard let v = value() else { return nil }; o.exitFile = v
             case "--log-max-size": guard let v = value(), let n = Int(v) else { return nil }; o.logMaxSize = n
             case "--tty": o.tty = true
+            case "--start": o.start = true
             default: return nil
             }
             i += 1
@@ -154,8 +151,8 @@ public enum Shim {
             if consoleListener < 0 { fail(o, "cannot listen on console socket \(socketPath): \(Sys.errorString())") }
         }
 
-        var args = ["--root", o.root, "--log", "\(bundle)/\(runcLogFile)", "--log-format", "json",
-                    "create", "--bundle", bundle, "--pid-file", "\(bundle)/\(initPidFile)"]
+        var args = ["--root", o.root, "--log", "\(bundle)/\(runcLogFile)", "--log-format", "json"]
+            + (o.start ? ["run", "--detach"] : ["create"]) + ["--bundle", bundle, "--pid-file", "\(bundle)/\(initPidFile)"]
         if o.tty { args += ["--console-socket", socketPath] }
         args.append(o.id)
         let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)

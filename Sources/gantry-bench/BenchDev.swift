@@ -26,6 +26,8 @@ final class BenchDevCluster {
         dev.executableURL = URL(fileURLWithPath: gantry)
         dev.arguments = ["dev", "--data-dir", state, "--listen", "127.0.0.1:\(port)", "--node-name", "bench", "--bridge", bridge,
                          "--pod-cidr", podCIDR, "--agent-port", "0"]
+        // GANTRY_BENCH_LOG_LEVEL=debug puts the agent's per-pod timings (sandbox, rootfs, create, start) in the log.
+        if let level = ProcessInfo.processInfo.environment["GANTRY_BENCH_LOG_LEVEL"] { dev.arguments! += ["--log-level", level] }
         let logPath = NSTemporaryDirectory() + "/gantry-bench-\(name)-dev.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)

@@ -119,6 +119,26 @@ struct RuncRuntimeTests {
         }
     }
 
+    @Test("run creates and starts in one runc invocation; a command that cannot start fails with runc's message")
+    func runInOneStep() async throws {
+        try await withFixture { fx in
+            let spec = fx.spec(["sh", "-c", "echo one-step; sleep 0.2; exit 4"])
+            try await fx.runtime.run(spec)
+            let running = try #require(try await fx.runtime.info(spec.id))
+            #expect(running.status == .running || running.status == .stopped)
+            #expect(running.startedAt != nil)
+            let status = try await fx.wait(spec.id)
+            #expect(status.exitCode == 4)
+            #expect(fx.logLines(spec).contains { $0.hasSuffix(" stdout F one-step") }, "\(fx.logLines(spec))")
+
+            let bad = fx.spec(["/no/such/program"])
+            let error = await #expect(throws: GantryError.self) { try await fx.runtime.run(bad) }
+            #expect(error?.message.contains("runc run \(bad.id) failed") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("/no/such/program") == true, "\(String(describing: error))")
+            #expect(try await fx.runtime.info(bad.id) == nil)
+        }
+    }
+
     @Test func envCwdHostnameUser() async throws {
         try await withFixture { fx in
             var spec = fx.spec(["sh", "-c", "id -u; id -g; id -G; hostname; pwd; echo FOO=$FOO"])
