@@ -42,6 +42,20 @@ public struct MachineInfo: Sendable {
                            internalIP: nodeIP ?? Self.primaryIPv4() ?? "127.0.0.1")
     }
 
+    /// The node's address as pods see it (`status.hostIP`, `HOST_IP`-style env): `nodeIP` when configured, else the
+    /// primary IPv4 address, looked up at most every 10 s (listing the interfaces is a netlink dump over every
+    /// pod's veth, too slow for each status report).
+    public static func hostIP(nodeIP: String?) -> String {
+        if let nodeIP { return nodeIP }
+        let now = ContinuousClock.now
+        if let cached = hostIPCache.value, now - cached.at < .seconds(10) { return cached.ip }
+        let ip = primaryIPv4() ?? "127.0.0.1"
+        hostIPCache.value = (ip, now)
+        return ip
+    }
+
+    private static let hostIPCache = LockedValue<(ip: String, at: ContinuousClock.Instant)?>(nil)
+
     /// The first non-loopback IPv4 address of an up interface.
     public static func primaryIPv4() -> String? {
         var ifap: UnsafeMutablePointer<ifaddrs>? = nil

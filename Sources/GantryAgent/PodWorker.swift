@@ -195,7 +195,7 @@ actor PodWorker {
             do {
                 try prepareDirectories()
                 if pod.spec?.hostNetwork == true {
-                    let ip = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP
+                    let ip = MachineInfo.hostIP(nodeIP: config.nodeIP)
                     sandbox = SandboxNetwork(ip: ip, gateway: nil, interfaceName: "host")
                 } else {
                     sandbox = try await network.setUp(sandboxID: uid, netns: netnsPath, podName: name, podNamespace: namespace,
@@ -457,7 +457,7 @@ actor PodWorker {
         // Container config.
         var sources = ContainerSetup.Sources()
         sources.podIP = sandbox?.ip ?? ""
-        sources.hostIP = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP
+        sources.hostIP = MachineInfo.hostIP(nodeIP: config.nodeIP)
         do {
             for from in c.envFrom ?? [] {
                 if let cm = from.configMapRef?.name { sources.configMaps[cm] = try await fetchData(.configMaps, cm) }
@@ -838,7 +838,7 @@ actor PodWorker {
         }
         var status = raw["status"] ?? .emptyObject
         status["phase"] = .string(phase)
-        status["hostIP"] = .string(MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP).internalIP)
+        status["hostIP"] = .string(MachineInfo.hostIP(nodeIP: config.nodeIP))
         status["hostIPs"] = [["ip": status["hostIP"]!]]
         if let ip = sandbox?.ip {
             status["podIP"] = .string(ip)

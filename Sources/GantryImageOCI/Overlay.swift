@@ -9,49 +9,22 @@ enum Overlay {
     /// The longest mount data string the kernel accepts through mount(2) (one page, minus the terminator).
     static let maxOptionsLength = 4095
 
-    /// Whether `path` is currently a mount point (per /proc/self/mountinfo).
+    /// Whether a filesystem other than its parent's is mounted at `path` (as an overlay always is): the two
+    /// report different devices. Two stat calls, where reading /proc/self/mountinfo costs time in proportion
+    /// to the mounts on the node (several per running container).
     static func isMountPoint(_ path: String) -> Bool {
-        guard let real = try? FS.realPath(path) else { return false }
-        return mountPoints().contains(real)
-    }
-
-    /// Mount points listed in /proc/self/mountinfo (octal escapes decoded).
-    static func mountPoints() -> Set<String> {
-        // Read to EOF with read(2): procfs reports size 0, and a one-shot read can stop at the first page
-        // when many mounts exist.
-        guard let h = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else { return [] }
-        let text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
-        try? h.close()
-        var result = Set<String>()
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            if fields.count > 4 { result.insert(unescape(String(fields[4]))) }
-        }
-        return result
+        var here = stat(), parent = stat()
+        guard stat(path, &here) == 0, stat(path + "/..", &parent) == 0 else { return false }
+        return here.st_dev != parent.st_dev || here.st_ino == parent.st_ino
     }
 
     /// The raw mount table, to check whether a layer directory is in use by some overlay.
     static func mountTable() -> String {
-        (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-    }
-
-    static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var out = [UInt8]()
-        let b = Array(s.utf8)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "\\"), i + 3 < b.count,
-               let v = UInt8(String(decoding: b[(i + 1)...(i + 3)], as: UTF8.self), radix: 8)
-            {
-                out.append(v)
-                i += 4
-            } else {
-                out.append(b[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        // Read to EOF with read(2): procfs reports size 0, and a one-shot read can stop at the first page
+        // when many mounts exist.
+        guard let h = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else { return "" }
+        defer { try? h.close() }
+        return String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// Mounts an overlay of `lowerDirs` (top first) with `upper`/`work` at `target`.

@@ -13,7 +13,7 @@ final class BenchDevCluster {
     let logPath: String
 
     /// Starts the cluster (nil, having said why, when the gantry binary is not built).
-    static func start(name: String, bridge: String, podCIDR: String) async throws -> BenchDevCluster? {
+    static func start(name: String, bridge: String, podCIDR: String, extraArguments: [String] = []) async throws -> BenchDevCluster? {
         let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let gantry = binDir + "/gantry"
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -25,7 +25,7 @@ final class BenchDevCluster {
         let dev = Process()
         dev.executableURL = URL(fileURLWithPath: gantry)
         dev.arguments = ["dev", "--data-dir", state, "--listen", "127.0.0.1:\(port)", "--node-name", "bench", "--bridge", bridge,
-                         "--pod-cidr", podCIDR, "--agent-port", "0"]
+                         "--pod-cidr", podCIDR, "--agent-port", "0"] + extraArguments
         // GANTRY_BENCH_LOG_LEVEL=debug puts the agent's per-pod timings (sandbox, rootfs, create, start) in the log.
         if let level = ProcessInfo.processInfo.environment["GANTRY_BENCH_LOG_LEVEL"] { dev.arguments! += ["--log-level", level] }
         let logPath = NSTemporaryDirectory() + "/gantry-bench-\(name)-dev.log"

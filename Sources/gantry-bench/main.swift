@@ -221,7 +221,7 @@ func sh(_ script: String) -> Int32 {
 }
 
 /// Pod startup, create → Running with the image present, beside bare `runc run` of the same rootfs.
-func podBenchmark(count: Int, burst: Int) async throws {
+func podBenchmark(count: Int, burst: Int, preparedSandboxes: Int?) async throws {
     guard getuid() == 0 else { print("the pods benchmark needs root (runc, overlay, CNI)"); return }
     let dir = NSTemporaryDirectory() + "gantry-bench-pods-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -243,7 +243,12 @@ func podBenchmark(count: Int, burst: Int) async throws {
     line("baseline_runc_run", clients: 1, ops: count, seconds: bare.samples.reduce(0, +), stats: bare)
 
     // gantry dev with the demo image imported.
-    guard let cluster = try await BenchDevCluster.start(name: "pods", bridge: "gbench0", podCIDR: "10.253.0.0/22") else { return }
+    guard let cluster = try await BenchDevCluster.start(name: "pods", bridge: "gbench0", podCIDR: "10.253.0.0/22",
+                                                        extraArguments: preparedSandboxes.map { ["--prepared-sandboxes", "\($0)"] } ?? [])
+    else { return }
+    if let preparedSandboxes { print("prepared_sandboxes=\(preparedSandboxes)") }
+    // Let the agent prepare its sandboxes before the clock starts, as on a node that has been up a while.
+    try await Task.sleep(for: .seconds(1))
     defer { cluster.stop() }
     let client = cluster.client
     func pod(_ name: String) -> JSONValue {
@@ -257,6 +262,7 @@ func podBenchmark(count: Int, burst: Int) async throws {
             && o[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "running"]] != nil
     }
     // One at a time: create → Running, seen through a watch.
+    let cpuBefore = processCPUMilliseconds(cluster.process.processIdentifier)
     var startup = Stats()
     for i in 0..<count {
         let name = "seq-\(i)"
@@ -267,6 +273,9 @@ func podBenchmark(count: Int, burst: Int) async throws {
         startup.add(now() - t0)
     }
     line("pod_create_to_running", clients: 1, ops: count, seconds: startup.samples.reduce(0, +), stats: startup)
+    // What the gantry process itself (API server, controllers, agent, proxy, DNS) spent per pod started.
+    let cpu = processCPUMilliseconds(cluster.process.processIdentifier) - cpuBefore
+    print(String(format: "gantry_cpu_ms_per_pod=%.1f", cpu / Double(count)))
     print(String(format: "ratio_p50=%.2f ratio_p99=%.2f", startup.percentile(0.5) / bare.percentile(0.5),
                  startup.percentile(0.99) / bare.percentile(0.99)))
     // The per-container cost of the shim.
@@ -294,6 +303,16 @@ func podBenchmark(count: Int, burst: Int) async throws {
     }
     print(String(format: "burst_pods=%d all_running_seconds=%.2f", burst, now() - t0))
     for i in 0..<burst { _ = try? await client.delete(.pods, namespace: "default", name: "burst-\(i)") }
+}
+
+/// User plus system CPU time a process has used, in milliseconds (from /proc/PID/stat).
+func processCPUMilliseconds(_ pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return 0 }
+    // Fields after the command name: state is field 3, utime 14, stime 15.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// Memory of one shim process, in KiB.
@@ -344,7 +363,9 @@ case "pods":
     var count = 50, burst = 100
     if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }
     if let i = args.firstIndex(of: "--burst"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { burst = n }
-    try await podBenchmark(count: count, burst: burst)
+    var prepared: Int?
+    if let i = args.firstIndex(of: "--prepared-sandboxes"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { prepared = n }
+    try await podBenchmark(count: count, burst: burst, preparedSandboxes: prepared)
 case "scheduler":
     func intArg(_ name: String, _ def: Int) -> Int {
         if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
@@ -364,7 +385,7 @@ case "services":
 default:
     print("""
         usage: gantry-bench api [--seconds N]
-               gantry-bench pods [--pods 50] [--burst 100]
+               gantry-bench pods [--pods 50] [--burst 100] [--prepared-sandboxes N]
                gantry-bench services [--seconds 3] [--rounds 3] [--connections 16] [--pause 65]
                gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
         """)
