@@ -475,56 +475,60 @@ public struct APIHandler: HTTPResponder {
                 out.append(0x0A)
                 return ByteBuffer(bytes: out)
             }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do {
-                        for try await e in stream { cont.yield(.event(e)) }
-                        cont.yield(.end(nil))
-                    } catch {
-                        cont.yield(.end("\(error)"))
-                    }
-                }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(watchSeconds))
-                    cont.yield(.end(nil))
-                }
-                if bookmarks {
+            // A client that goes away (closes its connection) ends the watch at once: otherwise a watch whose
+            // filter matches nothing more would never write, never notice, and keep filtering every change.
+            try await request.body.consumeWithInboundCloseHandler({ _ in
+                await withTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        while !Task.isCancelled {
-                            do { try await Task.sleep(for: interval) } catch { return }
-                            cont.yield(.bookmark)
+                        do {
+                            for try await e in stream { cont.yield(.event(e)) }
+                            cont.yield(.end(nil))
+                        } catch {
+                            cont.yield(.end("\(error)"))
                         }
                     }
-                }
-                do {
-                    for e in initial { try await writer.write(line(e.type, e.object)) }
-                    loop: for await item in merged {
-                        switch item {
-                        case .event(let e):
-                            lastRevision = e.revision
-                            if let w = registry.translate(e, r, options: filter, exactKey: nil) {
-                                try await writer.write(line(w.type, w.object))
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(watchSeconds))
+                        cont.yield(.end(nil))
+                    }
+                    if bookmarks {
+                        group.addTask {
+                            while !Task.isCancelled {
+                                do { try await Task.sleep(for: interval) } catch { return }
+                                cont.yield(.bookmark)
                             }
-                        case .bookmark:
-                            let obj: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion),
-                                                  "metadata": ["resourceVersion": .string(String(lastRevision))]]
-                            try await writer.write(line("BOOKMARK", obj))
-                        case .end(let err):
-                            if let err {
-                                let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": .emptyObject,
-                                                         "status": "Failure", "message": .string(err), "reason": "Expired",
-                                                         "code": 410]
-                                try await writer.write(line("ERROR", status))
-                            }
-                            break loop
                         }
                     }
-                } catch {
-                    logger.debug("watch ended", metadata: ["error": "\(error)"])
+                    do {
+                        for e in initial { try await writer.write(line(e.type, e.object)) }
+                        loop: for await item in merged {
+                            switch item {
+                            case .event(let e):
+                                lastRevision = e.revision
+                                if let w = registry.translate(e, r, options: filter, exactKey: nil) {
+                                    try await writer.write(line(w.type, w.object))
+                                }
+                            case .bookmark:
+                                let obj: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion),
+                                                      "metadata": ["resourceVersion": .string(String(lastRevision))]]
+                                try await writer.write(line("BOOKMARK", obj))
+                            case .end(let err):
+                                if let err {
+                                    let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": .emptyObject,
+                                                             "status": "Failure", "message": .string(err), "reason": "Expired",
+                                                             "code": 410]
+                                    try await writer.write(line("ERROR", status))
+                                }
+                                break loop
+                            }
+                        }
+                    } catch {
+                        logger.debug("watch ended", metadata: ["error": "\(error)"])
+                    }
+                    group.cancelAll()
+                    cont.finish()
                 }
-                group.cancelAll()
-                cont.finish()
-            }
+            }, onInboundClosed: { cont.yield(.end(nil)) })
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: body)

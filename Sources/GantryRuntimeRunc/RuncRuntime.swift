@@ -261,13 +261,22 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         }
     }
 
-    /// Waits (polling every 50 ms) until the shim has recorded the container's exit.
+    /// Waits until the shim has recorded the container's exit: asleep until the shim process exits (it records
+    /// the exit just before), or polling every 50 ms where the kernel has no pidfds.
     public func wait(_ id: String) async throws -> ExitStatus {
         try Self.validate(id)
         var polls = 0
         while true {
             if let record = readExit(id) { return record.status }
             guard FS.exists(bundle(id)) else { throw GantryError(.notFound, "container \(id) not found") }
+            if let watcher = ExitWatcher.shared, let pid = shimPid(id), shimAlive(id) {
+                await watcher.waitForExit(pid)
+                try Task.checkCancellation()
+                if let record = readExit(id) { return record.status }
+                if shimAlive(id) { continue }
+                throw GantryError(.internalError,
+                                  "the runc shim of container \(id) is gone without recording an exit status (see \(bundle(id))/shim.log)")
+            }
             polls += 1
             if polls % 20 == 0, !shimAlive(id) {
                 if let record = readExit(id) { return record.status }

@@ -139,6 +139,29 @@ struct RuncRuntimeTests {
         }
     }
 
+    @Test("wait wakes when the container ends, and a cancelled wait returns at once")
+    func waitWakesAndCancels() async throws {
+        try await withFixture { fx in
+            let spec = fx.spec(["sh", "-c", "sleep 0.5; exit 5"])
+            try await fx.runtime.run(spec)
+            let start = ContinuousClock.now
+            let status = try await fx.wait(spec.id)
+            #expect(status.exitCode == 5)
+            #expect(ContinuousClock.now - start < .seconds(3))
+
+            let long = fx.spec(["sleep", "60"])
+            try await fx.runtime.run(long)
+            let runtime = fx.runtime
+            let waiter = Task { try await runtime.wait(long.id) }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            waiter.cancel()
+            _ = await waiter.result
+            #expect(ContinuousClock.now - cancelled < .seconds(1))
+            try await fx.runtime.delete(long.id, force: true)
+        }
+    }
+
     @Test func envCwdHostnameUser() async throws {
         try await withFixture { fx in
             var spec = fx.spec(["sh", "-c", "id -u; id -g; id -G; hostname; pwd; echo FOO=$FOO"])
