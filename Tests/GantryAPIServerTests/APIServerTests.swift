@@ -644,3 +644,46 @@ struct WatchTests {
         }
     }
 }
+
+@Suite("Watches over a real connection")
+struct LiveWatchTests {
+    /// The watch requests the server is serving.
+    func openWatches(_ cp: ControlPlane) -> Int { cp.terminator.inFlight.filter { $0.hasPrefix("WATCH") }.count }
+
+    @Test("a watch ends as soon as its client closes the connection, though nothing matches its filter")
+    func watchEndsWhenTheClientGoesAway() async throws {
+        let cp = try ControlPlane(config: ControlPlaneConfig(), store: InMemoryStateStore())
+        try await cp.bootstrap()
+        let app = Application(responder: cp.handler, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try #require(connected == 0)
+            let request = "GET /api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dnothing HTTP/1.1\r\nHost: x\r\n\r\n"
+            _ = request.withCString { write(fd, $0, strlen($0)) }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &buffer, buffer.count)  // the response head
+            #expect(String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+            let opened = ContinuousClock.now + .seconds(3)
+            while openWatches(cp) == 0, ContinuousClock.now < opened { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(openWatches(cp) == 1)
+            // Changes the watch filters out keep coming; the client goes away.
+            _ = try await client.execute(uri: "/api/v1/namespaces/default/configmaps", method: .post,
+                                         headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: #"{"metadata":{"name":"other"}}"#))
+            close(fd)
+            let deadline = ContinuousClock.now + .seconds(3)
+            while openWatches(cp) > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(openWatches(cp) == 0, "the watch outlived its client: \(cp.terminator.inFlight)")
+            cp.terminator.terminateAll()  // so that a watch that did outlive it cannot hold up the server's shutdown
+        }
+    }
+}
