@@ -99,7 +99,7 @@ let package = Package(
             name: "gantry-bench",
             dependencies: [
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryControllers",
-                "GantryScheduler",
+                "GantryScheduler", "GantryRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
