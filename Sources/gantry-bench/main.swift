@@ -257,7 +257,7 @@ func podBenchmark(count: Int, burst: Int, preparedSandboxes: Int?) async throws 
     // One at a time, interleaved so that both see the same machine: bare `runc run` (spawned directly, no shell),
     // then a pod from create to Running as a watch reports it, with a pause after each.
     let runc = ["/usr/sbin/runc", "/usr/bin/runc", "/sbin/runc"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "runc"
-    var bare = Stats(), startup = Stats()
+    var bare = Stats(), startup = Stats(), startReported = Stats()
     var cpu = 0.0
     for i in 0..<count {
         var t0 = now()
@@ -270,14 +270,21 @@ func podBenchmark(count: Int, burst: Int, preparedSandboxes: Int?) async throws 
         let stream = try await client.watch(.pods, namespace: "default", fieldSelector: "metadata.name=\(name)")
         let cpuBefore = processCPUMilliseconds(cluster.process.processIdentifier)
         t0 = now()
-        _ = try await client.create(.pods, namespace: "default", pod(name))
+        let created = try await client.create(.pods, namespace: "default", pod(name))
         for try await e in stream where running(e.object) { break }
         startup.add(now() - t0)
+        // How long after the container started (the runtime's record, in wall-clock nanoseconds) the API showed it.
+        let bundle = "\(cluster.dir)/state/agent/runtime/bundles/\(created[path: ["metadata", "uid"]]?.stringValue ?? "")-c-1"
+        if let text = try? String(contentsOfFile: bundle + "/started-at", encoding: .utf8), let started = parseRFC3339Nano(text) {
+            startReported.add(Date().timeIntervalSince1970 - started)
+        }
         try await Task.sleep(for: .milliseconds(50))
         cpu += processCPUMilliseconds(cluster.process.processIdentifier) - cpuBefore
     }
     line("baseline_runc_run", clients: 1, ops: count, seconds: bare.samples.reduce(0, +), stats: bare)
     line("pod_create_to_running", clients: 1, ops: count, seconds: startup.samples.reduce(0, +), stats: startup)
+    line("container_start_to_api", clients: 1, ops: startReported.samples.count, seconds: startReported.samples.reduce(0, +),
+         stats: startReported)
     // What the gantry process itself (API server, controllers, agent, proxy, DNS) spent per pod started.
     print(String(format: "gantry_cpu_ms_per_pod=%.1f", cpu / Double(count)))
     print(String(format: "ratio_p50=%.2f ratio_p99=%.2f", startup.percentile(0.5) / bare.percentile(0.5),
@@ -293,6 +300,29 @@ func podBenchmark(count: Int, burst: Int, preparedSandboxes: Int?) async throws 
     }
     for i in 0..<count { _ = try? await client.delete(.pods, namespace: "default", name: "seq-\(i)") }
 
+    // Exits: how long after a container ended (the shim's record) the API showed it terminated.
+    var exitReported = Stats()
+    for i in 0..<min(count, 10) {
+        let name = "exit-\(i)"
+        let stream = try await client.watch(.pods, namespace: "default", fieldSelector: "metadata.name=\(name)")
+        var spec = pod(name)
+        spec[path: ["spec", "restartPolicy"]] = "Never"
+        spec[path: ["spec", "containers"]] = [["name": "c", "image": "gantry.local/busybox:1", "imagePullPolicy": "IfNotPresent",
+                                              "command": ["sh", "-c", "sleep 0.3; exit 3"]]]
+        let created = try await client.create(.pods, namespace: "default", spec)
+        for try await e in stream
+        where e.object[path: ["status", "containerStatuses"]]?.arrayValue?.first?[path: ["state", "terminated"]] != nil { break }
+        let seen = Date().timeIntervalSince1970
+        let bundle = "\(cluster.dir)/state/agent/runtime/bundles/\(created[path: ["metadata", "uid"]]?.stringValue ?? "")-c-1"
+        if let data = FileManager.default.contents(atPath: bundle + "/exit.json"), let record = try? JSONValue.parse(data),
+           let finished = record["finishedAt"]?.stringValue.flatMap(parseRFC3339Nano) {
+            exitReported.add(seen - finished)
+        }
+        _ = try? await client.delete(.pods, namespace: "default", name: name)
+    }
+    line("container_exit_to_api", clients: 1, ops: exitReported.samples.count, seconds: exitReported.samples.reduce(0, +),
+         stats: exitReported)
+
     // A burst: all created at once.
     let t0 = now()
     await withTaskGroup(of: Void.self) { g in
@@ -307,6 +337,16 @@ func podBenchmark(count: Int, burst: Int, preparedSandboxes: Int?) async throws 
     }
     print(String(format: "burst_pods=%d all_running_seconds=%.2f", burst, now() - t0))
     for i in 0..<burst { _ = try? await client.delete(.pods, namespace: "default", name: "burst-\(i)") }
+}
+
+/// Seconds since 1970 of an RFC 3339 timestamp with up to nanoseconds (`2026-01-02T03:04:05.123456789Z`).
+func parseRFC3339Nano(_ text: String) -> Double? {
+    let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard t.hasSuffix("Z") else { return nil }
+    let parts = t.dropLast().split(separator: ".", maxSplits: 1)
+    guard let whole = ISO8601DateFormatter().date(from: String(parts[0]) + "Z") else { return nil }
+    let fraction = parts.count > 1 ? Double("0." + parts[1]) ?? 0 : 0
+    return whole.timeIntervalSince1970 + fraction
 }
 
 /// User plus system CPU time a process has used, in milliseconds (from /proc/PID/stat).
