@@ -109,7 +109,16 @@ public struct CNINetwork: NetworkPlugin {
             if ports.isEmpty, let network = await claimPrepared(sandboxID: sandboxID, netns: ns, pod: pod) {
                 return network
             }
-            let entry = try await addNetwork(containerID: sandboxID, ns: ns, pod: pod, ports: ports)
+            let entry: CacheEntry
+            do {
+                entry = try await addNetwork(containerID: sandboxID, ns: ns, pod: pod, ports: ports)
+            } catch let error as GantryError where error.message.contains("no IP addresses available") {
+                // The pod CIDR is used up, partly by prepared sandboxes (which a pod with host ports cannot
+                // take): give one of their addresses to this pod.
+                guard let id = await prepared.take() else { throw error }
+                await discardPrepared(id)
+                entry = try await addNetwork(containerID: sandboxID, ns: ns, pod: pod, ports: ports)
+            }
             try saveCache(entry, to: cachePath(sandboxID))
             return try Self.sandboxNetwork(from: entry.result)
         }

@@ -95,6 +95,25 @@ struct PreparedSandboxesTests {
         await f.cleanUp()
     }
 
+    @Test("when the pod CIDR is used up, a pod with host ports gets the address of a prepared sandbox")
+    func exhaustedCIDRFreesAPreparedAddress() async throws {
+        try requireCNIHost()
+        let f = try Fixture(prefix: 30)  // exactly one pod address: .2
+        do {
+            await f.cni.prepareSandboxes(count: 1)
+            try await waitReady(f.cni, 1)
+            #expect(f.allocatedIPs() == [f.subnetPrefix + "2"])
+            let sb = f.newSandbox()
+            let net = try await f.cni.setUp(sandboxID: sb.id, netns: sb.netns, podName: "hp", podNamespace: "default",
+                                            ports: [PortMapping(hostPort: Int.random(in: 30000...32000), containerPort: 80, proto: "tcp", hostIP: nil)])
+            #expect(net.ip == f.subnetPrefix + "2")
+            #expect(preparedNamespaces(f).isEmpty)
+            #expect(await f.cni.preparedSandboxes().ready == 0)
+        }
+        await f.cni.stopPreparingSandboxes(release: true)
+        await f.cleanUp()
+    }
+
     @Test("prepared sandboxes of another network configuration are torn down, not handed out")
     func changedConfigurationDiscards() async throws {
         try requireCNIHost()
