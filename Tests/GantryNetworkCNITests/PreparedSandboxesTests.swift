@@ -89,6 +89,8 @@ struct PreparedSandboxesTests {
             let after = try await sh(["iptables", "-t", "nat", "-S"])
             let leaked = after.stdout.split(separator: "\n").filter { $0.contains(f.bridge) && $0.contains("gantry-pool-") }
             #expect(leaked.isEmpty, "ipMasq rules of prepared sandboxes leaked: \(leaked)")
+        } catch {
+            Issue.record(error)  // and clean up all the same
         }
         await f.cni.stopPreparingSandboxes(release: true)
         await restarted?.stopPreparingSandboxes(release: true)
@@ -109,6 +111,8 @@ struct PreparedSandboxesTests {
             #expect(net.ip == f.subnetPrefix + "2")
             #expect(preparedNamespaces(f).isEmpty)
             #expect(await f.cni.preparedSandboxes().ready == 0)
+        } catch {
+            Issue.record(error)  // and clean up all the same
         }
         await f.cni.stopPreparingSandboxes(release: true)
         await f.cleanUp()
@@ -136,6 +140,8 @@ struct PreparedSandboxesTests {
             _ = try await cni2.setUp(sandboxID: sb.id, netns: sb.netns, podName: "web", podNamespace: "default", ports: [])
             let nat = try await sh(["iptables", "-t", "nat", "-S", "POSTROUTING"])
             #expect(!nat.stdout.contains(f.bridge), "no ipMasq rule expected without masquerading: \(nat.stdout)")
+        } catch {
+            Issue.record(error)  // and clean up all the same
         }
         await other?.stopPreparingSandboxes(release: true)
         await f.cni.stopPreparingSandboxes(release: true)
