@@ -21,6 +21,9 @@ import Musl
 /// The final ADD result and the exact plugin configurations are cached in `<stateDir>/results`, so
 /// DEL and CHECK get the right `prevResult` and configuration (as libcni's cache does) and `setUp` is
 /// idempotent. Operations on one sandbox are serialised; different sandboxes run concurrently.
+///
+/// With `prepareSandboxes(count:)`, sandboxes for pods without host ports are set up ahead of demand and
+/// handed over by `setUp` without running any plugin (see `PreparedSandboxes`).
 /// Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) and the `ip` command from iproute2.
 public struct CNINetwork: NetworkPlugin {
     /// The CNI spec version spoken to the plugins.
