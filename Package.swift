@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "GantryProxy",
             dependencies: [
-                "GantryAPI", "GantryClient",
+                "GantryAPI", "GantryClient", "GantryRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -477,8 +477,11 @@ public struct APIHandler: HTTPResponder {
             }
             // A client that goes away (closes its connection) ends the watch at once: otherwise a watch whose
             // filter matches nothing more would never write, never notice, and keep filtering every change.
-            try await request.body.consumeWithInboundCloseHandler({ _ in
+            try await request.body.consumeWithInboundCloseHandler({ body in
                 await withTaskGroup(of: Void.self) { group in
+                    // A watch has no use for a request body, but one that is not read stalls the handler that
+                    // forwards it (and so the close detection).
+                    group.addTask { do { for try await _ in body {} } catch {} }
                     group.addTask {
                         do {
                             for try await e in stream { cont.yield(.event(e)) }

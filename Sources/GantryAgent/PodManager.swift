@@ -90,8 +90,9 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                 // The containers on this node, listed once per (re)list: a pod's worker adopts those an earlier
                 // agent process started for it. A pod first seen through the watch cannot have any (containers
                 // are only started by a worker, and workers for pods seen before are still here or cleaned up),
-                // so its worker starts without asking the runtime, which is an exec of `runc list`.
-                let containers = (try? await runtime.list()) ?? []
+                // so its worker starts without asking the runtime, which is an exec of `runc list`. If the list
+                // fails, list again rather than start pods whose containers may still be running.
+                let containers = try await runtime.list()
                 let byPod = Dictionary(grouping: containers) { $0.labels["gantry.io/pod-uid"] ?? "" }
                 var seen = Set<String>()
                 for item in list["items"]?.arrayValue ?? [] {

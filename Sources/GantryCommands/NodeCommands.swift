@@ -153,16 +153,9 @@ struct AgentOptions: ParsableArguments {
             ip -4 addr show dev \(name) | grep -q ' \(gateway)/' || ip addr add \(gateway)/\(prefix) dev \(name)
             ip link set \(name) up
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw GantryError(.internalError, "could not set up the pod bridge \(name) with \(gateway): \(message)")
+        let out = try await ChildProcess.run("/bin/sh", ["-c", script], timeout: .seconds(30))
+        guard out.status == 0 else {
+            throw GantryError(.internalError, "could not set up the pod bridge \(name) with \(gateway): \(out.stderrText)")
         }
     }
 

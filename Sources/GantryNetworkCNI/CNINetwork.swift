@@ -96,6 +96,7 @@ public struct CNINetwork: NetworkPlugin {
         try Self.validate(sandboxID: sandboxID)
         let ns = try NetnsPath(netns)
         let pod = PodRef(namespace: podNamespace, name: podName, sandboxID: sandboxID)
+        await prepared.recover(self)
         return try await locks.withLock(sandboxID) {
             try checkPrerequisites(plugins: ["loopback", "bridge", "host-local"] + (ports.isEmpty ? [] : ["portmap"]))
             if let cached = try loadCache(sandboxID) {
@@ -182,6 +183,7 @@ public struct CNINetwork: NetworkPlugin {
     public func tearDown(sandboxID: String, netns: String, ports: [PortMapping]) async throws {
         try Self.validate(sandboxID: sandboxID)
         let ns = try NetnsPath(netns)
+        await prepared.recover(self)
         try await locks.withLock(sandboxID) {
             let cached = try loadCache(sandboxID)
             let pod = PodRef(namespace: cached?.podNamespace, name: cached?.podName, sandboxID: cached?.cniContainerID ?? sandboxID)

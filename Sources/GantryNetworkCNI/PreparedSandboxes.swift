@@ -19,7 +19,7 @@ actor PreparedSandboxes {
     /// The ready ones (CNI container IDs), oldest first.
     private var ready: [String] = []
     private var filler: Task<Void, Never>?
-    private var recovered = false
+    private var recovery: Task<[String], Never>?
     /// After a failed setup, no refill before this instant (a broken plugin must not be retried in a loop).
     private var retryAfter: ContinuousClock.Instant?
     /// Why the last refill failed, while it keeps failing.
@@ -32,15 +32,23 @@ actor PreparedSandboxes {
         ready.isEmpty ? nil : ready.removeFirst()
     }
 
-    /// Sets how many to keep ready; the first call takes over those an earlier process prepared.
+    /// Sets how many to keep ready.
     func configure(target: Int, network: CNINetwork) async {
+        await recover(network)
         self.target = max(0, target)
-        if !recovered {
-            recovered = true
-            ready = await network.recoverPrepared()
-        }
         retryAfter = nil
         refill(network)
+    }
+
+    /// Takes over what an earlier process prepared, once, before anything else touches sandboxes; every caller
+    /// waits until that is done.
+    func recover(_ network: CNINetwork) async {
+        if recovery == nil {
+            recovery = Task { await network.recoverPrepared() }
+            ready += await recovery!.value
+        } else {
+            _ = await recovery!.value
+        }
     }
 
     /// Starts preparing more, unless enough are ready or being prepared.
@@ -117,13 +125,25 @@ extension CNINetwork {
             throw GantryError(.internalError, "cannot write \(pendingPath(id))")
         }
         let ns = try NetnsPath("/var/run/netns/\(id)")
+        let entry: CacheEntry
         do {
-            let entry = try await addNetwork(containerID: id, ns: ns, pod: PodRef(namespace: nil, name: nil, sandboxID: id),
-                                             ports: [])
-            try saveCache(entry, to: preparedPath(id))
+            entry = try await addNetwork(containerID: id, ns: ns, pod: PodRef(namespace: nil, name: nil, sandboxID: id),
+                                         ports: [])
         } catch {
+            // addNetwork rolled the plugins back.
             try? await ns.remove(timeout: pluginTimeout)
             unlink(pendingPath(id))
+            throw error
+        }
+        do {
+            try saveCache(entry, to: preparedPath(id))
+        } catch {
+            // Set up but not recorded: undo it now (the pending marker stays for a retry if this fails too).
+            if (try? await delete(cached: entry, containerID: id, ns: ns, pod: PodRef(namespace: nil, name: nil, sandboxID: id),
+                                  fallbackPorts: [], cacheFile: preparedPath(id))) != nil {
+                try? await ns.remove(timeout: pluginTimeout)
+                unlink(pendingPath(id))
+            }
             throw error
         }
         unlink(pendingPath(id))
@@ -164,15 +184,23 @@ extension CNINetwork {
         return nil
     }
 
-    /// Tears a prepared sandbox down: DEL (releasing its address) and its namespace.
+    /// Tears a prepared sandbox down: DEL (releasing its address and rules) and its namespace. If DEL fails, its
+    /// record stays, so that the next start (`recoverPrepared`) tries again rather than leak the address.
     func discardPrepared(_ id: String) async {
         let path = preparedPath(id)
         let entry = try? loadCache(path: path)
-        if let ns = try? NetnsPath(entry?.netns ?? "/var/run/netns/\(id)") {
-            try? await delete(cached: entry, containerID: id, ns: ns, pod: PodRef(namespace: nil, name: nil, sandboxID: id),
-                              fallbackPorts: [], cacheFile: path)
-            try? await ns.remove(timeout: pluginTimeout)
+        guard let ns = try? NetnsPath(entry?.netns ?? "/var/run/netns/\(id)") else { return }
+        do {
+            try await delete(cached: entry, containerID: id, ns: ns, pod: PodRef(namespace: nil, name: nil, sandboxID: id),
+                             fallbackPorts: [], cacheFile: path)
+        } catch {
+            if entry == nil, FileManager.default.fileExists(atPath: pendingPath(id)) == false {
+                // Nothing recorded to retry from.
+                try? await ns.remove(timeout: pluginTimeout)
+            }
+            return
         }
+        try? await ns.remove(timeout: pluginTimeout)
         unlink(path)
         unlink(pendingPath(id))
     }
@@ -196,7 +224,11 @@ extension CNINetwork {
         for id in ids.sorted() {
             let entry = try? loadCache(path: preparedPath(id))
             if let owner = claimed[id] {
-                if let entry, let from = try? NetnsPath(entry.netns), let to = try? NetnsPath(owner.netns), from.exists, !to.exists {
+                // The claim recorded the pod's entry; finish moving the namespace (over an empty file a move
+                // cut short may have left at the pod's path).
+                if let entry, let from = try? NetnsPath(entry.netns), let to = try? NetnsPath(owner.netns), from.exists,
+                   !to.isNamespace {
+                    unlink(to.path)
                     try? from.move(to: to)
                 }
                 unlink(preparedPath(id))
@@ -224,6 +256,15 @@ extension CNINetwork {
 }
 
 extension NetnsPath {
+    /// Whether a namespace is mounted at the path (not merely a file there): the bind mount of an nsfs inode
+    /// has another device than the directory holding it.
+    var isNamespace: Bool {
+        var here = stat(), dir = stat()
+        let parent = (path as NSString).deletingLastPathComponent
+        guard stat(path, &here) == 0, stat(parent, &dir) == 0 else { return false }
+        return here.st_dev != dir.st_dev
+    }
+
     /// Moves the namespace to `target` (which must not exist): a bind mount of it at the new path, then the old
     /// one unmounted and removed. No process enters or leaves the namespace, so its interfaces stay as they are.
     func move(to target: NetnsPath) throws {

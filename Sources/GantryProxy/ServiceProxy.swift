@@ -1,6 +1,7 @@
 import Foundation
 import GantryAPI
 import GantryClient
+import GantryRuntime
 import Logging
 import ServiceLifecycle
 
@@ -147,7 +148,8 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
     }
 }
 
-/// Runs a short-lived command on a thread of its own (not the cooperative pool) and collects its output.
+/// Runs a short-lived command (iptables, ip, sysctl) on a thread of its own and collects its output, through
+/// `ChildProcess` (posix_spawn): the proxy runs inside the agent, where Foundation's `Process` is not safe to use.
 enum Command {
     struct Output: Sendable {
         var status: Int32
@@ -156,38 +158,7 @@ enum Command {
     }
 
     static func run(_ path: String, _ args: [String], stdin: String? = nil) async throws -> Output {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Output, Error>) in
-            let thread = Thread {
-                cont.resume(with: Result { try runBlocking(path, args, stdin: stdin) })
-            }
-            thread.start()
-        }
-    }
-
-    private static func runBlocking(_ path: String, _ args: [String], stdin: String?) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        // Read stderr on another thread so neither pipe can fill up and stall the child.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let errDone = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            errDone.signal()
-        }
-        reader.start()
-        if let stdin { try? inp.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-        try? inp.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        errDone.wait()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errBox.data, as: UTF8.self))
+        let out = try await ChildProcess.run(path, args, stdin: Data((stdin ?? "").utf8), timeout: .seconds(60))
+        return Output(status: out.status, stdout: out.stdoutText, stderr: out.stderrText)
     }
 }

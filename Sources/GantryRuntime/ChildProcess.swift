@@ -123,26 +123,44 @@ public enum ChildProcess {
                     if f.fd == outPipe[0] { outPipe[0] = -1 } else { errPipe[0] = -1 }
                 }
             }
-            if n == 0 || exitStatus == nil {
-                if let deadline, !timedOut, ContinuousClock.now >= deadline {
+            if exitStatus == nil {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    exitStatus = status
+                    exitedAt = .now
+                } else if let deadline, !timedOut, ContinuousClock.now >= deadline {
+                    // The whole process group: a grandchild holding the output goes too.
                     timedOut = true
+                    kill(-pid, SIGKILL)
                     kill(pid, SIGKILL)
                 }
-                if exitStatus == nil, n == 0 {
-                    var status: Int32 = 0
-                    if waitpid(pid, &status, WNOHANG) == pid {
-                        exitStatus = status
-                        exitedAt = .now
-                    }
-                }
-                // Output held open by a grandchild after the child ended: stop reading after 5 s.
-                if let exitedAt, ContinuousClock.now - exitedAt > .seconds(5) { break }
             }
+            // Output held open by a grandchild after the child ended: stop reading after 5 s.
+            if let exitedAt, ContinuousClock.now - exitedAt > .seconds(5) { break }
         }
         closeAll()
-        var status = exitStatus ?? 0
-        if exitStatus == nil {
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var status: Int32 = 0
+        if let exitStatus {
+            status = exitStatus
+        } else {
+            // Both outputs closed (or poll failed) with the child still running: wait, killing it at the deadline.
+            while true {
+                let r = waitpid(pid, &status, deadline == nil || timedOut ? 0 : WNOHANG)
+                if r == pid { break }
+                if r < 0, errno != EINTR {
+                    status = 255 << 8  // not ours to reap: report a failure, not success
+                    break
+                }
+                if r == 0 {
+                    if let deadline, ContinuousClock.now >= deadline {
+                        timedOut = true
+                        kill(-pid, SIGKILL)
+                        kill(pid, SIGKILL)
+                    } else {
+                        usleep(5_000)
+                    }
+                }
+            }
         }
         return ChildOutput(status: exitCode(fromWaitStatus: status), stdout: stdout, stderr: stderr, timedOut: timedOut)
     }

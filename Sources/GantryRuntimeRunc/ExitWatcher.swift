@@ -28,15 +28,21 @@ final class ExitWatcher: @unchecked Sendable {
         var fds: [Int32] = [-1, -1]
         guard ChildProcess.makePipe(&fds) else { return nil }
         (wakeRead, wakeWrite) = (fds[0], fds[1])
+        // Neither end may block: a full pipe already means "look again".
         _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
         Blocking.start { [self] in run() }
     }
 
-    /// Returns once process `pid` has exited: at once if there is no such process, early if the task is
-    /// cancelled.
-    func waitForExit(_ pid: Int32) async {
+    /// A pidfd of process `pid` (to pass to `waitForExit`), or the error: ESRCH when there is no such process.
+    func open(_ pid: Int32) -> Result<Int32, POSIXError> {
         let fd = Self.pidfdOpen(pid)
-        guard fd >= 0 else { return }
+        return fd >= 0 ? .success(fd) : .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EINVAL))
+    }
+
+    /// Returns once the process of pidfd `fd` (from `open`, which this takes over) has exited, or early if the
+    /// task is cancelled. Callers re-check what they wait for: a wake-up can come early.
+    func waitForExit(_ fd: Int32) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 lock.withLock { waiters[fd] = c }
@@ -56,8 +62,9 @@ final class ExitWatcher: @unchecked Sendable {
                 + watched.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let n = poll(&fds, nfds_t(fds.count), -1)
             if n < 0 {
-                if errno == EINTR { continue }
-                return
+                // EINTR; anything else (ENOMEM) is retried after a pause rather than leaving waiters asleep.
+                if errno != EINTR { usleep(100_000) }
+                continue
             }
             if fds[0].revents != 0 { while read(wakeRead, &buffer, buffer.count) > 0 {} }
             for f in fds.dropFirst() where f.revents != 0 { fire(f.fd) }

@@ -269,13 +269,22 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
         while true {
             if let record = readExit(id) { return record.status }
             guard FS.exists(bundle(id)) else { throw GantryError(.notFound, "container \(id) not found") }
-            if let watcher = ExitWatcher.shared, let pid = shimPid(id), shimAlive(id) {
-                await watcher.waitForExit(pid)
-                try Task.checkCancellation()
-                if let record = readExit(id) { return record.status }
-                if shimAlive(id) { continue }
-                throw GantryError(.internalError,
-                                  "the runc shim of container \(id) is gone without recording an exit status (see \(bundle(id))/shim.log)")
+            // The pidfd first, then the check that the pid is still the shim's (so a reused pid is not waited on).
+            // Other failures to open one (out of descriptors) fall back to polling.
+            if let watcher = ExitWatcher.shared, let pid = shimPid(id) {
+                let opened = watcher.open(pid)
+                if case .success(let fd) = opened, shimAlive(id) {
+                    await watcher.waitForExit(fd)
+                    try Task.checkCancellation()
+                    if let record = readExit(id) { return record.status }
+                    if shimAlive(id) { continue }
+                    throw shimGone(id)
+                }
+                if case .success(let fd) = opened { close(fd) }
+                if case .failure(let error) = opened, error.code == .ESRCH, shimPid(id) == pid {
+                    if let record = readExit(id) { return record.status }
+                    throw shimGone(id)
+                }
             }
             polls += 1
             if polls % 20 == 0, !shimAlive(id) {
@@ -285,6 +294,10 @@ public final class RuncRuntime: ContainerRuntime, Sendable {
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
+    }
+
+    func shimGone(_ id: String) -> GantryError {
+        GantryError(.internalError, "the runc shim of container \(id) is gone without recording an exit status (see \(bundle(id))/shim.log)")
     }
 
     /// Kills (with `force`) and removes the container and its bundle; removing a missing container succeeds.

@@ -37,6 +37,14 @@ struct ChildProcessTests {
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
+    @Test("a child that closes its outputs but keeps running is still killed at its timeout")
+    func timeoutAfterOutputsClose() async throws {
+        let start = ContinuousClock.now
+        let out = try await ChildProcess.run("/bin/sh", ["-c", "exec >/dev/null 2>&1; sleep 30"], timeout: .milliseconds(300))
+        #expect(out.timedOut)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test("the child inherits no descriptor beyond its standard streams, even one without close-on-exec")
     func noLeakedDescriptors() async throws {
         let fd = open("/dev/null", O_RDONLY)  // deliberately not O_CLOEXEC
