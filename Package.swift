@@ -172,7 +172,7 @@ let package = Package(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]
         ),
-        .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "GantryTestSupport"]),
+        .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "RuncShimCore", "GantryTestSupport"]),
         .testTarget(name: "RuncShimCoreTests", dependencies: ["RuncShimCore"]),
         .testTarget(name: "GantryRuntimeTests", dependencies: ["GantryRuntime", "GantryAPI"]),
         .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),

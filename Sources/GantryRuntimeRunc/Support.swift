@@ -1,6 +1,7 @@
 import Foundation
 import GantryAPI
 import GantryRuntime
+import RuncShimCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -19,27 +20,8 @@ struct ExitRecord: Codable, Sendable, Hashable {
     }
 }
 
-/// RFC 3339 timestamps with nanoseconds, as the CRI log format and runc use them.
-enum Timestamp {
-    /// Now, as `2024-01-02T03:04:05.123456789Z`.
-    static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
-    }
-
-    static func format(seconds: Int, nanoseconds: Int) -> String {
-        var t = time_t(seconds)
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        return "\(pad(Int(tm.tm_year) + 1900, 4))-\(pad(Int(tm.tm_mon) + 1, 2))-\(pad(Int(tm.tm_mday), 2))T"
-            + "\(pad(Int(tm.tm_hour), 2)):\(pad(Int(tm.tm_min), 2)):\(pad(Int(tm.tm_sec), 2)).\(pad(nanoseconds, 9))Z"
-    }
-
+/// RFC 3339 timestamps with nanoseconds (the shim's `Timestamp`, which writes them), read back as dates.
+extension Timestamp {
     static func format(_ date: Date) -> String {
         let t = date.timeIntervalSince1970
         let s = t.rounded(.down)
@@ -226,33 +208,13 @@ final class Locked<Value>: @unchecked Sendable {
     }
 }
 
-final class DataBox: @unchecked Sendable {
-    private let locked = Locked(Data())
-    func set(_ d: Data) { locked.withLock { $0 = d } }
-    func get() -> Data { locked.withLock { $0 } }
-}
-
 /// Calls to variadic libc functions, which Swift cannot import, through a fixed-arity pointer.
 enum Libc {
-    private typealias Fn5 = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
     private typealias Ioctl = @convention(c) (Int32, UInt, UnsafeMutableRawPointer?) -> Int32
-
-    /// `prctl(option, a2, a3, a4, a5)`.
-    static func prctl(_ option: Int32, _ a2: UInt = 0, _ a3: UInt = 0, _ a4: UInt = 0, _ a5: UInt = 0) -> Int32 {
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return -1 }
-        return unsafeBitCast(sym, to: Fn5.self)(option, a2, a3, a4, a5)
-    }
 
     /// `ioctl(fd, request, arg)`.
     static func ioctl(_ fd: Int32, _ request: UInt, _ arg: UnsafeMutableRawPointer?) -> Int32 {
         guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "ioctl") else { return -1 }
         return unsafeBitCast(sym, to: Ioctl.self)(fd, request, arg)
     }
-}
-
-/// Decodes a `wait` status: the exit code, or 128 + the signal for a killed process.
-func exitCode(fromWaitStatus status: Int32) -> Int32 {
-    let signal = status & 0x7f
-    if signal == 0 { return (status >> 8) & 0xff }
-    return 128 + signal
 }

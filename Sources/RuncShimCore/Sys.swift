@@ -289,16 +289,16 @@ func exitCode(fromWaitStatus status: Int32) -> Int32 {
 }
 
 /// RFC 3339 timestamps with nanoseconds, as the CRI log format and runc use them.
-enum Timestamp {
+public enum Timestamp {
     /// Now, as `2024-01-02T03:04:05.123456789Z`.
-    static func now() -> String {
+    public static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
     }
 
     /// `seconds` since the epoch plus `nanoseconds`, in UTC.
-    static func format(seconds: Int, nanoseconds: Int) -> String {
+    public static func format(seconds: Int, nanoseconds: Int) -> String {
         var t = time_t(seconds)
         var tm = tm()
         gmtime_r(&t, &tm)

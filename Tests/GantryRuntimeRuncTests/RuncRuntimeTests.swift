@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryRuntime
 @testable import GantryRuntimeRunc
+import RuncShimCore
 import Testing
 #if canImport(Glibc)
 import Glibc
