@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "GantryAPIServer",
             dependencies: [
-                "GantryAPI", "GantryStore",
+                "GantryAPI", "GantryStore", "GantryClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -163,6 +163,14 @@ let package = Package(
             dependencies: [
                 "GantryAgent", "GantryTestSupport", "GantryAPIServer", "GantryStore", "GantryClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "GantryCommandsTests",
+            dependencies: [
+                "GantryCommands", "GantryClient", "GantryAPI", "GantryProxy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),

@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryClient
 import GantryStore
 import Hummingbird
 import HummingbirdWebSocket
@@ -155,6 +156,12 @@ struct HTTPService<App: ApplicationProtocol>: ServiceLifecycle.Service {
             return first
         }
         if !shuttingDown || done.value { return try await server.value }
+        if Task.isCancelled {
+            // Cancelled (another service failed), not shut down: no drain, which could not wait in a cancelled
+            // task anyway; the server stops now.
+            server.cancel()
+            return
+        }
         terminator.terminateAll()
         await drain()
         // Idle connections get a moment to close by themselves (the server then ends on its own).
@@ -227,6 +234,8 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
+        var backoff = Backoff(initial: .seconds(1), cap: .seconds(30))
+        var log = RetryLog("namespace finalization", logger: logger)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let busy = try await pass()
@@ -235,9 +244,12 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
                 return
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                logger.warning("namespace finalization failed", metadata: ["error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                log.failed(error)
+                try await backoff.wait()
+                continue
             }
+            log.succeeded()
+            backoff.reset()
         }
     }
 

@@ -102,6 +102,8 @@ public struct AgentConfig: Sendable {
     /// Address and port of the agent's own endpoint (logs); port 0 picks a free one.
     public var serverHost = "0.0.0.0"
     public var serverPort = 10250
+    /// The Linux bridge this node's pods attach to.
+    public var bridge = "gantry0"
     /// Stop every pod's containers when the agent shuts down (`gantry dev`); a plain agent leaves them
     /// running so a restarted agent can adopt them.
     public var stopPodsOnExit = false
@@ -239,20 +241,32 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
 
     public func run() async throws {
         // Register once the agent's endpoint knows its port.
-        while serverPort.value == 0 && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(20))
+        while serverPort.value == 0 && !Task.isShuttingDownGracefully {
+            try await Task.sleep(for: .milliseconds(20))
         }
+        let md: Logger.Metadata = ["node": "\(config.nodeName)"]
+        var backoff = Backoff(initial: .milliseconds(200), cap: .seconds(5))
+        var log = RetryLog("node registration", logger: logger, metadata: md)
         while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
             do {
                 try await register()
+                log.succeeded()
                 break
             } catch {
-                logger.warning("node registration failed; retrying", metadata: ["node": "\(config.nodeName)", "error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                if isCancellation(error) { throw CancellationError() }
+                log.failed(error)
+                try await backoff.wait()
             }
         }
         var lastStatus = ContinuousClock.now
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        var heartbeat = RetryLog("node heartbeat", logger: logger, metadata: md)
+        // The heartbeat's back-off stays under the node grace period, so a server that comes back finds the
+        // node renewing within a second, not marked unreachable.
+        backoff = Backoff(initial: config.leaseRenewInterval, cap: .seconds(1))
+        while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
+            var wait = config.leaseRenewInterval
             do {
                 try await renewLease()
                 if ContinuousClock.now - lastStatus >= config.statusInterval {
@@ -260,12 +274,21 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
                     let m = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP)
                     try await updateStatus(nodeObject(m, runtimeVersion: (try? await runtime.version()) ?? "unknown"))
                 }
+                heartbeat.succeeded()
+                backoff.reset()
             } catch {
-                logger.warning("node heartbeat failed", metadata: ["node": "\(config.nodeName)", "error": "\(error)"])
+                if isCancellation(error) { throw CancellationError() }
+                heartbeat.failed(error)
+                // Jittered, so that many nodes that lost the server together do not come back in step.
+                wait = max(wait, backoff.next())
             }
+            let pause = wait
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: config.leaseRenewInterval) }
-            } catch { return }
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            } catch {
+                if Task.isShuttingDownGracefully { return }
+                throw error
+            }
         }
     }
 }

@@ -61,7 +61,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                 // Let the teardown of deleted pods finish (bounded: what is cut short is collected as an
                 // orphan on the next start) before anything is cancelled.
                 let deadline = ContinuousClock.now + .seconds(10)
-                while self.cleanups.value > 0, ContinuousClock.now < deadline {
+                while self.cleanups.value > 0, ContinuousClock.now < deadline, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
                 // Prepared sandboxes hold addresses and iptables rules that nothing else would remove: a graceful
@@ -84,7 +84,10 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     func loop(group: inout ThrowingTaskGroup<Void, Error>) async throws {
         let selector = "spec.nodeName=\(config.nodeName)"
         var preparing = false
+        var backoff = Backoff(initial: .milliseconds(200), cap: .seconds(10))
+        var log = RetryLog("pod list and watch", logger: logger, metadata: ["node": "\(config.nodeName)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var watching: ContinuousClock.Instant?
             do {
                 let list = try await client.list(.pods, namespace: nil, fieldSelector: selector)
                 // The containers on this node, listed once per (re)list: a pod's worker adopts those an earlier
@@ -108,6 +111,8 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                 let rv = list[path: ["metadata", "resourceVersion"]]?.stringValue
                 let stream = try await client.watch(.pods, namespace: nil, resourceVersion: rv, fieldSelector: selector,
                                                     bookmarks: true)
+                log.succeeded()
+                watching = .now
                 for try await event in stream.cancelOnGracefulShutdown() {
                     switch event.type {
                     case "ADDED", "MODIFIED":
@@ -130,10 +135,16 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
                     default: break
                     }
                 }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                // The server ended the watch: list again at once if it lasted, else back off (a server that
+                // ends every watch at once must not be re-listed in a tight loop).
+                if let w = watching, ContinuousClock.now - w >= .seconds(5) { backoff.reset() } else { try await backoff.wait() }
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                logger.warning("pod watch ended; re-listing", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(500))
+                if isCancellation(error) { throw CancellationError() }
+                if let w = watching, ContinuousClock.now - w >= .seconds(5) { backoff.reset() }
+                log.failed(error)
+                try await backoff.wait()
             }
         }
     }

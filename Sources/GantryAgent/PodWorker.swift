@@ -41,6 +41,12 @@ actor PodWorker {
     let network: any NetworkPlugin
     let config: AgentConfig
     let logger: Logger
+    /// Back-off and state-change logging of the API writes (status, the final delete) and of sandbox set-up, so
+    /// an unreachable server or a broken plugin is retried less and less often and logged once, not every try.
+    var apiBackoff = Backoff(initial: .seconds(1), cap: .seconds(30))
+    var apiLog: RetryLog?
+    var sandboxBackoff = Backoff(initial: .seconds(2), cap: .seconds(60))
+    var sandboxLog: RetryLog?
     private var records: [String: ContainerRecord] = [:]
     private var initRecords: [String: ContainerRecord] = [:]
     private var sandbox: SandboxNetwork?
@@ -205,12 +211,18 @@ actor PodWorker {
                 try writeNetworkFiles()
                 logger.debug("pod sandbox ready", metadata: ["ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
             } catch {
+                if isCancellation(error) || Task.isCancelled { return }
                 sandboxError = "\(error)"
-                logger.warning("pod sandbox setup failed", metadata: ["error": "\(error)"])
+                var log = sandboxLog ?? RetryLog("pod sandbox setup", logger: logger)
+                let delay = sandboxBackoff.next()
+                log.failed(error, retryIn: delay)
+                sandboxLog = log
                 await reportStatus()
-                schedule(after: 2)
+                schedule(after: delay)
                 return
             }
+            sandboxLog?.succeeded()
+            sandboxBackoff.reset()
         }
         // Probes of containers adopted from an earlier agent process.
         for c in pod.spec?.containers ?? [] {
@@ -278,6 +290,11 @@ actor PodWorker {
         case "OnFailure": return r.exitCode != 0
         default: return true
         }
+    }
+
+    func schedule(after delay: Duration) {
+        let c = delay.components
+        schedule(after: Double(c.seconds) + Double(c.attoseconds) / 1e18)
     }
 
     func schedule(after seconds: Double) {
@@ -439,6 +456,8 @@ actor PodWorker {
             image = try await ensureImage(c)
             r.pullFailures = 0
         } catch {
+            // A pull cut short because the agent stops is not a failed pull.
+            if isCancellation(error) || Task.isCancelled { return }
             r.pullFailures += 1
             r.state = "waiting"
             r.reason = r.pullFailures == 1 ? "ErrImagePull" : "ImagePullBackOff"
@@ -742,11 +761,12 @@ actor PodWorker {
                                                  "preconditions": ["uid": .string(uid)]])
             } catch let e as GantryError where e.code == .notFound || e.code == .conflict {
             } catch {
-                logger.warning("could not remove the pod object", metadata: ["error": "\(error)"])
+                if isCancellation(error) || Task.isCancelled { return }
                 finished = false
-                schedule(after: 1)
+                apiFailed(error)
                 return
             }
+            apiSucceeded()
             logger.info("pod terminated")
         }
     }
@@ -876,12 +896,27 @@ actor PodWorker {
                                                  subresource: "status")
             lastReported = status
             raw = updated
+            apiSucceeded()
         } catch let e as GantryError where e.code == .notFound {
             // Deleted underneath us: the manager stops this worker.
         } catch {
-            logger.warning("pod status update failed", metadata: ["error": "\(error)"])
-            schedule(after: 1)
+            if isCancellation(error) || Task.isCancelled { return }
+            apiFailed(error)
         }
+    }
+
+    /// Logs a failed API write (once per change of state) and tries again after the back-off.
+    func apiFailed(_ error: any Error) {
+        var log = apiLog ?? RetryLog("pod update", logger: logger)
+        let delay = apiBackoff.next()
+        log.failed(error, retryIn: delay)
+        apiLog = log
+        schedule(after: delay)
+    }
+
+    func apiSucceeded() {
+        apiLog?.succeeded()
+        apiBackoff.reset()
     }
 }
 

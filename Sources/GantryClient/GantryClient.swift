@@ -76,11 +76,23 @@ public struct GantryClient: Sendable {
         do {
             resp = try await http.execute(req, timeout: timeout)
         } catch {
-            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+            throw Self.transportError(error, server: server)
         }
-        let buf = try await resp.body.collect(upTo: 256 << 20)
+        let buf: ByteBuffer
+        do {
+            buf = try await resp.body.collect(upTo: 256 << 20)
+        } catch {
+            throw Self.transportError(error, server: server)
+        }
         return RawResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) },
                            body: Data(buffer: buf))
+    }
+
+    /// The error for a request that got no response: `CancellationError` when the calling task was cancelled
+    /// (a cancelled request is not a network failure, and callers must not retry it), else `unavailable`.
+    static func transportError(_ error: any Error, server: String) -> any Error {
+        if error is CancellationError || Task.isCancelled { return CancellationError() }
+        return GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
     }
 
     /// Sends a request and returns the JSON body, throwing the server's `Status` as a `GantryError`.
@@ -230,7 +242,7 @@ public struct GantryClient: Sendable {
         do {
             resp = try await http.execute(req, timeout: timeout)
         } catch {
-            throw GantryError(.unavailable, "cannot reach the Gantry API server at \(server)", cause: error)
+            throw Self.transportError(error, server: server)
         }
         guard resp.status.code == 200 else {
             let buf = try await resp.body.collect(upTo: 1 << 20)

@@ -92,25 +92,32 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
 
     /// Waits until the first list is in the cache, or the task is cancelled.
     public func waitForSync() async {
-        while !hasSynced && !Task.isCancelled {
+        while !hasSynced && !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
-    /// Lists and watches until cancelled or shut down gracefully.
+    /// Lists and watches until cancelled or shut down gracefully. Failures (and watches the server ends at once)
+    /// are retried with capped exponential back-off and jitter, and logged once per change of state.
     public func run() async throws {
-        var delay = Duration.milliseconds(100)
+        var backoff = Backoff(initial: .milliseconds(100), cap: .seconds(10))
+        var log = RetryLog("list and watch of \(resource.plural)", logger: logger)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var watching: ContinuousClock.Instant?
             do {
                 let rv = try await relist()
-                delay = .milliseconds(100)
+                log.succeeded()
+                watching = .now
                 try await watch(from: rv)
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                // The server ended the watch (its timeout): watch again at once if it lasted, else back off.
+                if ContinuousClock.now - watching! >= .seconds(5) { backoff.reset() } else { try await backoff.wait() }
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.debug("informer restarting", metadata: ["resource": "\(resource.plural)", "error": "\(error)"])
-                let wait = delay
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
-                delay = min(delay * 2, .seconds(5))
+                if isCancellation(error) { throw CancellationError() }
+                if let w = watching, ContinuousClock.now - w >= .seconds(5) { backoff.reset() }
+                log.failed(error)
+                try await backoff.wait()
             }
         }
     }

@@ -198,13 +198,6 @@ func commandLogger(_ label: String, level: String) -> Logger {
     return logger
 }
 
-/// Runs `services` until SIGTERM or SIGINT, then shuts them down gracefully, last first.
-func runUntilSignalled(_ services: [any ServiceLifecycle.Service], logger: Logger) async throws {
-    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-    try await group.run()
-}
-
 /// Splits `HOST:PORT` (or `:PORT`, or `PORT`).
 func parseListen(_ s: String) throws -> (String, Int) {
     if let p = Int(s) { return ("127.0.0.1", p) }

@@ -59,8 +59,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "CIDR for this node's pods (default: the one the control plane assigns, else 10.88.0.0/24).")
     var podCIDR: String?
 
-    @Option(help: "Name of the pod bridge (one per agent sharing a host).")
-    var bridge: String = "gantry0"
+    @Option(help: "Name of the pod bridge (default: gantry0, or one derived from the node name when another agent on this host has gantry0; the choice is kept in the data directory).")
+    var bridge: String?
 
     @Option(help: "This node's IP address (default: autodetected).")
     var nodeIP: String?
@@ -71,8 +71,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Cluster DNS server for ClusterFirst pods (repeatable; default: the node's resolvers).")
     var clusterDNS: [String] = []
 
-    @Option(help: "Port of the agent's endpoint (logs) that the API server reaches; 0 picks a free one.")
-    var agentPort: Int = 10250
+    @Option(help: "Port of the agent's endpoint (logs, exec) that the API server reaches; 0 picks a free one (default: 10250, or a free one if another process has it).")
+    var agentPort: Int?
 
     @Option(help: "Pod network sandboxes to keep set up ahead of demand, so a pod without host ports starts without waiting for the CNI plugins; 0 turns this off.")
     var preparedSandboxes: Int = 4
@@ -91,7 +91,7 @@ struct AgentOptions: ParsableArguments {
         c.podCIDR = podCIDR ?? "10.88.0.0/24"
         c.nodeIP = nodeIP
         c.clusterDNS = clusterDNS
-        c.serverPort = agentPort
+        c.serverPort = agentPort ?? Self.defaultAgentPort
         c.preparedSandboxes = max(0, preparedSandboxes)
         return c
     }
@@ -122,6 +122,16 @@ struct AgentOptions: ParsableArguments {
         for d in ["runtime", "images", "network", "pods"] {
             try FileManager.default.createDirectory(atPath: "\(dataDir)/\(d)", withIntermediateDirectories: true)
         }
+        // What a second agent on this host would collide on: the bridge, the pod CIDR, the endpoint's port.
+        let host = try await HostNetwork.read()
+        let bridge = try HostNetwork.chooseBridge(flag: self.bridge, nodeName: config.nodeName, podCIDR: config.podCIDR,
+                                                  dataDir: dataDir, host: host, logger: logger)
+        try HostNetwork.checkPodCIDR(config.podCIDR, bridge: bridge, host: host)
+        if agentPort == nil, !HostNetwork.tcpPortIsFree(config.serverPort, host: config.serverHost) {
+            logger.notice("port \(config.serverPort) is in use (another agent on this host?); the agent's endpoint takes a free port, advertised in the Node's status (--agent-port sets one)")
+            config.serverPort = 0
+        }
+        config.bridge = bridge
         let runtime = try impl.runtime(dataDir + "/runtime")
         let images = try impl.images(dataDir + "/images", Set(insecureRegistry))
         // With pod routes, traffic between pods keeps its addresses on every node and only what leaves the
@@ -129,6 +139,9 @@ struct AgentOptions: ParsableArguments {
         let network = try impl.network(dataDir + "/network", bridge, config.podCIDR, !podRoutes)
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
     }
+
+    /// The agent endpoint's port unless `--agent-port` says otherwise (the kubelet's).
+    static let defaultAgentPort = 10250
 
     /// This agent serves cluster DNS itself (no `--cluster-dns` given and DNS not turned off).
     var runsDNS: Bool { dns && clusterDNS.isEmpty }
@@ -166,11 +179,15 @@ struct AgentOptions: ParsableArguments {
         let agent = try await makeAgent(client: client, dataDir: dataDir, logger: logger, stopPodsOnExit: stopPodsOnExit)
         var services: [any ServiceLifecycle.Service] = []
         if runsDNS, let address = agent.config.clusterDNS.first {
-            try await Self.ensureBridge(bridge, cidr: agent.config.podCIDR, gateway: address)
+            try await Self.ensureBridge(agent.config.bridge, cidr: agent.config.podCIDR, gateway: address)
             services.append(try ClusterDNS(client: client, configuration: DNSServer.Configuration(host: address, port: 53), logger: logger))
         }
-        if proxy { services.append(ServiceProxy(client: client, logger: logger)) }
-        if podRoutes { services.append(PodRoutes(client: client, nodeName: agent.config.nodeName, logger: logger)) }
+        // One service proxy and one set of pod routes per host network: agents sharing it take turns.
+        if proxy { services.append(HostExclusive("service proxy", ServiceProxy(client: client, logger: logger), logger: logger)) }
+        if podRoutes {
+            services.append(HostExclusive("pod routes", PodRoutes(client: client, nodeName: agent.config.nodeName, logger: logger),
+                                          logger: logger))
+        }
         return services + agent.services
     }
 }
@@ -235,19 +252,3 @@ struct DevCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 }
-
-/// Services built once something is known (the API's bound port), then run together.
-struct LateServices: ServiceLifecycle.Service {
-    let make: @Sendable () async throws -> [any ServiceLifecycle.Service]
-
-    init(_ make: @escaping @Sendable () async throws -> [any ServiceLifecycle.Service]) { self.make = make }
-
-    func run() async throws {
-        let services = try await make()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for s in services { group.addTask { try await s.run() } }
-            try await group.waitForAll()
-        }
-    }
-}
-

@@ -88,6 +88,11 @@ public struct ControllerRunner: Sendable {
                     queue.add(key, after: after)
                 }
             } catch {
+                if Task.isCancelled || isCancellation(error) {
+                    // Stopping: not a failed reconcile, and nothing to retry.
+                    queue.done(key)
+                    return
+                }
                 let conflict = (error as? GantryError)?.code == .conflict
                 if !conflict {
                     logger.info("reconcile failed", metadata: ["controller": "\(name)", "key": "\(key)", "error": "\(error)"])

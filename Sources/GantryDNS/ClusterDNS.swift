@@ -33,7 +33,13 @@ public final class ClusterDNS: ServiceLifecycle.Service, @unchecked Sendable {
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.server.run() }
+            group.addTask {
+                try await self.server.run()
+                // The listeners closed by themselves: a node without its DNS server must not look healthy.
+                if !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    throw GantryError(.unavailable, "the DNS server on \(self.server.configuration.host) stopped by itself")
+                }
+            }
             group.addTask { try await self.services.run() }
             group.addTask { try await self.endpoints.run() }
             group.addTask {

@@ -47,7 +47,7 @@ public final class DNSServer: ServiceLifecycle.Service, Sendable {
     /// The largest UDP payload this server advertises in its OPT records, and the most it sends over UDP.
     static let maxUDPPayload = 1232
 
-    private let configuration: Configuration
+    let configuration: Configuration
     private let domain: DNSName
     private let upstreams: [SocketAddress]
     private let client: DNSClient

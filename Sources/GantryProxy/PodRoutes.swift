@@ -50,14 +50,16 @@ public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
     /// The jump's comment, by which a sync finds the jumps of earlier runs (another pod CIDR) to remove.
     static let jumpComment = "gantry pod egress"
 
-    /// The `iptables-restore --noflush` input masquerading what `podCIDR` sends outside `clusterCIDRs`, and
+    /// The `iptables-restore --noflush` input masquerading what `podCIDRs` send outside `clusterCIDRs`, and
     /// deleting `staleJumps` (POSTROUTING rules, as iptables-save prints them after `-A`).
-    public static func masqueradeRules(podCIDR: String, clusterCIDRs: [String], staleJumps: [String]) -> String {
+    public static func masqueradeRules(podCIDRs: [String], clusterCIDRs: [String], staleJumps: [String]) -> String {
         var out = "*nat\n:GANTRY-POD-MASQ - [0:0]\n"
         for j in staleJumps { out += "-D POSTROUTING \(j)\n" }
         for c in clusterCIDRs.sorted() { out += "-A GANTRY-POD-MASQ -d \(c) -j RETURN\n" }
         out += "-A GANTRY-POD-MASQ -m addrtype ! --dst-type LOCAL -j MASQUERADE\n"
-        out += "-A POSTROUTING -s \(podCIDR) -m comment --comment \"\(jumpComment)\" -j GANTRY-POD-MASQ\n"
+        for podCIDR in podCIDRs {
+            out += "-A POSTROUTING -s \(podCIDR) -m comment --comment \"\(jumpComment)\" -j GANTRY-POD-MASQ\n"
+        }
         out += "COMMIT\n"
         return out
     }
@@ -72,11 +74,21 @@ public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
                 try await cancelWhenGracefulShutdown {
                     await self.nodes.waitForSync()
                     var it = self.changes.makeAsyncIterator()
+                    var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
+                    var log = RetryLog("pod route sync", logger: self.logger)
                     repeat {
-                        do { try await self.sync() } catch {
-                            self.logger.warning("pod route sync failed", metadata: ["error": "\(error)"])
+                        do {
+                            try await self.sync()
+                            log.succeeded()
+                            backoff.reset()
+                        } catch {
+                            if Task.isCancelled || isCancellation(error) { return }
+                            log.failed(error)
+                            // Try again after the back-off even if nothing changes meanwhile.
+                            do { try await backoff.wait() } catch { return }
+                            self.changed.yield()
                         }
-                    } while await it.next() != nil
+                    } while await it.next() != nil && !Task.isCancelled
                 }
             }
             try await group.waitForAll()
@@ -105,18 +117,31 @@ public final class PodRoutes: ServiceLifecycle.Service, @unchecked Sendable {
         for cidr in existing.keys where want[cidr] == nil {
             _ = try await Command.run(ip, ["route", "del", cidr, "proto", Self.routeProtocol])
         }
-        try await syncMasquerade()
+        try await syncMasquerade(localAddresses: local)
     }
 
-    func syncMasquerade() async throws {
+    /// The pod CIDRs whose traffic out of the cluster this host masquerades: this node's, and those of other nodes
+    /// whose InternalIP is this host's own (agents sharing the host, whose pod routes may be this one).
+    public static func localPodCIDRs(nodes: [Node], nodeName: String, localAddresses: Set<String>) -> [String] {
+        var out: Set<String> = []
+        for n in nodes {
+            guard let cidr = n.spec?.podCIDR, !cidr.isEmpty else { continue }
+            let addr = n.status?.addresses?.first(where: { $0.type == "InternalIP" })?.address
+            if n.name == nodeName || addr.map(localAddresses.contains) == true { out.insert(cidr) }
+        }
+        return out.sorted()
+    }
+
+    func syncMasquerade(localAddresses: Set<String>) async throws {
         let all = nodes.list()
-        guard let own = all.first(where: { $0.name == nodeName })?.spec?.podCIDR, !own.isEmpty else { return }
+        let own = Self.localPodCIDRs(nodes: all, nodeName: nodeName, localAddresses: localAddresses)
+        guard !own.isEmpty else { return }
         let cidrs = Set(all.compactMap { $0.spec?.podCIDR }.filter { !$0.isEmpty })
         let saved = try await Command.run(iptablesSave, ["-t", "nat"])
         // Every jump of ours is removed and the current one appended, so exactly one remains.
         let jumps = saved.stdout.split(separator: "\n").filter { $0.hasPrefix("-A POSTROUTING ") && $0.contains(Self.jumpComment) }
             .map { String($0.dropFirst("-A POSTROUTING ".count)) }
-        let input = Self.masqueradeRules(podCIDR: own, clusterCIDRs: Array(cidrs), staleJumps: jumps)
+        let input = Self.masqueradeRules(podCIDRs: own, clusterCIDRs: Array(cidrs), staleJumps: jumps)
         let r = try await Command.run(iptablesRestore, ["--noflush", "-w", "5"], stdin: input)
         if r.status != 0 { throw GantryError(.internalError, "iptables-restore (pod masquerade) failed: \(r.stderr)") }
     }

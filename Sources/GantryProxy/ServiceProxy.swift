@@ -82,29 +82,34 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
         let period = config.resyncPeriod
         let ticker = Task { [changed] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: period)
+                do { try await Task.sleep(for: period) } catch { return }
                 changed.yield()
             }
         }
         defer { ticker.cancel() }
         var ensureJumps = true
         var lastFull = ContinuousClock.now - period
+        var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
+        var log = RetryLog("service proxy sync", logger: logger)
         var it = changes.makeAsyncIterator()
         repeat {
             // Let a burst of changes settle into one sync.
-            try? await Task.sleep(for: config.coalesce)
+            do { try await Task.sleep(for: config.coalesce) } catch { return }
             let full = ensureJumps || ContinuousClock.now - lastFull >= period
             do {
                 try await sync(force: full, ensureJumps: ensureJumps)
                 ensureJumps = false
                 if full { lastFull = ContinuousClock.now }
+                log.succeeded()
+                backoff.reset()
             } catch {
-                logger.warning("service proxy sync failed", metadata: ["error": "\(error)"])
+                if Task.isCancelled || isCancellation(error) { return }
+                log.failed(error)
                 ensureJumps = true
-                try? await Task.sleep(for: .seconds(1))
+                do { try await backoff.wait() } catch { return }
                 changed.yield()
             }
-        } while await it.next() != nil
+        } while await it.next() != nil && !Task.isCancelled
     }
 
     /// Writes the rules for the current Services and Endpoints (skipped if nothing changed unless `force`).
