@@ -10,7 +10,9 @@ pkgs=(libsqlite3-dev sqlite3 curl ca-certificates
   # test fixtures: a local OCI registry, image building, a busybox rootfs
   docker-registry skopeo umoci busybox-static zstd apache2-utils python3
   # benchmarks: HTTP load through the service proxy
-  wrk)
+  wrk
+  # PKI tests check certificates with an independent implementation
+  openssl)
 # kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
 if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
 missing=()
