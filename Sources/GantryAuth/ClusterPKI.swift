@@ -149,10 +149,3 @@ public struct ClusterPKI: Sendable {
         }
     }
 }
-
-extension CertificateSubject {
-    public init(user: String, groups: [String]) {
-        self.user = user
-        self.groups = groups
-    }
-}

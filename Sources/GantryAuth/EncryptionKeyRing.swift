@@ -162,15 +162,16 @@ public struct EncryptionKeyRing: Sendable {
         try self.init(keys: keys, resources: resources.isEmpty ? ["secrets"] : resources, readsPlaintext: identity)
     }
 
-    /// The ring as an `EncryptionConfiguration` document.
+    /// The ring as an `EncryptionConfiguration` document (YAML).
     public var configuration: String {
-        var lines = [
-            "apiVersion: apiserver.config.k8s.io/v1", "kind: EncryptionConfiguration", "resources:",
-            "  - resources: [\(resources.joined(separator: ", "))]", "    providers:", "      - aesgcm:", "          keys:",
-        ]
-        for k in keys { lines += ["            - name: \(k.name)", "              secret: \(k.secret.base64EncodedString())"] }
-        if readsPlaintext { lines.append("      - identity: {}") }
-        return lines.joined(separator: "\n") + "\n"
+        let keyList: [JSONValue] = keys.map { .object(["name": .string($0.name), "secret": .string($0.secret.base64EncodedString())]) }
+        var providers: [JSONValue] = [.object(["aesgcm": .object(["keys": .array(keyList)])])]
+        if readsPlaintext { providers.append(.object(["identity": .object([:])])) }
+        return Manifest.yaml(.object([
+            "apiVersion": .string("apiserver.config.k8s.io/v1"),
+            "kind": .string("EncryptionConfiguration"),
+            "resources": .array([.object(["resources": .array(resources.map { .string($0) }), "providers": .array(providers)])]),
+        ]))
     }
 
     /// Loads the configuration file at `path`, or, when there is none and `create` is set, makes one with a new key

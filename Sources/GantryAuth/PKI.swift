@@ -140,6 +140,12 @@ public struct CertificateSubject: Sendable, Hashable {
     public var user: String
     public var groups: [String]
 
+    public init(user: String, groups: [String]) {
+        self.user = user
+        self.groups = groups
+    }
+
+    /// Reads the subject of a client certificate.
     public init(_ cert: Certificate) {
         var user = "", groups: [String] = []
         for rdn in cert.subject {

@@ -30,6 +30,16 @@ struct SameHostAgentTests {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
     }
 
+    /// Keeps the logs, then undoes what the test's gantry processes left on the host: node state, iptables
+    /// chains, bridges, the directory.
+    static func cleanUp(_ dir: TempDir, logs: [String], prefix: String) {
+        keepLogs(dir, logs, prefix: prefix)
+        scrubNodeState(under: dir.path)
+        removeGantryIPTablesState()
+        releaseBridges(under: dir.path)
+        dir.cleanup()
+    }
+
     static func isReady(_ n: Node?) -> Bool {
         n?.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
     }
@@ -41,13 +51,7 @@ struct SameHostAgentTests {
         let registry = try await BusyboxRegistry.start()
         defer { registry.stop() }
         let dir = TempDir("gantry-samehost")
-        defer {
-            Self.keepLogs(dir, ["dev.log", "agent.log"], prefix: "gantry-samehost")
-            scrubNodeState(under: dir.path)
-            removeGantryIPTablesState()
-            Self.releaseBridges(under: dir.path)
-            dir.cleanup()
-        }
+        defer { Self.cleanUp(dir, logs: ["dev.log", "agent.log"], prefix: "gantry-samehost") }
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
         let nodeA = "node-a-\(tag)", nodeB = "node-b-\(tag)"
         // The commands: no bridge, pod CIDR, port or proxy flags on either.
@@ -114,13 +118,7 @@ struct SameHostAgentTests {
     @Test func aFailingServiceStopsTheAgentWithItsCause() async throws {
         try requireRoot("the agent sets up a bridge and iptables rules")
         let dir = TempDir("gantry-failing")
-        defer {
-            Self.keepLogs(dir, ["server.log", "agent.log"], prefix: "gantry-failing")
-            scrubNodeState(under: dir.path)
-            removeGantryIPTablesState()
-            Self.releaseBridges(under: dir.path)
-            dir.cleanup()
-        }
+        defer { Self.cleanUp(dir, logs: ["server.log", "agent.log"], prefix: "gantry-failing") }
         let server = try await GantryProcess(["server", "--data-dir", dir.file("server"), "--listen", "127.0.0.1:0"],
                                              logPath: dir.file("server.log"))
         // The agent's endpoint is told to take a port that is in use (the API server's): that service fails.
@@ -143,13 +141,7 @@ struct SameHostAgentTests {
     @Test func anAPIOutageOf30sLogsLittleAndTheAgentComesBack() async throws {
         try requireRoot("runc, CNI and the service proxy need root")
         let dir = TempDir("gantry-outage")
-        defer {
-            Self.keepLogs(dir, ["server.log", "server2.log", "agent.log"], prefix: "gantry-outage")
-            scrubNodeState(under: dir.path)
-            removeGantryIPTablesState()
-            Self.releaseBridges(under: dir.path)
-            dir.cleanup()
-        }
+        defer { Self.cleanUp(dir, logs: ["server.log", "server2.log", "agent.log"], prefix: "gantry-outage") }
         let port = try freePort()
         let serverArgs = ["server", "--data-dir", dir.file("server"), "--listen", "127.0.0.1:\(port)"]
         var server = try await GantryProcess(serverArgs, logPath: dir.file("server.log"))
