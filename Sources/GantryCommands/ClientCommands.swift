@@ -130,8 +130,19 @@ struct ApplyCommand: AsyncParsableCommand {
             return
         }
         let out = try await c.patch(r, namespace: ns, name: name, patch, type: .merge, query: ["fieldValidation": "Strict"])
-        let changed = out[path: ["metadata", "resourceVersion"]] != live[path: ["metadata", "resourceVersion"]]
+        // Changed means a field the manifest sets now reads differently. Not the resourceVersion: a controller's
+        // write (a Deployment's revision annotation, any status) between the get and the patch moves it too.
+        let changed = Self.project(out, onto: annotated) != Self.project(live, onto: annotated)
         print("\(label) \(changed ? "configured" : "unchanged")")
+    }
+
+    /// The parts of `value` at the keys `shape` has (objects recursively; other values whole).
+    static func project(_ value: JSONValue?, onto shape: JSONValue) -> JSONValue? {
+        guard case .object(let wanted) = shape else { return value }
+        guard case .object(let have)? = value else { return value }
+        var out: [String: JSONValue] = [:]
+        for (k, sub) in wanted { if let v = project(have[k], onto: sub) { out[k] = v } }
+        return .object(out)
     }
 }
 
