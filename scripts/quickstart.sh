@@ -13,7 +13,8 @@ swift build -c "$CONFIG" --product runc-shim   # the per-container shim, found n
 BIN="$(swift build -c "$CONFIG" --show-bin-path)/gantry"
 mkdir -p .gantry
 LISTEN="${GANTRY_LISTEN:-127.0.0.1:6443}"
-export GANTRY_SERVER="http://$LISTEN"
+# The server writes its admin kubeconfig (TLS with its own CA, client certificate system:admin) here once it serves.
+export KUBECONFIG="$PWD/.gantry/state/server/admin.kubeconfig"
 # (A zombie has an empty cmdline: it does not count as running.)
 if [ -f .gantry/dev.pid ] && [ -s "/proc/$(cat .gantry/dev.pid)/cmdline" ]; then
   echo "gantry dev already running (pid $(cat .gantry/dev.pid))"
@@ -22,14 +23,14 @@ else
     > .gantry/dev.log 2>&1 &
   echo $! > .gantry/dev.pid
 fi
-for _ in $(seq 1 100); do
-  curl -fsS "$GANTRY_SERVER/readyz" >/dev/null 2>&1 && break
+for _ in $(seq 1 200); do
+  [ -s "$KUBECONFIG" ] && curl -fsSk "https://$LISTEN/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
 # The demo image, built locally (no registry needed) and imported into the node's store.
 [ -f .gantry/busybox.tar ] || ./scripts/build-demo-image.sh .gantry/busybox.tar >/dev/null
 "$BIN" image import --data-dir "$PWD/.gantry/state/agent" .gantry/busybox.tar
-"$BIN" kubeconfig > .gantry/kubeconfig
+"$BIN" kubeconfig > .gantry/kubeconfig   # the same admin kubeconfig, at a shorter path
 "$BIN" apply -f examples/demo.yaml
 for _ in $(seq 1 150); do
   ready="$("$BIN" get endpoints web -n demo -o json 2>/dev/null | python3 -c 'import json, sys

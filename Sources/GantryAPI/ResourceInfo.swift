@@ -88,15 +88,20 @@ extension ResourceInfo {
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
 
+    public static let certificateSigningRequests = ResourceInfo(
+        group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests",
+        shortNames: ["csr"], namespaced: false, subresources: ["status", "approval"])
+
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events,
-        .deployments, .replicaSets, .daemonSets, .jobs, .leases, .endpointSlices,
+        .deployments, .replicaSets, .daemonSets, .jobs, .leases, .endpointSlices, .certificateSigningRequests,
     ]
 
     /// The group versions served, in discovery order (core first).
     public static let groupVersions: [(group: String, version: String)] = [
         ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"), ("discovery.k8s.io", "v1"),
+        ("certificates.k8s.io", "v1"),
     ]
 
     /// Looks up a resource by group and plural.

@@ -77,25 +77,41 @@ public struct APIConfig: Sendable {
 
 /// The Kubernetes REST API over HTTP: routing, content negotiation, watch streaming and `Status` errors.
 public struct APIHandler: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = APIRequestContext
 
     public let registry: Registry
     public let config: APIConfig
     public let terminator: WatchTerminator
+    /// Authentication, when the server runs secured (nil: every request is served, as the admin's).
+    public let authenticator: Authenticator?
     let logger: Logger
 
-    public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, logger: Logger) {
+    public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
+                logger: Logger) {
         self.registry = registry
         self.config = config
         self.terminator = terminator
+        self.authenticator = security.map { Authenticator(security: $0, registry: registry) }
         self.logger = logger
+    }
+
+    /// The user of an unsecured server's requests.
+    static let unsecuredUser = UserInfo(name: "system:admin", groups: ["system:masters", "system:authenticated"])
+
+    /// Who a request is from: its credentials' user, anonymous on a public path, else `401 Unauthorized`.
+    func user(_ headers: HTTPFields, path: String, channel: any Channel) async throws -> UserInfo {
+        guard let authenticator else { return Self.unsecuredUser }
+        if let user = try await authenticator.authenticate(headers: headers, channel: channel) { return user }
+        guard authenticator.security.anonymousAuth, Authenticator.isPublic(path) else { throw Authenticator.unauthorized }
+        return .anonymous
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let id = terminator.started("\(request.method) \(request.uri)")
         defer { terminator.finished(id) }
         do {
-            return try await route(request)
+            let user = try await user(request.headers, path: request.uri.path, channel: context.channel)
+            return try await route(request, user: user)
         } catch {
             let (code, body) = StatusMapping.status(for: error)
             if code >= 500 {
@@ -142,7 +158,7 @@ public struct APIHandler: HTTPResponder {
 
     // MARK: - Routing
 
-    func route(_ request: Request) async throws -> Response {
+    func route(_ request: Request, user: UserInfo) async throws -> Response {
         let path = request.uri.path
         var segs = path.split(separator: "/").map(String.init)
         let method = request.method
@@ -151,6 +167,11 @@ public struct APIHandler: HTTPResponder {
             return Self.text(200, "ok")
         case "/version", "/version/":
             return Self.json(200, Discovery.version())
+        case "/cacerts":
+            guard let ca = authenticator?.security.serverCAPEM else {
+                throw GantryError(.notFound, "the server could not find the requested resource")
+            }
+            return Self.text(200, ca)
         case "/api", "/api/":
             return Self.json(200, Discovery.apiVersions(serverAddress: config.advertiseAddress))
         case "/apis", "/apis/":
@@ -234,12 +255,14 @@ public struct APIHandler: HTTPResponder {
             return try render(r, obj, request, q)
         case (.post, nil, nil):
             let body = try await readBody(&req, r)
-            let out = try await registry.create(r, namespace: namespace, body: body, options: writeOptions(q))
+            var options = try writeOptions(q)
+            options.user = user
+            let out = try await registry.create(r, namespace: namespace, body: body, options: options)
             return Self.json(201, out.object, warnings: out.warnings)
-        case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize":
+        case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize" || s == "approval":
             let body = try await readBody(&req, r, subresource: s)
-            let out = try await registry.update(r, namespace: namespace, name: n, body: body,
-                                                scope: s == "status" ? .status : .main, options: writeOptions(q))
+            let scope: Registry.UpdateScope = s == "status" ? .status : s == "approval" ? .approval : .main
+            let out = try await registry.update(r, namespace: namespace, name: n, body: body, scope: scope, options: writeOptions(q))
             return Self.json(out.created ? 201 : 200, out.object, warnings: out.warnings)
         case (.patch, let n?, let s) where s == nil || s == "status":
             let type = try patchType(request)
@@ -247,7 +270,7 @@ public struct APIHandler: HTTPResponder {
             let out = try await registry.patch(r, namespace: namespace, name: n, type: type, patch: body,
                                                scope: s == "status" ? .status : .main, options: writeOptions(q))
             return Self.json(200, out.object, warnings: out.warnings)
-        case (.get, let n?, "status"):
+        case (.get, let n?, let s) where s == "status" || s == "approval":
             return Self.json(200, try await registry.get(r, namespace: namespace, name: n))
         case (.delete, let n?, nil):
             let opts = try await deleteOptions(&req, q)

@@ -23,6 +23,8 @@ public struct ControlPlaneConfig: Sendable {
     /// How often old revisions are compacted; each pass keeps the history of one interval.
     public var compactionInterval: Duration = .seconds(60)
     public var api = APIConfig()
+    /// TLS and authentication (nil: plain HTTP, every request served; for tests of other parts and benchmarks).
+    public var security: SecurityConfig?
     public init() {}
 }
 
@@ -44,10 +46,11 @@ public struct ControlPlane: Sendable {
                                          nodePortRange: config.nodePortRange)
         let nodeCIDRs = config.clusterCIDR.isEmpty ? nil
             : NodeCIDRAllocator(store: store, clusterCIDR: try IPv4CIDR(config.clusterCIDR), maskSize: config.nodeCIDRMaskSize)
-        registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs, logger: logger)
+        registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
+                            certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) }, logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
-        handler = APIHandler(registry: registry, config: api, terminator: terminator, logger: logger)
+        handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security, logger: logger)
     }
 
     /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).
@@ -96,21 +99,28 @@ public struct ControlPlane: Sendable {
     }
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let registry = self.registry
         let logger = self.logger
+        let handler = self.handler
         return Application(
             responder: handler,
-            server: .http1WebSocketUpgrade { head, _, _ in await ExecProxy.upgrade(head, registry: registry, logger: logger) },
+            server: try .api(security: config.security) { head, channel, _ in
+                // An exec upgrade needs credentials like any request; without, the request is answered (401) instead.
+                guard (try? await handler.user(head.headerFields, path: head.path ?? "", channel: channel)) != nil else {
+                    return .dontUpgrade
+                }
+                return await ExecProxy.upgrade(head, registry: registry, logger: logger)
+            },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
     /// Every service the control plane runs, in start order: the API, then housekeeping.
-    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any ServiceLifecycle.Service] {
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any ServiceLifecycle.Service] {
         [
-            HTTPService(app: application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
+            HTTPService(app: try application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
             NamespaceFinalizer(registry: registry, logger: logger),
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]

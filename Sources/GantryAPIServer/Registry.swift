@@ -8,9 +8,12 @@ public struct WriteOptions: Sendable {
     public var dryRun = false
     /// `Strict`, `Warn` or `Ignore`.
     public var fieldValidation = "Warn"
-    public init(dryRun: Bool = false, fieldValidation: String = "Warn") {
+    /// Who is writing (recorded where Kubernetes records it: a CertificateSigningRequest's requester).
+    public var user: UserInfo?
+    public init(dryRun: Bool = false, fieldValidation: String = "Warn", user: UserInfo? = nil) {
         self.dryRun = dryRun
         self.fieldValidation = fieldValidation
+        self.user = user
     }
 }
 
@@ -52,11 +55,15 @@ public final class Registry: Sendable {
 
     /// Pod CIDRs for nodes registering without one (nil: nodes bring their own).
     public let nodeCIDRs: NodeCIDRAllocator?
+    /// Approves and signs CertificateSigningRequests (nil: requests wait for a signer that never comes).
+    public let certificateSigner: CertificateSigner?
 
-    public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil, logger: Logger) {
+    public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
+                certificateSigner: CertificateSigner? = nil, logger: Logger) {
         self.store = store
         self.allocator = allocator
         self.nodeCIDRs = nodeCIDRs
+        self.certificateSigner = certificateSigner
         self.logger = logger
     }
 
@@ -187,6 +194,7 @@ public final class Registry: Sendable {
         Defaults.apply(&obj, resource: r)
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
+        if r == .certificateSigningRequests { try certificateSigner?.admitCreate(&obj, user: options.user) }
         let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
@@ -271,7 +279,11 @@ public final class Registry: Sendable {
     // MARK: - Update
 
     /// Which part of an object an update may change.
-    public enum UpdateScope: Sendable { case main, status }
+    public enum UpdateScope: Sendable {
+        case main, status
+        /// A CertificateSigningRequest's `approval` subresource: its Approved/Denied conditions only.
+        case approval
+    }
 
     /// Replaces an object (PUT). A resourceVersion in the body must match the stored one.
     public func update(_ r: ResourceInfo, namespace: String?, name: String, body: JSONValue, scope: UpdateScope,
@@ -321,7 +333,19 @@ public final class Registry: Sendable {
         case .status:
             obj = old
             obj["status"] = proposed["status"]
-            // Status writers may also touch labels and annotations as Kubernetes allows? No: status only.
+            if r == .certificateSigningRequests {
+                // The signer's write: the certificate and Failed; approval is the approval subresource's.
+                let decided = (old[path: ["status", "conditions"]]?.arrayValue ?? []).filter {
+                    ["Approved", "Denied"].contains($0["type"]?.stringValue ?? "")
+                }
+                let others = (proposed[path: ["status", "conditions"]]?.arrayValue ?? []).filter {
+                    !["Approved", "Denied"].contains($0["type"]?.stringValue ?? "")
+                }
+                obj[path: ["status", "conditions"]] = decided.isEmpty && others.isEmpty ? nil : .array(decided + others)
+            }
+        case .approval:
+            obj = old
+            obj[path: ["status", "conditions"]] = proposed[path: ["status", "conditions"]]
         case .main:
             obj = proposed
             if hasStatus { obj["status"] = old["status"] }
@@ -346,7 +370,19 @@ public final class Registry: Sendable {
         }
         var errors = Validation.validate(obj, resource: r)
         errors += Validation.validateUpdate(old: old, new: obj, resource: r)
+        if r == .certificateSigningRequests {
+            if scope == .main, obj["spec"] != old["spec"] { errors.append(.forbidden("spec", "field is immutable")) }
+            let was = Set((old[path: ["status", "conditions"]]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue })
+            let now = Set((obj[path: ["status", "conditions"]]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue })
+            if was.contains("Approved") && now.contains("Denied") || was.contains("Denied") && now.contains("Approved") {
+                errors.append(.invalid("status.conditions", "Approved, Denied", "Approved and Denied conditions are mutually exclusive"))
+            }
+            if was.contains("Approved") && !now.contains("Approved") || was.contains("Denied") && !now.contains("Denied") {
+                errors.append(.forbidden("status.conditions", "updates may not remove a condition of type Approved or Denied"))
+            }
+        }
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
+        if r == .certificateSigningRequests { try certificateSigner?.admitUpdate(&obj) }
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
             let cidr = try await nodeCIDRs.allocate()

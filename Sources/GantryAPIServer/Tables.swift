@@ -329,6 +329,23 @@ enum Tables {
                 Column("Holder", "string", "The current holder of the lease") { o, _ in .string(str(o, "spec.holderIdentity")) },
                 ageColumn,
             ]
+        case "CertificateSigningRequest":
+            return [
+                name,
+                ageColumn,
+                Column("SignerName", "string", "The signer the request is for") { o, _ in .string(str(o, "spec.signerName")) },
+                Column("Requestor", "string", "Who sent the request") { o, _ in .string(str(o, "spec.username")) },
+                Column("RequestedDuration", "string", "How long the certificate is asked to last") { o, _ in
+                    let s = int(o, "spec.expirationSeconds")
+                    return .string(s > 0 ? humanDuration(TimeInterval(s)) : "<none>")
+                },
+                Column("Condition", "string", "Approved, Denied, Failed, Issued or Pending") { o, _ in
+                    var parts = (o[path: ["status", "conditions"]]?.arrayValue ?? []).filter { $0["status"] == "True" }
+                        .compactMap { $0["type"]?.stringValue }
+                    if !str(o, "status.certificate").isEmpty { parts.append("Issued") }
+                    return .string(parts.isEmpty ? "Pending" : parts.joined(separator: ","))
+                },
+            ]
         default:
             return [name, ageColumn]
         }

@@ -146,9 +146,12 @@ public struct CertificateSubject: Sendable, Hashable {
     }
 
     /// Reads the subject of a client certificate.
-    public init(_ cert: Certificate) {
+    public init(_ cert: Certificate) { self.init(name: cert.subject) }
+
+    /// Reads a distinguished name (a certificate's or a signing request's subject).
+    public init(name: DistinguishedName) {
         var user = "", groups: [String] = []
-        for rdn in cert.subject {
+        for rdn in name {
             for attribute in rdn {
                 guard let value = String(attribute.value) else { continue }
                 if attribute.type == .RDNAttributeType.commonName { user = value }

@@ -9,28 +9,66 @@ import NIOHTTP1
 /// subresources, and watch as an `AsyncSequence`. Errors come back as `GantryError` built from the
 /// server's `Status`.
 public struct GantryClient: Sendable {
-    /// The server's base URL (`http://127.0.0.1:6443`).
+    /// The server's base URL (`https://127.0.0.1:6443`).
     public let server: String
-    let http: HTTPClient
+    /// The credentials requests carry and the HTTP client (TLS identity) they go through.
+    public let identity: ClientIdentity
     /// Timeout of one non-watch request.
     public var timeout: TimeAmount = .seconds(30)
 
     /// The process-wide HTTP client: fails fast when the server is unreachable instead of retrying
     /// connection attempts until the request deadline.
-    public static let sharedHTTPClient: HTTPClient = {
+    public static let sharedHTTPClient: HTTPClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                                                configuration: httpConfiguration())
+
+    /// The HTTP client settings every Gantry client uses (TLS aside).
+    static func httpConfiguration() -> HTTPClient.Configuration {
         var config = HTTPClient.Configuration()
         config.connectionPool.retryConnectionEstablishment = false
         config.timeout.connect = .seconds(5)
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-    }()
+        return config
+    }
 
+    /// A client without credentials (plain HTTP, or a server that lets anonymous requests through), or one sending
+    /// through `httpClient`.
     public init(server: String, httpClient: HTTPClient = GantryClient.sharedHTTPClient) {
+        self.server = Self.normalize(server)
+        // Building an identity around a given HTTP client cannot fail.
+        self.identity = try! ClientIdentity(.none, httpClient: httpClient)
+    }
+
+    /// A client with credentials: TLS trusting `credentials.caPEM`, a client certificate, a bearer token.
+    public init(server: String, credentials: ClientCredentials) throws {
+        self.server = Self.normalize(server)
+        self.identity = try ClientIdentity(credentials)
+    }
+
+    /// A client sharing another's identity, so one renewal updates both.
+    public init(server: String, identity: ClientIdentity) {
+        self.server = Self.normalize(server)
+        self.identity = identity
+    }
+
+    /// A client for the current context of a kubeconfig file.
+    public init(kubeconfig path: String, context: String? = nil) throws {
+        let k = try Kubeconfig.load(path: path, context: context)
+        try self.init(server: k.server, credentials: k.credentials)
+    }
+
+    private static func normalize(_ server: String) -> String {
         var s = server
         while s.hasSuffix("/") { s.removeLast() }
         if !s.contains("://") { s = "http://" + s }
-        self.server = s
-        self.http = httpClient
+        return s
+    }
+
+    /// Sends a prepared request with this client's credentials.
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        var req = request
+        let (http, token) = identity.forRequest()
+        if let token { req.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        return try await http.execute(req, timeout: timeout)
     }
 
     /// A raw response.
@@ -74,7 +112,7 @@ public struct GantryClient: Sendable {
         }
         let resp: HTTPClientResponse
         do {
-            resp = try await http.execute(req, timeout: timeout)
+            resp = try await execute(req, timeout: timeout)
         } catch {
             throw Self.transportError(error, server: server)
         }
@@ -240,7 +278,7 @@ public struct GantryClient: Sendable {
     private func openStream(_ req: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse.Body {
         let resp: HTTPClientResponse
         do {
-            resp = try await http.execute(req, timeout: timeout)
+            resp = try await execute(req, timeout: timeout)
         } catch {
             throw Self.transportError(error, server: server)
         }

@@ -86,7 +86,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         guard !filename.isEmpty else { throw ValidationError("must specify -f FILE|DIR|-") }
         try await runClient {
-            let c = client.client()
+            let c = try client.client()
             var failed = false
             for (source, doc) in try readManifests(filename) {
                 do {
@@ -169,7 +169,7 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             let (r, names) = try resolveKindAndNames(kind, self.names)
-            let c = client.client()
+            let c = try client.client()
             let ns: String? = r.namespaced ? (allNamespaces ? nil : (namespace ?? "default")) : nil
             switch output {
             case "json", "yaml", "name":
@@ -294,7 +294,7 @@ struct DescribeCommand: AsyncParsableCommand {
         try await runClient {
             let (r, given) = try resolveKindAndNames(kind, self.names)
             var names = given
-            let c = client.client()
+            let c = try client.client()
             let ns: String? = r.namespaced ? (namespace ?? "default") : nil
             if names.isEmpty {
                 let list = try await c.list(r, namespace: ns)
@@ -383,7 +383,7 @@ struct DeleteCommand: AsyncParsableCommand {
         default: throw ValidationError("--cascade must be background, foreground or orphan")
         }
         try await runClient {
-            let c = client.client()
+            let c = try client.client()
             var targets: [(ResourceInfo, String?, String)] = []
             if !filename.isEmpty {
                 for (source, doc) in try readManifests(filename) {
@@ -492,7 +492,7 @@ struct LogsCommand: AsyncParsableCommand {
             if previous { q["previous"] = "true" }
             if timestamps { q["timestamps"] = "true" }
             if let sinceSeconds { q["sinceSeconds"] = String(sinceSeconds) }
-            let c = client.client()
+            let c = try client.client()
             let path = GantryClient.path(.pods, namespace: target.namespace ?? "default", name: name, subresource: "log")
             if !follow {
                 let r = try await c.raw(.GET, path, query: q, accept: "*/*")
@@ -529,7 +529,7 @@ struct TopCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            let c = client.client()
+            let c = try client.client()
             let nodes = (try await c.list(.nodes, namespace: nil)["items"]?.arrayValue ?? [])
             var summaries: [(String, JSONValue, JSONValue)] = []
             for n in nodes {

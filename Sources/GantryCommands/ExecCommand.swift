@@ -28,18 +28,32 @@ struct ExecCommand: AsyncParsableCommand {
         var q = command.map { "command=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" }
         q += ["stdout=true", "stderr=\(!tty)", "stdin=\(stdin)", "tty=\(tty)"]
         if let container = target.container { q.append("container=\(container)") }
-        let base = client.url.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
+        let resolved: Kubeconfig
+        do { resolved = try client.resolved() } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let base = resolved.server.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
         let url = base + GantryClient.path(.pods, namespace: target.namespace ?? "default", name: name, subresource: "exec") + "?" + q.joined(separator: "&")
         var config = WebSocketClientConfiguration()
         config.additionalHeaders = [HTTPField.Name("Sec-WebSocket-Protocol")!: ExecProtocol.supported.joined(separator: ", ")]
         config.maxFrameSize = 1 << 20
+        if let token = resolved.credentials.token {
+            config.additionalHeaders[.authorization] = "Bearer \(token)"
+        }
+        let tls = resolved.server.hasPrefix("https://") ? try resolved.credentials.tlsConfiguration() : nil
+        if tls != nil, let host = URL(string: resolved.server)?.host, host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) {
+            // An IP address cannot be TLS's server name; the handshake names the API server by its in-cluster name,
+            // which every API server certificate carries (the CA is still the kubeconfig's).
+            config.sniHostname = "kubernetes"
+        }
         var logger = Logger(label: "gantry.exec")
         logger.logLevel = .critical
         let raw = tty && isatty(0) == 1 ? RawTerminal() : nil
         defer { raw?.restore() }
         let exit = LockedExit()
         do {
-            try await WebSocketClient.connect(url: url, configuration: config, logger: logger) { inbound, outbound, _ in
+            try await WebSocketClient.connect(url: url, configuration: config, tlsConfiguration: tls, logger: logger) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     if tty, let (w, h) = terminalSize() {
                         var b = ByteBuffer()

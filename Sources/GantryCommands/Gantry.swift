@@ -26,14 +26,49 @@ public struct Gantry: AsyncParsableCommand {
 
 /// Options every client command takes.
 struct ClientOptions: ParsableArguments {
-    @Option(name: .long, help: "API server URL (or $GANTRY_SERVER; default http://127.0.0.1:6443).")
+    @Option(help: "Kubeconfig file (or $KUBECONFIG; default /var/lib/gantry/server/admin.kubeconfig when readable, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "API server URL, overriding the kubeconfig's (or $GANTRY_SERVER).")
     var server: String?
 
-    var url: String {
-        server ?? ProcessInfo.processInfo.environment["GANTRY_SERVER"] ?? "http://127.0.0.1:6443"
+    @Option(help: "Bearer token to authenticate with, instead of the kubeconfig's credentials.")
+    var token: String?
+
+    /// The server's admin kubeconfig, which `gantry server` writes.
+    static let defaultAdminKubeconfig = "/var/lib/gantry/server/admin.kubeconfig"
+
+    /// The kubeconfig file in effect, if any.
+    var kubeconfigPath: String? {
+        let env = ProcessInfo.processInfo.environment
+        if let kubeconfig { return kubeconfig }
+        if let k = env["KUBECONFIG"]?.split(separator: ":").first, !k.isEmpty { return String(k) }
+        if FileManager.default.isReadableFile(atPath: Self.defaultAdminKubeconfig) { return Self.defaultAdminKubeconfig }
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let user = home + "/.kube/config"
+        return FileManager.default.isReadableFile(atPath: user) ? user : nil
     }
 
-    func client() -> GantryClient { GantryClient(server: url) }
+    /// The server and credentials: the kubeconfig's, with `--server`/`$GANTRY_SERVER` and `--token` on top.
+    func resolved() throws -> Kubeconfig {
+        var k = try kubeconfigPath.map { try Kubeconfig.load(path: $0) }
+            ?? Kubeconfig(server: "https://127.0.0.1:6443", credentials: .none)
+        if let s = server ?? ProcessInfo.processInfo.environment["GANTRY_SERVER"] { k.server = s }
+        if let token {
+            k.credentials.token = token
+            k.credentials.certificatePEM = nil
+            k.credentials.keyPEM = nil
+        }
+        return k
+    }
+
+    /// The server URL (for messages; `resolved()` fails the same way `client()` would).
+    var url: String { (try? resolved().server) ?? server ?? "https://127.0.0.1:6443" }
+
+    func client() throws -> GantryClient {
+        let k = try resolved()
+        return try GantryClient(server: k.server, credentials: k.credentials)
+    }
 }
 
 /// Writes to standard error.
@@ -101,6 +136,8 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Milliseconds without a node Lease renewal before the node is marked unreachable and its pods replaced.")
     var nodeGracePeriod: Int = 2500
 
+    @OptionGroup var security: SecurityOptions
+
     /// The controller manager's settings from the flags.
     func controllerConfig() throws -> ControllerManagerConfig {
         var c = ControllerManagerConfig()
@@ -113,11 +150,19 @@ struct ControlPlaneOptions: ParsableArguments {
         return c
     }
 
-    /// Opens the store under `dataDir`, builds and bootstraps the control plane.
-    func make(dataDir: String, logger: Logger) async throws -> (ControlPlane, any StateStore) {
+    /// Opens the store under `dataDir`, builds and bootstraps the control plane (secured unless the benchmark's
+    /// hidden flag says otherwise).
+    func make(dataDir: String, logger: Logger) async throws -> ServerSide {
         _ = try controllerConfig()
         var config = ControlPlaneConfig()
         (config.host, config.port) = try parseListen(listen)
+        var secured: ServerSecurity?
+        if !security.insecureDisableSecurity {
+            let s = try await ServerSecurity.prepare(dataDir: dataDir, host: config.host, serviceCIDR: serviceCIDR,
+                                                     options: security, logger: logger)
+            config.security = s.config
+            secured = s
+        }
         config.serviceCIDR = serviceCIDR
         config.clusterCIDR = clusterCIDR
         let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
@@ -138,14 +183,16 @@ struct ControlPlaneOptions: ParsableArguments {
         }
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
-        return (cp, stateStore)
+        if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }
+        return ServerSide(controlPlane: cp, store: stateStore, security: secured)
     }
 
-    /// The control plane's services; once the API serves, publishes the `kubernetes` Service, logs the
-    /// address (tests read it) and calls `onServing` with the bound port.
-    func services(_ cp: ControlPlane, logger: Logger, onServing: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> [any ServiceLifecycle.Service]
+    /// The control plane's services; once the API serves, publishes the `kubernetes` Service, writes the admin
+    /// kubeconfig, logs the address and kubeconfig (tests read them) and calls `onServing` with the bound port.
+    func services(_ side: ServerSide, logger: Logger, onServing: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws -> [any ServiceLifecycle.Service]
     {
+        let cp = side.controlPlane
         let host = cp.config.host
         let (ports, portCont) = AsyncStream<Int>.makeStream()
         let runControllers = controllers
@@ -153,20 +200,51 @@ struct ControlPlaneOptions: ParsableArguments {
         let controllerSide = LateServices {
             var it = ports.makeAsyncIterator()
             guard runControllers, let config, let port = await it.next() else { return [] }
-            let apiHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
-            let manager = ControllerManager(client: GantryClient(server: "http://\(apiHost):\(port)"), config: config, logger: logger)
+            let client = try side.client(port: port, name: "controller-manager", user: "system:kube-controller-manager")
+            let manager = ControllerManager(client: client, config: config, logger: logger)
             return manager.services
         }
-        return cp.services { port in
+        return try cp.services { port in
             portCont.yield(port)
             do {
                 try await cp.publishKubernetesService(port: port, updateEndpoints: true)
             } catch {
                 logger.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
             }
-            logger.info("serving the Kubernetes API", metadata: ["address": "http://\(host):\(port)"])
+            var metadata: Logger.Metadata = ["address": "\(side.url(port: port))"]
+            if let s = side.security {
+                do {
+                    try s.writeAdminKubeconfig(port: port)
+                    metadata["kubeconfig"] = "\(s.adminKubeconfigPath)"
+                } catch {
+                    logger.error("could not write the admin kubeconfig", metadata: ["error": "\(error)"])
+                }
+            }
+            logger.info("serving the Kubernetes API", metadata: metadata)
             await onServing(port)
         } + [controllerSide]
+    }
+}
+
+/// A control plane made from the flags: the API, its store and (unless turned off) its security.
+struct ServerSide: Sendable {
+    let controlPlane: ControlPlane
+    let store: any StateStore
+    let security: ServerSecurity?
+
+    /// The URL local clients reach the API at.
+    func url(port: Int) -> String {
+        if let security { return security.localURL(port: port) }
+        let host = controlPlane.config.host
+        let h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
+        return "http://\(h):\(port)"
+    }
+
+    /// An in-process client acting as `user` in `groups`, with a client certificate `DATA/pki/NAME.crt`.
+    func client(port: Int, name: String, user: String, groups: [String] = []) throws -> GantryClient {
+        guard let security else { return GantryClient(server: url(port: port)) }
+        return try GantryClient(server: url(port: port),
+                                credentials: security.clientCredentials(name: name, user: user, groups: groups))
     }
 }
 
@@ -184,9 +262,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = commandLogger("gantry", level: logLevel)
-        let (cp, stateStore) = try await controlPlane.make(dataDir: dataDir, logger: logger)
-        try await runUntilSignalled(controlPlane.services(cp, logger: logger), logger: logger)
-        try await stateStore.close()
+        let side = try await controlPlane.make(dataDir: dataDir, logger: logger)
+        try await runUntilSignalled(controlPlane.services(side, logger: logger), logger: logger)
+        try await side.store.close()
         logger.info("stopped")
     }
 }
@@ -230,29 +308,13 @@ struct VersionCommand: AsyncParsableCommand {
 struct KubeconfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kubeconfig",
-        abstract: "Print a kubeconfig for this server, so kubectl works without flags.",
-        discussion: "gantry kubeconfig > ~/.kube/config   (or: export KUBECONFIG=$(mktemp); gantry kubeconfig > $KUBECONFIG)")
+        abstract: "Print the kubeconfig in effect (by default the server's admin kubeconfig), credentials embedded.",
+        discussion: "gantry kubeconfig > ~/.kube/config   (the server writes it to DATA/admin.kubeconfig)")
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        print("""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: gantry
-              cluster:
-                server: \(client.url)
-            users:
-            - name: gantry
-              user: {}
-            contexts:
-            - name: gantry
-              context:
-                cluster: gantry
-                user: gantry
-                namespace: default
-            current-context: gantry
-            preferences: {}
-            """)
+        try await runClient {
+            print(try client.resolved().yaml(name: "gantry"), terminator: "")
+        }
     }
 }

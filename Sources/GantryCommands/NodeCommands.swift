@@ -197,7 +197,16 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent", abstract: "Run a node agent: register this machine as a node and run its pods with runc.")
 
     @Option(help: "API server URL.")
-    var server: String = "http://127.0.0.1:6443"
+    var server: String = "https://127.0.0.1:6443"
+
+    @Option(help: "Join token (K10<CA hash>::<id>.<secret>, as the server writes to DATA/token or `gantry token create` prints); the agent checks the server's CA against it, then gets its node certificate.")
+    var token: String?
+
+    @Option(help: "A file holding the join token.")
+    var tokenFile: String?
+
+    @Option(help: "A kubeconfig to connect with instead of a join token.")
+    var kubeconfig: String?
 
     @Option(help: "Directory for the agent's state (images, containers, pod volumes, logs).")
     var dataDir: String = "/var/lib/gantry/agent"
@@ -210,9 +219,38 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = commandLogger("gantry.agent", level: logLevel)
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let services = try await options.nodeServices(client: GantryClient(server: server), dataDir: dataDir, logger: logger)
-        logger.info("agent starting", metadata: ["node": "\(options.agentConfig(dataDir: dataDir).nodeName)", "server": "\(server)"])
-        try await runUntilSignalled(services, logger: logger)
+        let nodeName = options.agentConfig(dataDir: dataDir).nodeName
+        var extra: [any ServiceLifecycle.Service] = []
+        let client: GantryClient
+        do {
+            var joinToken = token
+            if joinToken == nil, let tokenFile {
+                guard let t = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                    throw GantryError(.invalid, "cannot read the token file \(tokenFile)")
+                }
+                joinToken = t
+            }
+            if let joinToken {
+                let creds = AgentCredentials(server: server, nodeName: nodeName, directory: dataDir + "/pki", logger: logger)
+                let identity = try await creds.join(token: joinToken)
+                client = GantryClient(server: server, identity: identity)
+                extra.append(NodeCertificateRenewal(credentials: creds, identity: identity))
+            } else if let kubeconfig {
+                let k = try Kubeconfig.load(path: kubeconfig)
+                client = try GantryClient(server: server == "https://127.0.0.1:6443" ? k.server : server, credentials: k.credentials)
+            } else if server.hasPrefix("http://") {
+                client = GantryClient(server: server)
+            } else {
+                throw GantryError(.invalid, "give --token (the server writes one to DATA/token) or --kubeconfig to join \(server)")
+            }
+        } catch let e as GantryError {
+            logger.error("the agent cannot join", metadata: ["error": "\(e.message)"])
+            printError("error: \(e.message)")
+            throw ExitCode(1)
+        }
+        let services = try await options.nodeServices(client: client, dataDir: dataDir, logger: logger)
+        logger.info("agent starting", metadata: ["node": "\(nodeName)", "server": "\(server)"])
+        try await runUntilSignalled(services + extra, logger: logger)
         logger.info("stopped")
     }
 }
@@ -233,9 +271,9 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = commandLogger("gantry", level: logLevel)
-        let (cp, store) = try await controlPlane.make(dataDir: dataDir + "/server", logger: logger)
+        let side = try await controlPlane.make(dataDir: dataDir + "/server", logger: logger)
         let (ports, portCont) = AsyncStream<Int>.makeStream()
-        let cpServices = controlPlane.services(cp, logger: logger) { portCont.yield($0) }
+        let cpServices = try controlPlane.services(side, logger: logger) { portCont.yield($0) }
         let agentLogger = logger
         let dataDir = self.dataDir
         let options = self.options
@@ -243,12 +281,13 @@ struct DevCommand: AsyncParsableCommand {
         let nodeSide = LateServices {
             var it = ports.makeAsyncIterator()
             guard let p = await it.next() else { return [] }
-            let client = GantryClient(server: "http://127.0.0.1:\(p)")
+            let node = options.agentConfig(dataDir: dataDir + "/agent").nodeName
+            let client = try side.client(port: p, name: "node-\(node)", user: "system:node:\(node)", groups: ["system:nodes"])
             return try await options.nodeServices(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
                                                   stopPodsOnExit: true)
         }
         try await runUntilSignalled(cpServices + [nodeSide], logger: logger)
-        try await store.close()
+        try await side.store.close()
         logger.info("stopped")
     }
 }

@@ -8,7 +8,7 @@ public func withLoopbackControlPlane<T: Sendable>(_ body: (GantryClient) async t
     let cp = try ControlPlane(config: { var c = ControlPlaneConfig(); c.port = 0; return c }(), store: InMemoryStateStore())
     try await cp.bootstrap()
     let (ports, cont) = AsyncStream<Int>.makeStream()
-    let app = cp.application { cont.yield($0) }
+    let app = try cp.application { cont.yield($0) }
     let server = Task { try await app.run() }
     defer { server.cancel() }
     var it = ports.makeAsyncIterator()

@@ -18,7 +18,7 @@ public final class MultiNodeCluster: @unchecked Sendable {
     let prefix: String
 
     /// The API server's URL as seen from the host.
-    public var url: String { "http://\(hostIP):\(server.port)" }
+    public var url: String { "\(server.scheme)://\(hostIP):\(server.port)" }
 
     /// Creates the bridge, `count` hosts, the registry, the control plane and an agent per host.
     public static func start(hosts count: Int, agentArgs: [String] = []) async throws -> MultiNodeCluster {
@@ -85,7 +85,7 @@ public final class MultiNodeCluster: @unchecked Sendable {
         let node = "node-\(i)-\(tag)"
         hosts.append((ns, node, ip))
         let agent = try await GantryProcess(
-            ["agent", "--server", "http://\(prefix)1:\(server.port)", "--data-dir", dir.file("agent\(i)"), "--node-name", node,
+            ["agent"] + (try server.agentArgs(host: "\(prefix)1")) + ["--data-dir", dir.file("agent\(i)"), "--node-name", node,
              "--node-ip", ip, "--insecure-registry", registry.address, "--log-level", "debug"] + agentArgs,
             logPath: dir.file("agent\(i).log"), readyPattern: "agent starting", netns: ns)
         agents.append(agent)

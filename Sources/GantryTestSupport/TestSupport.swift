@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryClient
 
 /// A fresh temporary directory, removed by `cleanup()`.
 public struct TempDir: Sendable {
@@ -93,6 +94,10 @@ public final class GantryProcess: @unchecked Sendable {
     public let process: Process
     public let logPath: String
     public private(set) var port: Int = 0
+    /// `https` for a secured server (the default), `http` for one started with security off.
+    public private(set) var scheme = "http"
+    /// The admin kubeconfig the server wrote (nil for a server without security, or a process that serves nothing).
+    public private(set) var kubeconfig: String?
 
     /// The `gantry` binary built next to the test bundle (or $GANTRY_BIN).
     public static func binary() throws -> String {
@@ -129,11 +134,17 @@ public final class GantryProcess: @unchecked Sendable {
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             if let readyPattern {
                 if text.contains(readyPattern) { return }
-            } else if let r = text.range(of: "address=http://") {
-                let rest = text[r.upperBound...]
+            } else if let r = text.range(of: "address=http") {
+                var rest = text[r.upperBound...]
+                if rest.hasPrefix("s") { scheme = "https"; rest = rest.dropFirst() }
+                rest = rest.dropFirst("://".count)
+                let line = rest.prefix { $0 != "\n" }
                 let hostPort = rest.prefix { !$0.isWhitespace }
                 if let colon = hostPort.lastIndex(of: ":"), let p = Int(hostPort[hostPort.index(after: colon)...]) {
                     port = p
+                    if let k = line.range(of: "kubeconfig=") {
+                        kubeconfig = String(line[k.upperBound...].prefix { !$0.isWhitespace })
+                    }
                     return
                 }
             }
@@ -144,8 +155,34 @@ public final class GantryProcess: @unchecked Sendable {
         throw TestFailure("gantry did not start serving within 20s:\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var url: String { "http://127.0.0.1:\(port)" }
+    /// `https://127.0.0.1:PORT` (`http://` for a server without security).
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
+
+    /// A client with the admin kubeconfig's credentials (or none, for a server without security).
+    public func client() throws -> GantryClient {
+        guard let kubeconfig else { return GantryClient(server: url) }
+        return try GantryClient(kubeconfig: kubeconfig)
+    }
+
+    /// The arguments that point kubectl (or a gantry client command) at this server as its admin.
+    public var kubectlArgs: [String] { kubeconfig.map { ["--kubeconfig", $0] } ?? ["--server", url] }
+
+    /// The environment variable that does the same for a client command (`KUBECONFIG`, else `GANTRY_SERVER`).
+    public var clientEnvironment: [String: String] { kubeconfig.map { ["KUBECONFIG": $0] } ?? ["GANTRY_SERVER": url] }
+
+    /// The server's join token (`DATA/token`, next to the kubeconfig), for agents.
+    public func joinToken() throws -> String {
+        guard let kubeconfig else { throw TestFailure("this gantry process wrote no kubeconfig, so no join token either") }
+        let path = URL(fileURLWithPath: kubeconfig).deletingLastPathComponent().appendingPathComponent("token").path
+        guard let t = try? String(contentsOfFile: path, encoding: .utf8) else { throw TestFailure("cannot read the join token \(path)") }
+        return t.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The arguments that make `gantry agent` join this server: its URL and join token.
+    public func agentArgs(host: String = "127.0.0.1") throws -> [String] {
+        let server = "\(scheme)://\(host):\(port)"
+        return kubeconfig == nil ? ["--server", server] : ["--server", server, "--token", try joinToken()]
+    }
 
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult

@@ -34,7 +34,11 @@ final class BenchDevCluster {
         dev.standardOutput = log
         dev.standardError = log
         try dev.run()
-        let cluster = BenchDevCluster(dir: dir, client: GantryClient(server: "http://127.0.0.1:\(port)"), process: dev, bridge: bridge,
+        // The server writes its admin kubeconfig once it serves; the benchmark talks to it as the admin, over TLS.
+        let kubeconfig = state + "/server/admin.kubeconfig"
+        try? FileManager.default.removeItem(atPath: kubeconfig)
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: kubeconfig) { try await Task.sleep(for: .milliseconds(50)) }
+        let cluster = BenchDevCluster(dir: dir, client: try GantryClient(kubeconfig: kubeconfig), process: dev, bridge: bridge,
                                       logPath: logPath)
         sh("'\(repo)/scripts/build-demo-image.sh' '\(dir)/busybox.tar' && '\(gantry)' image import --data-dir '\(state)/agent' '\(dir)/busybox.tar'")
         for _ in 0..<200 {

@@ -189,7 +189,7 @@ struct BenchServer {
         let cp = try ControlPlane(config: config, store: store, logger: logger)
         try await cp.bootstrap()
         let (portStream, portCont) = AsyncStream<Int>.makeStream()
-        let app = cp.application { port in portCont.yield(port) }
+        let app = try cp.application { port in portCont.yield(port) }
         let task = Task { try await app.run() }
         var it = portStream.makeAsyncIterator()
         guard let port = await it.next() else { throw GantryError(.unavailable, "the benchmark's API server did not start") }

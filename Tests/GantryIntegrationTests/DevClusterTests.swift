@@ -34,7 +34,7 @@ struct DevClusterTests {
             "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
         ]
         var dev = try await GantryProcess(devArgs, logPath: dir.file("dev.log"))
-        var client = GantryClient(server: dev.url)
+        var client = try dev.client()
 
         // The node registers and is Ready.
         try await eventually(timeout: .seconds(20), "node dev-\(tag) Ready") {
@@ -90,28 +90,28 @@ struct DevClusterTests {
         #expect(curl.stdout == "hello from gantry\n")
 
         // Logs through kubectl.
-        let logs = try await runCommand(kubectl, ["--server", dev.url, "logs", "web"], environment: ["HOME": dir.path])
+        let logs = try await runCommand(kubectl, dev.kubectlArgs + ["logs", "web"], environment: ["HOME": dir.path])
         #expect(logs.stdout == "started web\n", "\(logs.stderr)")
 
         // kubectl exec (WebSocket v5.channel.k8s.io through the API server to the agent).
         let env = ["HOME": dir.path]
-        let exec1 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "--", "cat", "/www/index.html"], environment: env)
+        let exec1 = try await runCommand(kubectl, dev.kubectlArgs + ["exec", "web", "--", "cat", "/www/index.html"], environment: env)
         #expect(exec1.stdout == "hello from gantry\n", "\(exec1.stderr)")
         #expect(exec1.status == 0)
-        let exec2 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 4"],
+        let exec2 = try await runCommand(kubectl, dev.kubectlArgs + ["exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 4"],
                                          environment: env)
         #expect(exec2.status == 4, "\(exec2.stderr)")
         #expect(exec2.stdout == "out\n")
         #expect(exec2.stderr.contains("err"))
-        let exec3 = try await runCommand(kubectl, ["--server", dev.url, "exec", "-i", "web", "--", "tr", "a-z", "A-Z"],
+        let exec3 = try await runCommand(kubectl, dev.kubectlArgs + ["exec", "-i", "web", "--", "tr", "a-z", "A-Z"],
                                          stdin: "shout\n", environment: env)
         #expect(exec3.stdout == "SHOUT\n", "\(exec3.stderr)")
-        let exec4 = try await runCommand(kubectl, ["--server", dev.url, "exec", "web", "-c", "nope", "--", "true"], environment: env)
+        let exec4 = try await runCommand(kubectl, dev.kubectlArgs + ["exec", "web", "-c", "nope", "--", "true"], environment: env)
         #expect(exec4.status != 0)
 
         // The same through gantry's own CLI.
         let gantry = try GantryProcess.binary()
-        let genv = ["GANTRY_SERVER": dev.url, "HOME": dir.path]
+        let genv = dev.clientEnvironment.merging(["HOME": dir.path]) { a, _ in a }
         let g1 = try await runCommand(gantry, ["exec", "web", "--", "cat", "/www/index.html"], environment: genv)
         #expect(g1.stdout == "hello from gantry\n", "\(g1.stderr)")
         let g2 = try await runCommand(gantry, ["exec", "web", "--", "sh", "-c", "exit 5"], environment: genv)
@@ -183,7 +183,7 @@ struct DevClusterTests {
         let failLogs = try await client.raw(.GET, "/api/v1/namespaces/default/pods/fail/log")
         #expect(String(decoding: failLogs.body, as: UTF8.self) == "boom\n")
         // Following the log of a finished container prints it and ends.
-        let follow = try await runCommand(kubectl, ["--server", dev.url, "logs", "-f", "fail"], environment: ["HOME": dir.path],
+        let follow = try await runCommand(kubectl, dev.kubectlArgs + ["logs", "-f", "fail"], environment: ["HOME": dir.path],
                                           timeout: .seconds(20))
         #expect(follow.stdout == "boom\n", "\(follow.stderr)")
 
@@ -228,7 +228,7 @@ struct DevClusterTests {
         #expect(try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ip):8080/"]).stdout
             == "hello from gantry\n")
         dev = try await GantryProcess(devArgs, logPath: dir.file("dev2.log"))
-        client = GantryClient(server: dev.url)
+        client = try dev.client()
         try await eventually(timeout: .seconds(30), "pod web Ready after the restart") {
             let p = try await client.get(.pods, namespace: "default", name: "web")
             return p[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true

@@ -17,7 +17,7 @@ struct DurabilityTests {
         defer { dir.cleanup() }
         let data = dir.file("data")
         let server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("a.log"))
-        let client = GantryClient(server: server.url)
+        let client = try server.client()
         let acked = Acked()
         // Four writers create ConfigMaps as fast as they can; the server is killed under them.
         let writers = Task {
@@ -50,7 +50,7 @@ struct DurabilityTests {
         #expect(written.count >= 200, "only \(written.count) writes were acknowledged before the kill")
 
         let restarted = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("b.log"))
-        let c2 = GantryClient(server: restarted.url)
+        let c2 = try restarted.client()
         let list = try await c2.list(.configMaps, namespace: "default")
         let stored = Set((list["items"]?.arrayValue ?? []).compactMap { $0[path: ["metadata", "name"]]?.stringValue })
         let missing = written.subtracting(stored)
@@ -75,7 +75,7 @@ struct DurabilityTests {
         defer { dir.cleanup() }
         let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0"],
                                              logPath: dir.file("a.log"))
-        let client = GantryClient(server: server.url)
+        let client = try server.client()
         let stream = try await client.watch(.configMaps, namespace: "default", resourceVersion: "1")
         let watcher = Task { () -> (Int, Bool) in
             var n = 0
@@ -109,7 +109,7 @@ struct CLITests {
         let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0"],
                                              logPath: dir.file("a.log"))
         let bin = try GantryProcess.binary()
-        let env = ["GANTRY_SERVER": server.url, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        let env = server.clientEnvironment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { a, _ in a }
         func gantry(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
             try await runCommand(bin, args, stdin: stdin, environment: env)
         }
@@ -164,7 +164,8 @@ struct CLITests {
         #expect(bad.stderr.contains("spec.replicas"))
 
         let kubeconfig = try await gantry("kubeconfig")
-        #expect(kubeconfig.stdout.contains("server: \(server.url)"))
+        #expect(kubeconfig.stdout.contains("server: \"\(server.url)\""), "\(kubeconfig.stdout)")
+        #expect(kubeconfig.stdout.contains("client-certificate-data:") && kubeconfig.stdout.contains("certificate-authority-data:"))
         if let kubectl = try? requireExecutable("kubectl", package: "kubectl") {
             try kubeconfig.stdout.write(toFile: dir.file("kubeconfig"), atomically: true, encoding: .utf8)
             let r = try await runCommand(kubectl, ["get", "deploy", "web", "-o", "name"],

@@ -60,18 +60,19 @@ let manifest = """
 struct KubectlTests {
     struct Kubectl {
         let path: String
-        let server: String
+        /// What points kubectl at the server (`--kubeconfig FILE`).
+        let server: [String]
         let home: String
 
         @discardableResult
         func run(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
-            try await runCommand(path, ["--server", server, "--cache-dir", home + "/cache"] + args, stdin: stdin,
+            try await runCommand(path, server + ["--cache-dir", home + "/cache"] + args, stdin: stdin,
                                  environment: ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
         }
 
         /// Runs and requires success, returning stdout.
         func ok(_ args: String..., stdin: String? = nil) async throws -> String {
-            let r = try await runCommand(path, ["--server", server, "--cache-dir", home + "/cache"] + args, stdin: stdin,
+            let r = try await runCommand(path, server + ["--cache-dir", home + "/cache"] + args, stdin: stdin,
                                          environment: ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
             if r.status != 0 {
                 throw TestFailure("kubectl \(args.joined(separator: " ")) failed (\(r.status)): \(r.stderr)\(r.stdout)")
@@ -86,7 +87,7 @@ struct KubectlTests {
         defer { dir.cleanup() }
         let data = dir.file("data")
         var server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("server.log"))
-        let k = Kubectl(path: kubectlPath, server: server.url, home: dir.path)
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
         let file = dir.file("app.yaml")
 
         // Namespaces.
@@ -162,7 +163,7 @@ struct KubectlTests {
         // Watch: a new object shows up within a second.
         // Watch: a new object shows up within a second.
         async let watched = k.run("get", "configmaps", "--watch", "-o", "name", "--request-timeout=8s")
-        let stream = try await GantryClient(server: server.url).watch(.configMaps, namespace: "default",
+        let stream = try await server.client().watch(.configMaps, namespace: "default",
                                                                       fieldSelector: "metadata.name=watched")
         try await Task.sleep(for: .milliseconds(3000))
         _ = try await k.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n")
@@ -196,7 +197,7 @@ struct KubectlTests {
         let rvBefore = try await k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}")
         #expect(try await server.stop(signal: SIGTERM) == 0)
         server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0"], logPath: dir.file("server2.log"))
-        let k2 = Kubectl(path: kubectlPath, server: server.url, home: dir.path)
+        let k2 = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
         #expect(try await k2.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}") == rvBefore)
         #expect(try await k2.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "5")
         #expect(try await k2.ok("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}") == clusterIP)

@@ -57,10 +57,10 @@ struct SameHostAgentTests {
         // The issue's commands: no bridge, pod CIDR, port or proxy flags on either.
         let dev = try await GantryProcess(["dev", "--data-dir", dir.file("d1"), "--listen", "127.0.0.1:0", "--node-name", nodeA],
                                           logPath: dir.file("dev.log"))
-        let client = GantryClient(server: dev.url)
+        let client = try dev.client()
         try await eventually(timeout: .seconds(20), "\(nodeA) Ready") { Self.isReady(try? await client.get(Node.self, name: nodeA)) }
         let started = ContinuousClock.now
-        let agent = try await GantryProcess(["agent", "--server", dev.url, "--node-name", nodeB, "--data-dir", dir.file("d2")],
+        let agent = try await GantryProcess(["agent"] + (try dev.agentArgs()) + ["--node-name", nodeB, "--data-dir", dir.file("d2")],
                                             logPath: dir.file("agent.log"), readyPattern: "agent starting")
         try await eventually(timeout: .seconds(10), interval: .milliseconds(50), "\(nodeB) Ready within 10 s") {
             Self.isReady(try? await client.get(Node.self, name: nodeB))
@@ -77,7 +77,7 @@ struct SameHostAgentTests {
 
         // It takes pods: a Deployment spreads over both nodes, and node-b's pods serve (and log) through it.
         let env = ["HOME": dir.path]
-        let apply = try await runCommand(kubectl, ["--server", dev.url, "apply", "-f", "-"],
+        let apply = try await runCommand(kubectl, dev.kubectlArgs + ["apply", "-f", "-"],
                                          stdin: WorkloadTests.webDeployment("spread", image: registry.image, replicas: 4), environment: env)
         #expect(apply.status == 0, "\(apply.stderr)")
         func pods() async throws -> [Pod] {
@@ -93,7 +93,7 @@ struct SameHostAgentTests {
         #expect(ipB.hasPrefix(prefixB), "pod IP \(ipB) outside \(b.spec?.podCIDR ?? "-")")
         let curl = try await runCommand(try requireExecutable("curl", package: "curl"), ["-s", "--max-time", "5", "http://\(ipB):8080/"])
         #expect(curl.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == onB.first?.name, "curl \(ipB): \(curl.stdout)\(curl.stderr)")
-        let logs = try await runCommand(kubectl, ["--server", dev.url, "exec", onB.first?.name ?? "", "--", "cat", "/www/index.html"], environment: env)
+        let logs = try await runCommand(kubectl, dev.kubectlArgs + ["exec", onB.first?.name ?? "", "--", "cat", "/www/index.html"], environment: env)
         #expect(logs.status == 0, "exec into a pod on \(nodeB): \(logs.stderr)")
 
         // kill -9 node-b: its pods are Running on node-a within 5 s.
@@ -110,7 +110,7 @@ struct SameHostAgentTests {
         let agentLines = Self.lines(dir.file("agent.log")).count, devLines = Self.lines(dir.file("dev.log")).count
         print("second agent on one host: \(agentLines) agent log lines, \(devLines) dev log lines")
         #expect(agentLines < 100)
-        _ = try await runCommand(kubectl, ["--server", dev.url, "delete", "deployment", "spread"], environment: env)
+        _ = try await runCommand(kubectl, dev.kubectlArgs + ["delete", "deployment", "spread"], environment: env)
         let status = try await dev.stop()
         #expect(status == 0, "dev exit status \(status)")
     }
@@ -122,7 +122,7 @@ struct SameHostAgentTests {
         let server = try await GantryProcess(["server", "--data-dir", dir.file("server"), "--listen", "127.0.0.1:0"],
                                              logPath: dir.file("server.log"))
         // The agent's endpoint is told to take a port that is in use (the API server's): that service fails.
-        let agent = try await GantryProcess(["agent", "--server", server.url, "--node-name", "f-node", "--data-dir", dir.file("agent"),
+        let agent = try await GantryProcess(["agent"] + (try server.agentArgs()) + ["--node-name", "f-node", "--data-dir", dir.file("agent"),
                                              "--agent-port", "\(server.port)"],
                                             logPath: dir.file("agent.log"), readyPattern: "agent starting")
         let started = ContinuousClock.now
@@ -145,9 +145,9 @@ struct SameHostAgentTests {
         let port = try freePort()
         let serverArgs = ["server", "--data-dir", dir.file("server"), "--listen", "127.0.0.1:\(port)"]
         var server = try await GantryProcess(serverArgs, logPath: dir.file("server.log"))
-        let client = GantryClient(server: server.url)
+        let client = try server.client()
         let node = "o-\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
-        let agent = try await GantryProcess(["agent", "--server", server.url, "--node-name", node, "--data-dir", dir.file("agent")],
+        let agent = try await GantryProcess(["agent"] + (try server.agentArgs()) + ["--node-name", node, "--data-dir", dir.file("agent")],
                                             logPath: dir.file("agent.log"), readyPattern: "agent starting")
         try await eventually(timeout: .seconds(15), "\(node) Ready") { Self.isReady(try? await client.get(Node.self, name: node)) }
         try await Task.sleep(for: .seconds(1))

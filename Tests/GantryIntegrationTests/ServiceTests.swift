@@ -83,10 +83,10 @@ struct ServiceTests {
             "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "svc-\(tag)",
             "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1", "--log-level", "debug",
         ], logPath: dir.file("dev.log"))
-        let client = GantryClient(server: dev.url)
+        let client = try dev.client()
         @discardableResult
         func k(_ args: String..., stdin: String? = nil) async throws -> String {
-            let r = try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path],
                                          timeout: .seconds(120))
             guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
             return r.stdout
@@ -236,10 +236,10 @@ struct ServiceTests {
         let cluster = try await MultiNodeCluster.start(hosts: 2)
         let dir = cluster.dir
         do {
-            let client = GantryClient(server: cluster.url)
+            let client = try cluster.server.client()
             @discardableResult
             func k(_ args: String..., stdin: String? = nil) async throws -> String {
-                let r = try await runCommand(kubectl, ["--server", cluster.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+                let r = try await runCommand(kubectl, cluster.server.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path],
                                              timeout: .seconds(120))
                 guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
                 return r.stdout

@@ -19,12 +19,12 @@ struct WorkloadTests {
         let agentArgs: [String]
 
         func k(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
-            try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(180))
+            try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(180))
         }
 
         @discardableResult
         func mustK(_ args: String..., stdin: String? = nil) async throws -> String {
-            let r = try await runCommand(kubectl, ["--server", dev.url] + args, stdin: stdin, environment: ["HOME": dir.path],
+            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path],
                                          timeout: .seconds(180))
             guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
             return r.stdout
@@ -106,13 +106,13 @@ struct WorkloadTests {
             "--log-level", "debug",
         ], logPath: dir.file("dev.log"))
         let agentArgs = [
-            "agent", "--server", dev.url, "--data-dir", dir.file("agent"), "--node-name", "b-\(tag)",
+            "agent"] + (try dev.agentArgs()) + ["--data-dir", dir.file("agent"), "--node-name", "b-\(tag)",
             "--bridge", netB.bridge, "--pod-cidr", netB.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
             // One service proxy and one set of pod routes per host: the dev process's.
             "--no-proxy", "--no-pod-routes",
         ]
         let agent = try await GantryProcess(agentArgs, logPath: dir.file("agent.log"), readyPattern: "agent starting")
-        var c = Cluster(dir: dir, dev: dev, agent: agent, client: GantryClient(server: dev.url), kubectl: kubectl, registry: registry,
+        var c = Cluster(dir: dir, dev: dev, agent: agent, client: try dev.client(), kubectl: kubectl, registry: registry,
                         tag: tag, agentArgs: agentArgs)
         let nodeA = "a-\(tag)", nodeB = "b-\(tag)"
         try await eventually(timeout: .seconds(30), "both nodes Ready") {

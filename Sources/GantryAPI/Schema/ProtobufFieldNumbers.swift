@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, discovery, autoscaling, policy v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy, certificates v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -414,6 +414,16 @@ let protobufFieldNumberSource = """
 @coord.LeaseSpec
   acquireTime=3 holderIdentity=1 leaseDurationSeconds=2 leaseTransitions=5 preferredHolder=7 renewTime=4
   strategy=6
+@certificates.CertificateSigningRequest
+  metadata=1 spec=2 status=3
+@certificates.CertificateSigningRequestList
+  items=2 metadata=1
+@certificates.CertificateSigningRequestSpec
+  expirationSeconds=8 extra=6 groups=4 request=1 signerName=7 uid=3~ usages=5 username=2~
+@certificates.CertificateSigningRequestStatus
+  certificate=2 conditions=1
+@certificates.CertificateSigningRequestCondition
+  lastTransitionTime=5 lastUpdateTime=4 message=3~ reason=2~ status=6 type=1
 @autoscaling.Scale
   metadata=1 spec=2 status=3
 @autoscaling.ScaleSpec

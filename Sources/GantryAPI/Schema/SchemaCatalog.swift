@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -226,7 +226,7 @@ public enum SchemaCatalog {
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
 /// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `discovery.`, `autoscaling.`,
-/// `policy.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
+/// `policy.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
 public enum SchemaDSL {
@@ -238,6 +238,10 @@ public enum SchemaDSL {
         ("discovery.", "io.k8s.api.discovery.v1."),
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
         ("policy.", "io.k8s.api.policy.v1."),
+        ("certificates.", "io.k8s.api.certificates.v1."),
+        ("rbac.", "io.k8s.api.rbac.v1."),
+        ("authentication.", "io.k8s.api.authentication.v1."),
+        ("authorization.", "io.k8s.api.authorization.v1."),
         ("meta.", "io.k8s.apimachinery.pkg.apis.meta.v1."),
         ("runtime.", "io.k8s.apimachinery.pkg.runtime."),
         ("version.", "io.k8s.apimachinery.pkg.version."),

@@ -1,0 +1,185 @@
+import Foundation
+import GantryAPI
+import GantryAuth
+import GantryStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import X509
+
+/// A TLS certificate and key that can be swapped while serving: each new connection's handshake uses the current
+/// pair, so a renewed certificate takes effect without a restart.
+public final class ReloadableIdentity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chain: [NIOSSLCertificate]
+    private var key: NIOSSLPrivateKey
+    /// The certificate in use (for `certs check` and renewal decisions).
+    public private(set) var keyed: KeyedCertificate
+
+    public init(_ keyed: KeyedCertificate) throws {
+        (chain, key) = try Self.material(keyed)
+        self.keyed = keyed
+    }
+
+    /// Serves `keyed` from the next handshake on.
+    public func update(_ keyed: KeyedCertificate) throws {
+        let (c, k) = try Self.material(keyed)
+        lock.withLock {
+            chain = c
+            key = k
+            self.keyed = keyed
+        }
+    }
+
+    var current: ([NIOSSLCertificate], NIOSSLPrivateKey) { lock.withLock { (chain, key) } }
+
+    private static func material(_ keyed: KeyedCertificate) throws -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
+        (try NIOSSLCertificate.fromPEMBytes(Array(keyed.certificatePEM.utf8)),
+         try NIOSSLPrivateKey(bytes: Array(keyed.keyPEM.utf8), format: .pem))
+    }
+
+    /// A server TLS configuration (TLS 1.2 and up) presenting this identity, and asking for (not requiring) a client
+    /// certificate, which must then chain to `clientCAPEM`.
+    public func serverTLSConfiguration(clientCAPEM: String?) throws -> TLSConfiguration {
+        let (chain, key) = current
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+                                                           privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        if let clientCAPEM {
+            tls.certificateVerification = .optionalVerification
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCAPEM.utf8)))
+            tls.sendCANameList = true
+        }
+        tls.sslContextCallback = { [self] _, promise in
+            let (chain, key) = current
+            var o = NIOSSLContextConfigurationOverride()
+            o.certificateChain = chain.map { .certificate($0) }
+            o.privateKey = .privateKey(key)
+            promise.succeed(o)
+        }
+        return tls
+    }
+}
+
+/// How the API server authenticates: TLS with its serving identity, client certificates from the client CA, bearer
+/// tokens (bootstrap tokens, a static token file, ServiceAccount tokens) and, for public paths, anonymous requests.
+public struct SecurityConfig: Sendable {
+    public var serving: ReloadableIdentity
+    /// PEM of the CA client certificates must chain to.
+    public var clientCAPEM: String
+    /// The client CA with its key, to sign CertificateSigningRequests (nil: the server does not sign).
+    public var clientCA: CertificateAuthority?
+    /// PEM of the server CA, served at `/cacerts` for agents to check against their join token's pin.
+    public var serverCAPEM: String
+    public var tokenFile: StaticTokenFile?
+    /// Whether requests without credentials may reach the public paths (health, version, discovery).
+    public var anonymousAuth = true
+
+    public init(serving: ReloadableIdentity, clientCAPEM: String, serverCAPEM: String, clientCA: CertificateAuthority? = nil,
+                tokenFile: StaticTokenFile? = nil, anonymousAuth: Bool = true) {
+        self.serving = serving
+        self.clientCAPEM = clientCAPEM
+        self.clientCA = clientCA
+        self.serverCAPEM = serverCAPEM
+        self.tokenFile = tokenFile
+        self.anonymousAuth = anonymousAuth
+    }
+}
+
+/// The request context of the API: Hummingbird's, plus the connection (to read the client's certificate).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// Decides who a request is from, in kube-apiserver's order: client certificate, then bearer token; no credentials
+/// is anonymous. A presented token that no authenticator accepts is an error (401), not anonymous.
+public struct Authenticator: Sendable {
+    let security: SecurityConfig
+    let registry: Registry
+    let certificates = CertificateUserCache()
+
+    init(security: SecurityConfig, registry: Registry) {
+        self.security = security
+        self.registry = registry
+    }
+
+    /// The user, or nil for a request with no credentials; throws `unauthorized` for credentials that fail.
+    func authenticate(headers: HTTPFields, channel: any Channel) async throws -> UserInfo? {
+        if let peer = try? await channel.nioSSL_peerCertificate().get(), let user = certificates.user(peer) {
+            return user.authenticated
+        }
+        guard let auth = headers[.authorization] else { return nil }
+        let parts = auth.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.unauthorized }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        if let u = security.tokenFile?.user(token: token) { return u.authenticated }
+        if let (id, _) = BootstrapToken.parse(token) {
+            let secret = try? await registry.get(.secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretName(id: id))
+            if let u = BootstrapToken.user(bearer: token, secretObject: secret) { return u.authenticated }
+        }
+        throw Self.unauthorized
+    }
+
+    static let unauthorized = GantryError(.unauthorized, "Unauthorized")
+
+    /// Paths a request without credentials may reach (unless anonymous access is off): health, version, discovery,
+    /// OpenAPI, the server CA and the ServiceAccount issuer's discovery documents.
+    static func isPublic(_ path: String) -> Bool {
+        if path.hasPrefix("/healthz") || path.hasPrefix("/readyz") || path.hasPrefix("/livez") { return true }
+        switch path {
+        case "/version", "/version/", "/api", "/api/", "/apis", "/apis/", "/cacerts",
+             "/.well-known/openid-configuration", "/openid/v1/jwks":
+            return true
+        default: break
+        }
+        if path.hasPrefix("/openapi/") { return true }
+        let segs = path.split(separator: "/")
+        // /api/v1, /apis/GROUP, /apis/GROUP/VERSION
+        if segs.first == "api", segs.count == 2 { return true }
+        if segs.first == "apis", segs.count == 2 || segs.count == 3 { return true }
+        return false
+    }
+}
+
+/// Users read from client certificates the TLS handshake verified, remembered by certificate so a connection's
+/// requests parse it once.
+final class CertificateUserCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var users: [NIOSSLCertificate: UserInfo] = [:]
+
+    func user(_ cert: NIOSSLCertificate) -> UserInfo? {
+        if let u = lock.withLock({ users[cert] }) { return u }
+        guard let der = try? cert.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
+        let subject = CertificateSubject(parsed)
+        guard !subject.user.isEmpty else { return nil }
+        let u = UserInfo(name: subject.user, groups: subject.groups)
+        lock.withLock {
+            if users.count > 4096 { users.removeAll() }
+            users[cert] = u
+        }
+        return u
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with WebSocket upgrades, over TLS when `security` is given.
+    static func api(security: SecurityConfig?, upgrade: @escaping @Sendable (HTTPRequest, any Channel, Logger) async
+        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>) throws -> HTTPServerBuilder
+    {
+        let base = HTTPServerBuilder.http1WebSocketUpgrade(shouldUpgrade: upgrade)
+        guard let security else { return base }
+        return try .tls(base, configuration: TLSChannelConfiguration(
+            tlsConfiguration: security.serving.serverTLSConfiguration(clientCAPEM: security.clientCAPEM)))
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import GantryAPI
+import GantryAPIServer
+import GantryAuth
+import GantryClient
+import Logging
+import ServiceLifecycle
+
+/// The security flags of `server` and `dev`.
+struct SecurityOptions: ParsableArguments {
+    @Option(help: "Another name or IP address for the API server's certificate (repeatable).")
+    var tlsSan: [String] = []
+
+    @Option(help: "A static token file in kube-apiserver's CSV format: token,user,uid,\"group1,group2\".")
+    var tokenAuthFile: String?
+
+    @Option(help: "Let requests without credentials reach health, version and discovery (true or false).")
+    var anonymousAuth: Bool = true
+
+    @Flag(help: .hidden)
+    var insecureDisableSecurity = false
+}
+
+/// The server's PKI put to work: its serving certificate, the kubeconfigs and join token it writes, and the
+/// credentials of the clients it runs in-process (controllers, a `dev` agent).
+struct ServerSecurity: Sendable {
+    let pki: ClusterPKI
+    let config: SecurityConfig
+    let dataDir: String
+    let host: String
+    let dnsNames: [String]
+    let ipAddresses: [String]
+
+    /// The admin kubeconfig's path.
+    var adminKubeconfigPath: String { dataDir + "/admin.kubeconfig" }
+    /// The join token's path.
+    var tokenPath: String { dataDir + "/token" }
+
+    /// Loads or creates the PKI under `DATA/pki` and the serving certificate for this server's names.
+    static func prepare(dataDir: String, host: String, serviceCIDR: String, options: SecurityOptions,
+                        logger: Logger) async throws -> ServerSecurity {
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        // The database holds Secrets and the directory the PKI: the owner's alone.
+        chmod(dataDir, 0o700)
+        let pki = try ClusterPKI.loadOrCreate(directory: dataDir + "/pki")
+        var ips = ["127.0.0.1"]
+        if host == "0.0.0.0" || host == "::" {
+            let net = try await HostNetwork.read()
+            for addrs in net.addresses.values {
+                for a in addrs { if let ip = a.split(separator: "/").first { ips.append(String(ip)) } }
+            }
+        } else if IPv4CIDR.parseIP(host) != nil {
+            ips.append(host)
+        }
+        if let cidr = try? IPv4CIDR(serviceCIDR) { ips.append(IPv4CIDR.format(cidr.base + 1)) }
+        var dns = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                   "kubernetes.default.svc.cluster.local", ProcessInfo.processInfo.hostName.lowercased()]
+        if IPv4CIDR.parseIP(host) == nil, host != "0.0.0.0", host != "::", !host.isEmpty { dns.append(host) }
+        for san in options.tlsSan {
+            if IPv4CIDR.parseIP(san) != nil || san.contains(":") { ips.append(san) } else { dns.append(san) }
+        }
+        ips = Self.unique(ips)
+        dns = Self.unique(dns)
+        let (serving, issued) = try pki.servingCertificate(name: "serving", commonName: "kube-apiserver", dnsNames: dns,
+                                                           ipAddresses: ips)
+        if issued { logger.info("issued the API server's certificate", metadata: ["dns": "\(dns)", "ip": "\(ips)"]) }
+        let tokenFile = try options.tokenAuthFile.map { try StaticTokenFile.load(path: $0) }
+        let config = SecurityConfig(serving: try ReloadableIdentity(serving), clientCAPEM: pki.clientCA.keyed.certificatePEM,
+                                    serverCAPEM: pki.serverCAPEM, clientCA: pki.clientCA, tokenFile: tokenFile, anonymousAuth: options.anonymousAuth)
+        return ServerSecurity(pki: pki, config: config, dataDir: dataDir, host: host, dnsNames: dns, ipAddresses: ips)
+    }
+
+    private static func unique(_ xs: [String]) -> [String] {
+        var seen = Set<String>()
+        return xs.filter { seen.insert($0).inserted }
+    }
+
+    /// The URL clients on this machine use.
+    func localURL(port: Int) -> String {
+        let h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
+        return "https://\(h):\(port)"
+    }
+
+    /// Credentials for a client certificate `name` (`DATA/pki/NAME.crt`) for `user` in `groups`, trusting the server CA.
+    func clientCredentials(name: String, user: String, groups: [String]) throws -> ClientCredentials {
+        let (keyed, _) = try pki.clientCertificate(name: name, user: user, groups: groups)
+        return ClientCredentials(caPEM: pki.serverCAPEM, certificatePEM: keyed.certificatePEM, keyPEM: keyed.keyPEM)
+    }
+
+    /// Writes the admin kubeconfig (`system:admin` in `system:masters`, the CA embedded) for the bound port.
+    func writeAdminKubeconfig(port: Int) throws {
+        let creds = try clientCredentials(name: "admin", user: "system:admin", groups: ["system:masters"])
+        let k = Kubeconfig(server: localURL(port: port), credentials: creds, namespace: "default")
+        try ClusterPKI.writeSecret(k.yaml(name: "gantry"), to: adminKubeconfigPath)
+    }
+
+    /// The server's join token: the one in `DATA/token` if there is one, else a new one; its bootstrap token Secret is
+    /// (re)created if missing, so the file and the cluster agree.
+    func ensureJoinToken(registry: Registry, logger: Logger) async throws -> JoinToken {
+        var token: JoinToken
+        if let text = try? String(contentsOfFile: tokenPath, encoding: .utf8),
+           let t = try? JoinToken(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            token = t
+            if token.caHash != JoinToken.pin(pki.serverCAPEM) {
+                logger.warning("the join token in \(tokenPath) pins another CA; writing one for this CA")
+                token = JoinToken(caHash: JoinToken.pin(pki.serverCAPEM), id: t.id, secret: t.secret)
+                try ClusterPKI.writeSecret(token.description + "\n", to: tokenPath)
+            }
+        } else {
+            token = JoinToken.generate(caPEM: pki.serverCAPEM)
+            try ClusterPKI.writeSecret(token.description + "\n", to: tokenPath)
+        }
+        let secret = BootstrapToken.secret(id: token.id, secret: token.secret, expiration: nil,
+                                           description: "the server's join token (\(tokenPath))")
+        do {
+            _ = try await registry.create(.secrets, namespace: BootstrapToken.namespace, body: secret, options: WriteOptions())
+        } catch let e as GantryError where e.code == .alreadyExists {}
+        return token
+    }
+}
