@@ -235,9 +235,7 @@ struct ServerSide: Sendable {
     /// The URL local clients reach the API at.
     func url(port: Int) -> String {
         if let security { return security.localURL(port: port) }
-        let host = controlPlane.config.host
-        let h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
-        return "http://\(h):\(port)"
+        return "http://\(ServerSecurity.localHost(listening: controlPlane.config.host)):\(port)"
     }
 
     /// An in-process client acting as `user` in `groups`, with a client certificate `DATA/pki/NAME.crt`.

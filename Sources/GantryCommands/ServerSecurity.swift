@@ -77,9 +77,11 @@ struct ServerSecurity: Sendable {
     }
 
     /// The URL clients on this machine use.
-    func localURL(port: Int) -> String {
-        let h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
-        return "https://\(h):\(port)"
+    func localURL(port: Int) -> String { "https://\(Self.localHost(listening: host)):\(port)" }
+
+    /// The host part of a URL that reaches a server listening on `host` from this machine (loopback for a wildcard).
+    static func localHost(listening host: String) -> String {
+        host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
     }
 
     /// Credentials for a client certificate `name` (`DATA/pki/NAME.crt`) for `user` in `groups`, trusting the server CA.
