@@ -16,9 +16,11 @@ public struct ResourceInfo: Sendable, Hashable {
     public var subresources: [String]
     /// Categories (`all`).
     public var categories: [String]
+    /// False for a create-only review (SubjectAccessReview, TokenReview): answered, never stored.
+    public var stored: Bool
 
     public init(group: String, version: String, kind: String, plural: String, shortNames: [String] = [],
-                namespaced: Bool = true, subresources: [String] = [], categories: [String] = []) {
+                namespaced: Bool = true, subresources: [String] = [], categories: [String] = [], stored: Bool = true) {
         self.group = group
         self.version = version
         self.kind = kind
@@ -28,6 +30,7 @@ public struct ResourceInfo: Sendable, Hashable {
         self.namespaced = namespaced
         self.subresources = subresources
         self.categories = categories
+        self.stored = stored
     }
 
     /// `v1` or `apps/v1`.
@@ -40,7 +43,7 @@ public struct ResourceInfo: Sendable, Hashable {
     public var qualifiedSingular: String { group.isEmpty ? singular : "\(singular).\(group)" }
     /// Verbs served on the collection and items.
     public var verbs: [String] {
-        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+        stored ? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] : ["create"]
     }
     /// The store key prefix for this resource: `/registry/apps/deployments/`.
     public var keyPrefix: String {
@@ -92,16 +95,50 @@ extension ResourceInfo {
         group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest", plural: "certificatesigningrequests",
         shortNames: ["csr"], namespaced: false, subresources: ["status", "approval"])
 
+    public static let serviceAccounts = ResourceInfo(group: "", version: "v1", kind: "ServiceAccount",
+                                                     plural: "serviceaccounts", shortNames: ["sa"], subresources: ["token"])
+
+    static let rbac = "rbac.authorization.k8s.io"
+    public static let roles = ResourceInfo(group: rbac, version: "v1", kind: "Role", plural: "roles")
+    public static let clusterRoles = ResourceInfo(group: rbac, version: "v1", kind: "ClusterRole", plural: "clusterroles",
+                                                  namespaced: false)
+    public static let roleBindings = ResourceInfo(group: rbac, version: "v1", kind: "RoleBinding", plural: "rolebindings")
+    public static let clusterRoleBindings = ResourceInfo(group: rbac, version: "v1", kind: "ClusterRoleBinding",
+                                                         plural: "clusterrolebindings", namespaced: false)
+
+    static let authz = "authorization.k8s.io"
+    public static let selfSubjectAccessReviews = ResourceInfo(
+        group: authz, version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", namespaced: false,
+        stored: false)
+    public static let subjectAccessReviews = ResourceInfo(
+        group: authz, version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews", namespaced: false,
+        stored: false)
+    public static let localSubjectAccessReviews = ResourceInfo(
+        group: authz, version: "v1", kind: "LocalSubjectAccessReview", plural: "localsubjectaccessreviews", stored: false)
+    public static let selfSubjectRulesReviews = ResourceInfo(
+        group: authz, version: "v1", kind: "SelfSubjectRulesReview", plural: "selfsubjectrulesreviews", namespaced: false,
+        stored: false)
+    public static let tokenReviews = ResourceInfo(
+        group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews", namespaced: false,
+        stored: false)
+    public static let selfSubjectReviews = ResourceInfo(
+        group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews",
+        namespaced: false, stored: false)
+
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
-        .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events,
+        .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
         .deployments, .replicaSets, .daemonSets, .jobs, .leases, .endpointSlices, .certificateSigningRequests,
+        .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
+        .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
+        .tokenReviews, .selfSubjectReviews,
     ]
 
     /// The group versions served, in discovery order (core first).
     public static let groupVersions: [(group: String, version: String)] = [
         ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"), ("discovery.k8s.io", "v1"),
-        ("certificates.k8s.io", "v1"),
+        ("certificates.k8s.io", "v1"), ("rbac.authorization.k8s.io", "v1"), ("authorization.k8s.io", "v1"),
+        ("authentication.k8s.io", "v1"),
     ]
 
     /// Looks up a resource by group and plural.

@@ -84,14 +84,17 @@ public struct APIHandler: HTTPResponder {
     public let terminator: WatchTerminator
     /// Authentication, when the server runs secured (nil: every request is served, as the admin's).
     public let authenticator: Authenticator?
+    /// Authorization (nil: every authenticated request is allowed).
+    public let authorizer: RBACAuthorizer?
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
-                logger: Logger) {
+                authorizer: RBACAuthorizer? = nil, logger: Logger) {
         self.registry = registry
         self.config = config
         self.terminator = terminator
         self.authenticator = security.map { Authenticator(security: $0, registry: registry) }
+        self.authorizer = authorizer
         self.logger = logger
     }
 
@@ -110,7 +113,8 @@ public struct APIHandler: HTTPResponder {
         let id = terminator.started("\(request.method) \(request.uri)")
         defer { terminator.finished(id) }
         do {
-            let user = try await user(request.headers, path: request.uri.path, channel: context.channel)
+            let authenticated = try await user(request.headers, path: request.uri.path, channel: context.channel)
+            let user = try impersonate(authenticated, request.headers)
             return try await route(request, user: user)
         } catch {
             let (code, body) = StatusMapping.status(for: error)
@@ -162,6 +166,8 @@ public struct APIHandler: HTTPResponder {
         let path = request.uri.path
         var segs = path.split(separator: "/").map(String.init)
         let method = request.method
+        let isResourcePath = (segs.first == "api" && segs.count >= 3) || (segs.first == "apis" && segs.count >= 4)
+        if !isResourcePath { try allow(user, AccessRequest(verb: method.rawValue.lowercased(), path: path)) }
         switch path {
         case "/healthz", "/readyz", "/livez", "/healthz/ping", "/readyz/ping", "/livez/ping":
             return Self.text(200, "ok")
@@ -245,7 +251,15 @@ public struct APIHandler: HTTPResponder {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
         let watch = q["watch"] == "true" || q["watch"] == "1"
+        try allow(user, Self.accessRequest(r, method: method, namespace: namespace, name: name, subresource: sub, watch: watch))
         var req = request
+        if !r.stored {
+            guard method == .post, name == nil, sub == nil else {
+                throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+            }
+            let body = try await readBody(&req, r)
+            return Self.json(201, try await review(r, namespace: namespace, body: body, user: user))
+        }
         switch (method, name, sub) {
         case (.get, nil, nil):
             return watch ? try await watchResponse(r, namespace, nil, q, request) : try await listResponse(r, namespace, q, request)
@@ -262,13 +276,17 @@ public struct APIHandler: HTTPResponder {
         case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize" || s == "approval":
             let body = try await readBody(&req, r, subresource: s)
             let scope: Registry.UpdateScope = s == "status" ? .status : s == "approval" ? .approval : .main
-            let out = try await registry.update(r, namespace: namespace, name: n, body: body, scope: scope, options: writeOptions(q))
+            var options = try writeOptions(q)
+            options.user = user
+            let out = try await registry.update(r, namespace: namespace, name: n, body: body, scope: scope, options: options)
             return Self.json(out.created ? 201 : 200, out.object, warnings: out.warnings)
         case (.patch, let n?, let s) where s == nil || s == "status":
             let type = try patchType(request)
             let body = try await readPatchBody(&req, type)
+            var options = try writeOptions(q)
+            options.user = user
             let out = try await registry.patch(r, namespace: namespace, name: n, type: type, patch: body,
-                                               scope: s == "status" ? .status : .main, options: writeOptions(q))
+                                               scope: s == "status" ? .status : .main, options: options)
             return Self.json(200, out.object, warnings: out.warnings)
         case (.get, let n?, let s) where s == "status" || s == "approval":
             return Self.json(200, try await registry.get(r, namespace: namespace, name: n))

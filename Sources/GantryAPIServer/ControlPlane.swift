@@ -35,6 +35,8 @@ public struct ControlPlane: Sendable {
     public let store: any StateStore
     public let registry: Registry
     public let handler: APIHandler
+    /// RBAC (nil when the server runs without security).
+    public let authorizer: RBACAuthorizer?
     public let terminator = WatchTerminator()
     let logger: Logger
 
@@ -46,11 +48,15 @@ public struct ControlPlane: Sendable {
                                          nodePortRange: config.nodePortRange)
         let nodeCIDRs = config.clusterCIDR.isEmpty ? nil
             : NodeCIDRAllocator(store: store, clusterCIDR: try IPv4CIDR(config.clusterCIDR), maskSize: config.nodeCIDRMaskSize)
+        let authorizer = config.security == nil ? nil : RBACAuthorizer()
+        self.authorizer = authorizer
         registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
-                            certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) }, logger: logger)
+                            certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) },
+                            authorizer: authorizer, logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
-        handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security, logger: logger)
+        handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
+                             authorizer: authorizer, logger: logger)
     }
 
     /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).
@@ -65,6 +71,8 @@ public struct ControlPlane: Sendable {
             }
         }
         try await publishKubernetesService(port: config.port == 0 ? 6443 : config.port, updateEndpoints: false)
+        try await BootstrapPolicy.reconcile(registry)
+        if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
     }
 
     /// Creates the `kubernetes` Service (the first address of the service range) and its Endpoints, which
@@ -107,7 +115,10 @@ public struct ControlPlane: Sendable {
             responder: handler,
             server: try .api(security: config.security) { head, channel, _ in
                 // An exec upgrade needs credentials like any request; without, the request is answered (401) instead.
-                guard (try? await handler.user(head.headerFields, path: head.path ?? "", channel: channel)) != nil else {
+                guard let user = try? await handler.user(head.headerFields, path: head.path ?? "", channel: channel),
+                      let user = try? handler.impersonate(user, head.headerFields),
+                      handler.mayExec(user, path: head.path ?? "")
+                else {
                     return .dontUpgrade
                 }
                 return await ExecProxy.upgrade(head, registry: registry, logger: logger)
@@ -119,11 +130,13 @@ public struct ControlPlane: Sendable {
 
     /// Every service the control plane runs, in start order: the API, then housekeeping.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any ServiceLifecycle.Service] {
-        [
+        var out: [any ServiceLifecycle.Service] = [
             HTTPService(app: try application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
             NamespaceFinalizer(registry: registry, logger: logger),
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]
+        if let authorizer { out.append(RBACIndexer(registry: registry, authorizer: authorizer, logger: logger)) }
+        return out
     }
 }
 
@@ -270,7 +283,7 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
         for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] != nil {
             guard let name = ns[path: ["metadata", "name"]]?.stringValue else { continue }
             var remaining = 0
-            for r in ResourceInfo.all where r.namespaced {
+            for r in ResourceInfo.all where r.namespaced && r.stored {
                 var opts = DeleteOptions()
                 opts.propagationPolicy = "Background"
                 let left = try await registry.deleteCollection(r, namespace: name, list: ListOptions(), options: opts)

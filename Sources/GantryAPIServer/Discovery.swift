@@ -61,6 +61,8 @@ enum Discovery {
                     s["group"] = "policy"; s["version"] = "v1"; s["kind"] = "Eviction"; s["verbs"] = ["create"]
                 case "finalize":
                     s["kind"] = .string(r.kind); s["verbs"] = ["update"]
+                case "token":
+                    s["group"] = "authentication.k8s.io"; s["version"] = "v1"; s["kind"] = "TokenRequest"; s["verbs"] = ["create"]
                 default: continue
                 }
                 out.append(s)

@@ -57,13 +57,16 @@ public final class Registry: Sendable {
     public let nodeCIDRs: NodeCIDRAllocator?
     /// Approves and signs CertificateSigningRequests (nil: requests wait for a signer that never comes).
     public let certificateSigner: CertificateSigner?
+    /// RBAC, for the escalation check on writes of roles and bindings (nil: every write is allowed).
+    public let authorizer: RBACAuthorizer?
 
     public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
-                certificateSigner: CertificateSigner? = nil, logger: Logger) {
+                certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, logger: Logger) {
         self.store = store
         self.allocator = allocator
         self.nodeCIDRs = nodeCIDRs
         self.certificateSigner = certificateSigner
+        self.authorizer = authorizer
         self.logger = logger
     }
 
@@ -195,6 +198,7 @@ public final class Registry: Sendable {
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitCreate(&obj, user: options.user) }
+        try checkEscalation(r, obj, options)
         let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
@@ -383,6 +387,7 @@ public final class Registry: Sendable {
         }
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitUpdate(&obj) }
+        if scope == .main, obj["rules"] != old["rules"] || obj["roleRef"] != old["roleRef"] { try checkEscalation(r, obj, options) }
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
             let cidr = try await nodeCIDRs.allocate()

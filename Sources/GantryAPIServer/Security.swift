@@ -123,12 +123,18 @@ public struct Authenticator: Sendable {
         let parts = auth.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.unauthorized }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
+        if let u = await authenticateToken(token) { return u }
+        throw Self.unauthorized
+    }
+
+    /// The user a bearer token stands for (static token file, then bootstrap tokens), or nil.
+    func authenticateToken(_ token: String) async -> UserInfo? {
         if let u = security.tokenFile?.user(token: token) { return u.authenticated }
         if let (id, _) = BootstrapToken.parse(token) {
             let secret = try? await registry.get(.secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretName(id: id))
             if let u = BootstrapToken.user(bearer: token, secretObject: secret) { return u.authenticated }
         }
-        throw Self.unauthorized
+        return nil
     }
 
     static let unauthorized = GantryError(.unauthorized, "Unauthorized")

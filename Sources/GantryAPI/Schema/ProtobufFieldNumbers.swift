@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, discovery, autoscaling, policy, certificates v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy, certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -430,4 +430,78 @@ let protobufFieldNumberSource = """
   replicas=1~
 @autoscaling.ScaleStatus
   replicas=1 selector=2~
+@rbac.PolicyRule
+  apiGroups=2 nonResourceURLs=5 resourceNames=4 resources=3 verbs=1
+@rbac.AggregationRule
+  clusterRoleSelectors=1
+@rbac.Role
+  metadata=1 rules=2
+@rbac.RoleList
+  items=2 metadata=1
+@rbac.ClusterRole
+  aggregationRule=3 metadata=1 rules=2
+@rbac.ClusterRoleList
+  items=2 metadata=1
+@rbac.RoleRef
+  apiGroup=1 kind=2 name=3
+@rbac.Subject
+  apiGroup=2~ kind=1 name=3 namespace=4~
+@rbac.RoleBinding
+  metadata=1 roleRef=3 subjects=2
+@rbac.RoleBindingList
+  items=2 metadata=1
+@rbac.ClusterRoleBinding
+  metadata=1 roleRef=3 subjects=2
+@rbac.ClusterRoleBindingList
+  items=2 metadata=1
+@authorization.ResourceAttributes
+  group=3~ name=7~ namespace=1~ resource=5~ subresource=6~ verb=2~ version=4~
+@authorization.NonResourceAttributes
+  path=1~ verb=2~
+@authorization.SubjectAccessReviewStatus
+  allowed=1 denied=4~ evaluationError=3~ reason=2~
+@authorization.SelfSubjectAccessReviewSpec
+  nonResourceAttributes=2 resourceAttributes=1
+@authorization.SelfSubjectAccessReview
+  metadata=1 spec=2 status=3
+@authorization.SubjectAccessReviewSpec
+  extra=5 groups=4 nonResourceAttributes=2 resourceAttributes=1 uid=6~ user=3~
+@authorization.SubjectAccessReview
+  metadata=1 spec=2 status=3
+@authorization.LocalSubjectAccessReview
+  metadata=1 spec=2 status=3
+@authorization.SelfSubjectRulesReviewSpec
+  namespace=1~
+@authorization.ResourceRule
+  apiGroups=2 resourceNames=4 resources=3 verbs=1
+@authorization.NonResourceRule
+  nonResourceURLs=2 verbs=1
+@authorization.SubjectRulesReviewStatus
+  evaluationError=4~ incomplete=3 nonResourceRules=2 resourceRules=1
+@authorization.SelfSubjectRulesReview
+  metadata=1 spec=2 status=3
+@authentication.UserInfo
+  extra=4 groups=3 uid=2~ username=1~
+@authentication.TokenReviewSpec
+  audiences=2 token=1~
+@authentication.TokenReviewStatus
+  audiences=4 authenticated=1~ error=3~ user=2
+@authentication.TokenReview
+  metadata=1 spec=2 status=3
+@authentication.SelfSubjectReviewStatus
+  userInfo=1
+@authentication.SelfSubjectReview
+  metadata=1 status=2
+@authentication.BoundObjectReference
+  apiVersion=2~ kind=1~ name=3~ uid=4~
+@authentication.TokenRequestSpec
+  audiences=1 boundObjectRef=3 expirationSeconds=4
+@authentication.TokenRequestStatus
+  expirationTimestamp=2 token=1
+@authentication.TokenRequest
+  metadata=1 spec=2 status=3
+@core.ServiceAccount
+  automountServiceAccountToken=4 imagePullSecrets=3 metadata=1 secrets=2
+@core.ServiceAccountList
+  items=2 metadata=1
 """

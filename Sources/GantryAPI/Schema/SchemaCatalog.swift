@@ -164,6 +164,7 @@ public enum SchemaCatalog {
         switch subresource {
         case "scale": return "io.k8s.api.autoscaling.v1.Scale"
         case "binding": return "io.k8s.api.core.v1.Binding"
+        case "token": return "io.k8s.api.authentication.v1.TokenRequest"
         default: break
         }
         if let d = definition(apiVersion: resource.apiVersion, kind: resource.kind) { return d.name }

@@ -24,6 +24,11 @@ public enum Validation {
             case ("batch", "Job"): return validateJob(try decode(object))
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
+            case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)
+            case ("rbac.authorization.k8s.io", "ClusterRole"): return validateRole(object, resource: resource, namespaced: false)
+            case ("rbac.authorization.k8s.io", "RoleBinding"): return validateBinding(object, resource: resource, namespaced: true)
+            case ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+                return validateBinding(object, resource: resource, namespaced: false)
             default:
                 // Unknown kinds: only the metadata rules.
                 let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
@@ -57,6 +62,10 @@ public enum Validation {
                 let (o, n): (DaemonSet, DaemonSet) = (try decode(old), try decode(new))
                 return updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
             case ("batch", "Job"): return updateJob(try decode(old), try decode(new))
+            case ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+                let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                return updateMeta(o, n) + updateBinding(old: old, new: new)
             default:
                 let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
                 let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
@@ -270,6 +279,7 @@ public enum Validation {
         switch (resource.group, resource.kind) {
         case ("", "Namespace"): return NameRules.dns1123Label
         case ("", "Service"): return NameRules.dns1035Label
+        case ("rbac.authorization.k8s.io", _): return NameRules.pathSegment
         default: return NameRules.dns1123Subdomain
         }
     }

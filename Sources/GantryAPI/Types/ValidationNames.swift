@@ -35,6 +35,14 @@ public enum NameRules {
         return b.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
+    /// A name that is only a URL path segment (RBAC objects: `system:node`): not `.` or `..`, no `/` or `%`.
+    public static func pathSegment(_ s: String) -> [String] {
+        if s == "." || s == ".." { return ["may not be '\(s)'"] }
+        if s.contains("/") { return ["may not contain '/'"] }
+        if s.contains("%") { return ["may not contain '%'"] }
+        return []
+    }
+
     /// A DNS-1123 label: at most 63 lower-case alphanumerics or '-', starting and ending alphanumeric.
     public static func dns1123Label(_ s: String) -> [String] {
         var errs: [String] = []
