@@ -178,6 +178,11 @@ public struct APIHandler: HTTPResponder {
                 throw GantryError(.notFound, "the server could not find the requested resource")
             }
             return Self.text(200, ca)
+        case "/.well-known/openid-configuration", "/openid/v1/jwks":
+            guard let issuer = authenticator?.security.tokenIssuer else {
+                throw GantryError(.notFound, "the server could not find the requested resource")
+            }
+            return Self.json(200, path.hasPrefix("/openid") ? issuer.keySet : issuer.discoveryDocument)
         case "/api", "/api/":
             return Self.json(200, Discovery.apiVersions(serverAddress: config.advertiseAddress))
         case "/apis", "/apis/":
@@ -314,6 +319,9 @@ public struct APIHandler: HTTPResponder {
             _ = try await registry.get(.pods, namespace: namespace, name: n)
             // Only the WebSocket upgrade (handled before routing) runs commands; SPDY is not served.
             throw GantryError(.badRequest, "Upgrade request required: exec speaks WebSocket (\(ExecProtocol.supported.joined(separator: ", ")))")
+        case (.post, let n?, "token") where r == .serviceAccounts:
+            let body = try await readBody(&req, r, subresource: "token")
+            return Self.json(201, try await tokenRequest(namespace: namespace ?? "default", serviceAccount: n, body: body))
         case (.post, let n?, "eviction"):
             var opts = DeleteOptions()
             opts.gracePeriodSeconds = nil

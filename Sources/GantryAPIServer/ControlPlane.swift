@@ -52,7 +52,8 @@ public struct ControlPlane: Sendable {
         self.authorizer = authorizer
         registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
                             certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) },
-                            authorizer: authorizer, logger: logger)
+                            authorizer: authorizer, rootCAPEM: config.security?.serverCAPEM,
+                            serviceAccountAdmission: config.security?.tokenIssuer != nil, logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
         handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
@@ -71,6 +72,10 @@ public struct ControlPlane: Sendable {
             }
         }
         try await publishKubernetesService(port: config.port == 0 ? 6443 : config.port, updateEndpoints: false)
+        for ns in try await registry.list(.namespaces, namespace: nil, options: ListOptions()).items
+            where ns[path: ["metadata", "deletionTimestamp"]] == nil {
+            try await registry.ensureNamespaceDefaults(ns[path: ["metadata", "name"]]?.stringValue ?? "")
+        }
         try await BootstrapPolicy.reconcile(registry)
         if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
     }
@@ -250,6 +255,7 @@ public struct Compactor: ServiceLifecycle.Service {
 public struct NamespaceFinalizer: ServiceLifecycle.Service {
     let registry: Registry
     let logger: Logger
+    let passes = Counter()
 
     public init(registry: Registry, logger: Logger) {
         self.registry = registry
@@ -276,10 +282,16 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
         }
     }
 
-    /// One pass over terminating namespaces; true if any is still being emptied.
+    /// One pass over terminating namespaces; true if any is still being emptied. Every 30th pass also puts back a
+    /// namespace's default ServiceAccount and CA ConfigMap if they were deleted.
     public func pass() async throws -> Bool {
         var busy = false
         let namespaces = try await registry.list(.namespaces, namespace: nil, options: ListOptions()).items
+        if passes.next() % 30 == 0 {
+            for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] == nil {
+                try await registry.ensureNamespaceDefaults(ns[path: ["metadata", "name"]]?.stringValue ?? "")
+            }
+        }
         for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] != nil {
             guard let name = ns[path: ["metadata", "name"]]?.stringValue else { continue }
             var remaining = 0
@@ -302,6 +314,14 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
         }
         return busy
     }
+}
+
+/// A counter incremented from any thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// The value before this increment.
+    func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
 }
 
 /// A flag set once, read from any thread.

@@ -59,9 +59,16 @@ public final class Registry: Sendable {
     public let certificateSigner: CertificateSigner?
     /// RBAC, for the escalation check on writes of roles and bindings (nil: every write is allowed).
     public let authorizer: RBACAuthorizer?
+    /// The cluster CA, published in every namespace as the `kube-root-ca.crt` ConfigMap (nil: not published).
+    public let rootCAPEM: String?
+    /// Whether pods must name an existing ServiceAccount and get its token mounted (on when tokens are issued).
+    public let serviceAccountAdmission: Bool
 
     public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
-                certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, logger: Logger) {
+                certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, rootCAPEM: String? = nil,
+                serviceAccountAdmission: Bool = false, logger: Logger) {
+        self.rootCAPEM = rootCAPEM
+        self.serviceAccountAdmission = serviceAccountAdmission
         self.store = store
         self.allocator = allocator
         self.nodeCIDRs = nodeCIDRs
@@ -194,6 +201,7 @@ public final class Registry: Sendable {
         obj[path: ["metadata", "managedFields"]] = nil
         if Self.hasGeneration(r) { obj[path: ["metadata", "generation"]] = 1 }
         Admission.prepareForCreate(&obj, r)
+        if r == .pods { try await admitServiceAccount(&obj, namespace: namespace ?? "default") }
         Defaults.apply(&obj, resource: r)
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
@@ -226,6 +234,7 @@ public final class Registry: Sendable {
         switch result {
         case .created(let kv):
             obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+            if r == .namespaces { try await ensureNamespaceDefaults(name) }
             return WriteOutcome(object: obj, created: true, warnings: warnings)
         case .alreadyExists:
             await allocator.release(ips: allocated.ips, ports: allocated.ports)

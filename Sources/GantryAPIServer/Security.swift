@@ -79,9 +79,12 @@ public struct SecurityConfig: Sendable {
     public var tokenFile: StaticTokenFile?
     /// Whether requests without credentials may reach the public paths (health, version, discovery).
     public var anonymousAuth = true
+    /// Signs and verifies ServiceAccount tokens (nil: none are issued or accepted).
+    public var tokenIssuer: ServiceAccountTokenIssuer?
 
     public init(serving: ReloadableIdentity, clientCAPEM: String, serverCAPEM: String, clientCA: CertificateAuthority? = nil,
-                tokenFile: StaticTokenFile? = nil, anonymousAuth: Bool = true) {
+                tokenFile: StaticTokenFile? = nil, anonymousAuth: Bool = true, tokenIssuer: ServiceAccountTokenIssuer? = nil) {
+        self.tokenIssuer = tokenIssuer
         self.serving = serving
         self.clientCAPEM = clientCAPEM
         self.clientCA = clientCA
@@ -128,8 +131,11 @@ public struct Authenticator: Sendable {
     }
 
     /// The user a bearer token stands for (static token file, then bootstrap tokens), or nil.
-    func authenticateToken(_ token: String) async -> UserInfo? {
+    func authenticateToken(_ token: String, audiences: [String] = []) async -> UserInfo? {
         if let u = security.tokenFile?.user(token: token) { return u.authenticated }
+        if let issuer = security.tokenIssuer, ServiceAccountTokenIssuer.looksLikeJWT(token) {
+            return await serviceAccountUser(token, issuer: issuer, audiences: audiences)
+        }
         if let (id, _) = BootstrapToken.parse(token) {
             let secret = try? await registry.get(.secrets, namespace: BootstrapToken.namespace, name: BootstrapToken.secretName(id: id))
             if let u = BootstrapToken.user(bearer: token, secretObject: secret) { return u.authenticated }
@@ -138,6 +144,29 @@ public struct Authenticator: Sendable {
     }
 
     static let unauthorized = GantryError(.unauthorized, "Unauthorized")
+
+    /// The ServiceAccount a token stands for, if it verifies and the ServiceAccount (and the pod it is bound to)
+    /// still exist with the UIDs it names: deleting either revokes the token.
+    func serviceAccountUser(_ token: String, issuer: ServiceAccountTokenIssuer, audiences: [String]) async -> UserInfo? {
+        guard let claims = try? issuer.verify(token, audiences: audiences) else { return nil }
+        guard let sa = try? await registry.get(.serviceAccounts, namespace: claims.namespace, name: claims.serviceAccountName),
+              claims.serviceAccountUID.isEmpty || sa[path: ["metadata", "uid"]]?.stringValue == claims.serviceAccountUID
+        else { return nil }
+        var extra: [String: [String]] = ["authentication.kubernetes.io/credential-id": ["JTI=\(claims.id)"]]
+        if let podName = claims.podName {
+            guard let pod = try? await registry.get(.pods, namespace: claims.namespace, name: podName),
+                  pod[path: ["metadata", "uid"]]?.stringValue == claims.podUID,
+                  pod[path: ["metadata", "deletionTimestamp"]] == nil
+            else { return nil }
+            extra["authentication.kubernetes.io/pod-name"] = [podName]
+            extra["authentication.kubernetes.io/pod-uid"] = [claims.podUID ?? ""]
+            if let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty {
+                extra["authentication.kubernetes.io/node-name"] = [node]
+            }
+        }
+        let name = ServiceAccountName(namespace: claims.namespace, name: claims.serviceAccountName)
+        return UserInfo(name: name.userName, uid: claims.serviceAccountUID, groups: name.groups, extra: extra)
+    }
 
     /// Paths a request without credentials may reach (unless anonymous access is off): health, version, discovery,
     /// OpenAPI, the server CA and the ServiceAccount issuer's discovery documents.

@@ -11,7 +11,19 @@ public enum ContainerSetup {
         public var secrets: [String: [String: String]] = [:]
         public var podIP: String = ""
         public var hostIP: String = ""
+        /// Service variables every container gets (`KUBERNETES_SERVICE_HOST`, ...), before its own env.
+        public var serviceEnv: [(String, String)] = []
         public init() {}
+    }
+
+    /// The variables Kubernetes gives every container for the `kubernetes` Service at `ip`:`port`, so in-cluster
+    /// clients find the API.
+    public static func kubernetesServiceEnv(ip: String, port: Int) -> [(String, String)] {
+        let url = "tcp://\(ip):\(port)"
+        return [("KUBERNETES_SERVICE_HOST", ip), ("KUBERNETES_SERVICE_PORT", "\(port)"),
+                ("KUBERNETES_SERVICE_PORT_HTTPS", "\(port)"), ("KUBERNETES_PORT", url),
+                ("KUBERNETES_PORT_\(port)_TCP", url), ("KUBERNETES_PORT_\(port)_TCP_PROTO", "tcp"),
+                ("KUBERNETES_PORT_\(port)_TCP_PORT", "\(port)"), ("KUBERNETES_PORT_\(port)_TCP_ADDR", ip)]
     }
 
     /// The process environment: image env, then envFrom, then env (later wins), with `$(VAR)` expanded.
@@ -30,6 +42,7 @@ public enum ContainerSetup {
         }
         if values["PATH"] == nil { set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") }
         set("HOSTNAME", pod.metadata.name ?? "")
+        for (k, v) in sources.serviceEnv { set(k, v) }
         for from in container.envFrom ?? [] {
             let prefix = from.prefix ?? ""
             if let ref = from.configMapRef, let name = ref.name {

@@ -373,6 +373,9 @@ actor PodWorker {
                                               items: sec.items?.map { ($0.key ?? "", $0.path ?? "") }, mode: mode, into: source)
                     }
                     if let d = src.downwardAPI { try writeDownward(d.items ?? [], mode: mode, into: source) }
+                    if let t = src.serviceAccountToken {
+                        try await writeToken(t, mode: mode, into: source, key: "token-\(vname)-\(t.path ?? "")")
+                    }
                 }
             } else if let d = v.downwardAPI {
                 source = "\(podDir)/volumes/\(vname)"
@@ -387,6 +390,56 @@ actor PodWorker {
         mounts.append(Mount(source: podDir + "/etc/resolv.conf", destination: "/etc/resolv.conf", options: ["rbind", "rw"]))
         mounts.append(Mount(source: podDir + "/etc/hostname", destination: "/etc/hostname", options: ["rbind", "rw"]))
         return mounts
+    }
+
+    /// The `KUBERNETES_SERVICE_*` variables, from the `default/kubernetes` Service (none if it cannot be read).
+    func kubernetesServiceEnv() async -> [(String, String)] {
+        guard let svc = try? await client.get(.services, namespace: "default", name: "kubernetes"),
+              let ip = svc[path: ["spec", "clusterIP"]]?.stringValue, !ip.isEmpty,
+              let port = svc[path: ["spec", "ports"]]?.arrayValue?.first?["port"]?.intValue
+        else { return [] }
+        return ContainerSetup.kubernetesServiceEnv(ip: ip, port: Int(port))
+    }
+
+    /// Writes a ServiceAccount token bound to this pod (TokenRequest) into a projected volume, and keeps it fresh:
+    /// a new one replaces it (atomically) at 80% of its life, as the kubelet does, until the pod stops.
+    func writeToken(_ t: ServiceAccountTokenProjection, mode: Int, into dir: String, key: String) async throws {
+        let path = dir + "/" + (t.path ?? "token")
+        let seconds = max(600, t.expirationSeconds ?? 3600)
+        let lifetime = try await requestToken(audience: t.audience, seconds: seconds, to: path, mode: mode)
+        waiters[key]?.cancel()
+        waiters[key] = Task { [weak self] in
+            var wait = lifetime * 0.8
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                if Task.isCancelled { return }
+                guard let self else { return }
+                do {
+                    wait = try await self.requestToken(audience: t.audience, seconds: seconds, to: path, mode: mode) * 0.8
+                } catch {
+                    wait = 10  // the API is away: try again soon, the old token is still valid for a while
+                }
+            }
+        }
+    }
+
+    /// Requests a token and writes it to `path`; returns its lifetime in seconds.
+    func requestToken(audience: String?, seconds: Int, to path: String, mode: Int) async throws -> Double {
+        let sa = pod.spec?.serviceAccountName ?? "default"
+        var spec: JSONValue = ["expirationSeconds": .int(Int64(seconds)),
+                               "boundObjectRef": ["kind": "Pod", "apiVersion": "v1", "name": .string(name),
+                                                  "uid": .string(pod.metadata.uid ?? "")]]
+        if let audience, !audience.isEmpty { spec["audiences"] = [.string(audience)] }
+        let body: JSONValue = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec]
+        let out = try await client.call(.POST, "/api/v1/namespaces/\(namespace)/serviceaccounts/\(sa)/token", body: body)
+        guard let token = out[path: ["status", "token"]]?.stringValue else {
+            throw GantryError(.internalError, "the TokenRequest answer has no token")
+        }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(token.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        chmod(path, mode_t(mode))
+        let expires = out[path: ["status", "expirationTimestamp"]]?.stringValue.flatMap { ISO8601DateFormatter().date(from: $0) }
+        return max(60, expires?.timeIntervalSinceNow ?? Double(seconds))
     }
 
     /// Writes downward API files (pod fields) into a volume directory.
@@ -477,6 +530,7 @@ actor PodWorker {
         var sources = ContainerSetup.Sources()
         sources.podIP = sandbox?.ip ?? ""
         sources.hostIP = MachineInfo.hostIP(nodeIP: config.nodeIP)
+        sources.serviceEnv = await kubernetesServiceEnv()
         do {
             for from in c.envFrom ?? [] {
                 if let cm = from.configMapRef?.name { sources.configMaps[cm] = try await fetchData(.configMaps, cm) }

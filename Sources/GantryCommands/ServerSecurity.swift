@@ -18,6 +18,9 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: "Let requests without credentials reach health, version and discovery (true or false).")
     var anonymousAuth: Bool = true
 
+    @Option(help: "The issuer (iss) of ServiceAccount tokens, served by the OIDC discovery document.")
+    var serviceAccountIssuer: String = "https://kubernetes.default.svc.cluster.local"
+
     @Flag(help: .hidden)
     var insecureDisableSecurity = false
 }
@@ -67,7 +70,8 @@ struct ServerSecurity: Sendable {
         if issued { logger.info("issued the API server's certificate", metadata: ["dns": "\(dns)", "ip": "\(ips)"]) }
         let tokenFile = try options.tokenAuthFile.map { try StaticTokenFile.load(path: $0) }
         let config = SecurityConfig(serving: try ReloadableIdentity(serving), clientCAPEM: pki.clientCA.keyed.certificatePEM,
-                                    serverCAPEM: pki.serverCAPEM, clientCA: pki.clientCA, tokenFile: tokenFile, anonymousAuth: options.anonymousAuth)
+                                    serverCAPEM: pki.serverCAPEM, clientCA: pki.clientCA, tokenFile: tokenFile, anonymousAuth: options.anonymousAuth,
+                                    tokenIssuer: ServiceAccountTokenIssuer(issuer: options.serviceAccountIssuer, key: pki.serviceAccountKey))
         return ServerSecurity(pki: pki, config: config, dataDir: dataDir, host: host, dnsNames: dns, ipAddresses: ips)
     }
 

@@ -168,7 +168,39 @@ struct DevClusterTests {
         #expect(try await execOut("a", "cat /info/labels") == "tier=\"db\"")
         try await eventually("shared emptyDir") { try await execOut("b", "cat /data/a") == "from-a\n" }
         #expect(try await execOut("a", "touch /creds/x 2>&1 || echo read-only").contains("read-only"))
+
+        // Every container gets the ServiceAccount's credentials (a token bound to the pod, the CA, the namespace) and
+        // the kubernetes Service's variables: what an in-cluster client library reads.
+        let sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+        #expect(try await execOut("b", "cat \(sa)/namespace") == "default")
+        #expect(try await execOut("b", "cat \(sa)/ca.crt").hasPrefix("-----BEGIN CERTIFICATE-----"))
+        #expect(try await execOut("a", "echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT") == "10.96.0.1:443\n")
+        let podToken = try await execOut("a", "cat \(sa)/token")
+        #expect(podToken.split(separator: ".").count == 3)
+        let asPod = try GantryClient(server: dev.url, credentials: ClientCredentials(
+            caPEM: try String(contentsOfFile: dir.file("state/server/pki/server-ca.crt"), encoding: .utf8), token: podToken))
+        // Its Role allows listing pods in its namespace, and nothing more.
+        await #expect(throws: GantryError.self) { _ = try await asPod.list(.pods, namespace: "default") }
+        _ = try await client.create(.roles, namespace: "default", [
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "pod-reader"],
+            "rules": [["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]]]])
+        _ = try await client.create(.roleBindings, namespace: "default", [
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "pod-reader"],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"],
+            "subjects": [["kind": "ServiceAccount", "name": "default", "namespace": "default"]]])
+        try await eventually("the pod's token lists pods") { (try? await asPod.list(.pods, namespace: "default")) != nil }
+        do {
+            _ = try await asPod.list(.secrets, namespace: "default")
+            Issue.record("the pod's token listed secrets")
+        } catch let e as GantryError {
+            #expect(e.code == .forbidden && e.message.contains("User \"system:serviceaccount:default:default\" cannot list resource \"secrets\""), "\(e)")
+        }
+        await #expect(throws: GantryError.self) { _ = try await asPod.list(.pods, namespace: "kube-system") }
         try await client.delete(.pods, namespace: "default", name: "vols")
+        // Bound to the pod: once the pod is gone the token is refused.
+        try await eventually("the token of a deleted pod is refused") {
+            do { _ = try await asPod.list(.pods, namespace: "default"); return false } catch let e as GantryError { return e.code == .unauthorized }
+        }
 
         // A failing container with restartPolicy Never ends Failed with its exit code; its output is kept.
         _ = try await client.create(.pods, namespace: "default", [

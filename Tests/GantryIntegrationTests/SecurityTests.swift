@@ -43,12 +43,16 @@ struct SecurityTests {
 
         // Tokens: the static file's user, the join token's bootstrap user; anything else is 401.
         let alice = try await Self.curl(server.url + "/api/v1/namespaces", ["-H", "Authorization: Bearer s3cr3t-token"])
-        #expect(alice.code == 200, "\(alice.body)")
+        // Authenticated (not 401) but granted nothing by RBAC: 403 with Kubernetes' message.
+        #expect(alice.code == 403 && alice.body.contains("namespaces is forbidden: User \\\"alice\\\" cannot list resource \\\"namespaces\\\" in API group \\\"\\\" at the cluster scope"), "\(alice.body)")
         #expect(try await Self.curl(server.url + "/api/v1/namespaces", ["-H", "Authorization: Bearer wrong"]).code == 401)
         let join = try server.joinToken()
         #expect(join.hasPrefix("K10") && join.contains("::"))
         let bearer = String(join.split(separator: ":").last ?? "")
-        #expect(try await Self.curl(server.url + "/api/v1/nodes", ["-H", "Authorization: Bearer \(bearer)"]).code == 200)
+        // A bootstrap token may ask for a certificate and nothing else.
+        #expect(try await Self.curl(server.url + "/api/v1/nodes", ["-H", "Authorization: Bearer \(bearer)"]).code == 403)
+        #expect(try await Self.curl(server.url + "/apis/certificates.k8s.io/v1/certificatesigningrequests",
+                                    ["-H", "Authorization: Bearer \(bearer)"]).code == 200)
         #expect(try await Self.curl(server.url + "/api/v1/nodes", ["-H", "Authorization: Bearer \(bearer.dropLast())x"]).code == 401)
 
         // The admin kubeconfig works for kubectl with no other flags, and verifies the server against its CA.
@@ -91,7 +95,7 @@ struct SecurityTests {
         let pem = try #require(Data(base64Encoded: issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         try pem.write(to: URL(fileURLWithPath: dir.file("bob.crt")))
         let bob = try await Self.curl(server.url + "/api/v1/namespaces", ["--cert", dir.file("bob.crt"), "--key", dir.file("bob.key")])
-        #expect(bob.code == 200)
+        #expect(bob.code == 403 && bob.body.contains("User \\\"bob\\\""), "\(bob.body)")
         // A certificate from another CA does not get through the handshake.
         let r = try await runCommand(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                                "-keyout", dir.file("self.key"), "-subj", "/CN=system:admin/O=system:masters",
@@ -124,5 +128,139 @@ struct SecurityTests {
                                      environment: Self.env.merging(["KUBECONFIG": try #require(closed.kubeconfig), "HOME": dir.path]) { a, _ in a })
             .stdout == "namespace/default\n")
         try await closed.stop()
+    }
+
+    /// RBAC as kubectl users meet it: a user bound to `view` in one namespace, `kubectl auth can-i`, impersonation,
+    /// the escalation check, a binding to a missing role, aggregation, and ServiceAccount tokens with their own Roles.
+    @Test func rbacAndServiceAccounts() async throws {
+        let dir = TempDir("gantry-rbac")
+        defer { dir.cleanup() }
+        try "alice-token,alice,1001,devs\nbob-token,bob,1002\n".write(toFile: dir.file("tokens.csv"), atomically: true, encoding: .utf8)
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers",
+                                              "--token-auth-file", dir.file("tokens.csv")], logPath: dir.file("server.log"))
+        let kubectl = try requireExecutable("kubectl", package: "kubectl")
+        let kenv = Self.env.merging(["KUBECONFIG": try #require(server.kubeconfig), "HOME": dir.path]) { a, _ in a }
+        func admin(_ args: [String], stdin: String? = nil) async throws -> CommandResult {
+            try await runCommand(kubectl, args, stdin: stdin, environment: kenv)
+        }
+        // The kubeconfig's client certificate would win over --token: a user's kubeconfig without it.
+        let cfg = try String(contentsOfFile: try #require(server.kubeconfig), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.contains("client-certificate-data") && !$0.contains("client-key-data") }
+            .joined(separator: "\n")
+        try cfg.write(toFile: dir.file("user.kubeconfig"), atomically: true, encoding: .utf8)
+        let uenv = Self.env.merging(["KUBECONFIG": dir.file("user.kubeconfig"), "HOME": dir.path]) { a, _ in a }
+        func user(_ token: String, _ args: [String], stdin: String? = nil) async throws -> CommandResult {
+            try await runCommand(kubectl, ["--token", token] + args, stdin: stdin, environment: uenv)
+        }
+
+        for ns in ["prod", "other"] { #expect(try await admin(["create", "ns", ns]).status == 0) }
+        #expect(try await admin(["get", "clusterrole", "cluster-admin", "admin", "edit", "view", "system:node", "-o", "name"]).stdout
+            .split(separator: "\n").count == 5)
+        #expect(try await admin(["create", "rolebinding", "alice-view", "--clusterrole=view", "--user=alice", "-n", "prod"]).status == 0)
+
+        // view in prod: list there, not elsewhere, create nothing.
+        let listed = try await user("alice-token", ["get", "pods", "-n", "prod"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let other = try await user("alice-token", ["get", "pods", "-n", "other"])
+        #expect(other.status != 0 && other.stderr.contains(
+            "pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"other\""), "\(other.stderr)")
+        let create = try await user("alice-token", ["create", "configmap", "x", "-n", "prod"])
+        #expect(create.status != 0 && create.stderr.contains("cannot create resource \"configmaps\""), "\(create.stderr)")
+        #expect(try await admin(["get", "configmap", "x", "-n", "prod"]).status != 0)
+        #expect(try await user("alice-token", ["auth", "can-i", "list", "pods", "-n", "prod"]).stdout == "yes\n")
+        #expect(try await user("alice-token", ["auth", "can-i", "list", "pods", "-n", "other"]).stdout == "no\n")
+        #expect(try await user("alice-token", ["auth", "can-i", "create", "deployments", "-n", "prod"]).stdout == "no\n")
+        #expect(try await user("alice-token", ["auth", "can-i", "get", "secrets", "-n", "prod"]).stdout == "no\n")
+        let rules = try await user("alice-token", ["auth", "can-i", "--list", "-n", "prod"]).stdout
+        #expect(rules.contains("deployments.apps") && rules.contains("[get list watch]"), "\(rules)")
+        #expect(try await user("alice-token", ["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]).stdout == "alice")
+
+        // Impersonation: the admin may act as alice (and is then limited like her); alice may not act as anyone.
+        #expect(try await admin(["get", "pods", "-n", "other", "--as", "alice"]).stderr.contains("User \"alice\" cannot list"))
+        #expect(try await admin(["auth", "can-i", "list", "pods", "-n", "prod", "--as", "alice"]).stdout == "yes\n")
+        let imp = try await user("alice-token", ["get", "pods", "-n", "prod", "--as", "bob"])
+        #expect(imp.stderr.contains("users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\""), "\(imp.stderr)")
+
+        // Escalation: alice may manage Roles in prod, but grant only what she holds.
+        #expect(try await admin(["create", "role", "rbac-manager", "-n", "prod", "--verb=create,get,list",
+                                 "--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io"]).status == 0)
+        #expect(try await admin(["create", "rolebinding", "alice-rbac", "--role=rbac-manager", "--user=alice", "-n", "prod"]).status == 0)
+        let allowedRole = try await user("alice-token", ["create", "role", "pod-reader", "-n", "prod", "--verb=get,list", "--resource=pods"])
+        #expect(allowedRole.status == 0, "\(allowedRole.stderr)")
+        let escalating = try await user("alice-token", ["create", "role", "secret-reader", "-n", "prod", "--verb=get", "--resource=secrets"])
+        #expect(escalating.status != 0 && escalating.stderr.contains("is attempting to grant RBAC permissions not currently held"), "\(escalating.stderr)")
+        #expect(try await admin(["get", "role", "secret-reader", "-n", "prod"]).status != 0)
+        let bindEdit = try await user("alice-token", ["create", "rolebinding", "self-edit", "--clusterrole=edit", "--user=alice", "-n", "prod"])
+        #expect(bindEdit.status != 0 && bindEdit.stderr.contains("forbidden"), "\(bindEdit.stderr)")
+        #expect(try await user("alice-token", ["create", "rolebinding", "bob-reads", "--role=pod-reader", "--user=bob", "-n", "prod"]).status == 0)
+        #expect(try await user("bob-token", ["get", "pods", "-n", "prod"]).status == 0)
+        #expect(try await user("bob-token", ["get", "services", "-n", "prod"]).status != 0)
+
+        // A binding to a role that does not exist binds nothing; an invalid binding is a 422 naming the field.
+        #expect(try await admin(["create", "rolebinding", "ghost", "--role=nope", "--user=bob", "-n", "other"]).status == 0)
+        let ghost = try await user("bob-token", ["get", "pods", "-n", "other"])
+        #expect(ghost.stderr.contains("role.rbac.authorization.k8s.io \"nope\" not found"), "\(ghost.stderr)")
+        let invalid = try await admin(["create", "-f", "-"], stdin: """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: bad, namespace: prod}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+            subjects: [{kind: Robot, name: r2d2}]
+            """)
+        #expect(invalid.stderr.contains("subjects[0].kind: Unsupported value: \"Robot\""), "\(invalid.stderr)")
+
+        // Aggregation: a ClusterRole labelled aggregate-to-view adds to view (and so to edit and admin).
+        #expect(try await admin(["create", "-f", "-"], stdin: """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: widgets-view, labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}
+            rules: [{apiGroups: [example.com], resources: [widgets], verbs: [get, list]}]
+            """).status == 0)
+        try await eventually("view aggregates widgets") {
+            try await user("alice-token", ["auth", "can-i", "--list", "-n", "prod"]).stdout.contains("widgets.example.com")
+        }
+        try await eventually("admin aggregates widgets") {
+            try await admin(["get", "clusterrole", "admin", "-o", "yaml"]).stdout.contains("widgets")
+        }
+
+        // ServiceAccounts: every namespace has `default`; a token of another is limited to its Role.
+        try await eventually("default ServiceAccount in prod") { try await admin(["get", "sa", "default", "-n", "prod"]).status == 0 }
+        #expect(try await admin(["create", "sa", "reader", "-n", "prod"]).status == 0)
+        #expect(try await admin(["create", "rolebinding", "reader", "--role=pod-reader", "--serviceaccount=prod:reader", "-n", "prod"]).status == 0)
+        let token = try await admin(["create", "token", "reader", "-n", "prod"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.split(separator: ".").count == 3)
+        #expect(try await user(token, ["get", "pods", "-n", "prod"]).status == 0)
+        #expect(try await user(token, ["get", "secrets", "-n", "prod"]).stderr.contains(
+            "User \"system:serviceaccount:prod:reader\" cannot list resource \"secrets\""))
+        #expect(try await user(token, ["get", "pods", "-n", "other"]).status != 0)
+        // OIDC discovery, for a ServiceAccount; the key set names the token's key.
+        let oidc = try await Self.curl(server.url + "/.well-known/openid-configuration", ["-H", "Authorization: Bearer \(token)"])
+        #expect(oidc.code == 200 && oidc.body.contains("\"issuer\":\"https://kubernetes.default.svc.cluster.local\""), "\(oidc.body)")
+        let jwks = try await Self.curl(server.url + "/openid/v1/jwks", ["-H", "Authorization: Bearer \(token)"])
+        let header = try JSONValue.parse(try #require(Data(base64Encoded: Self.padded(String(token.split(separator: ".")[0])))))
+        #expect(jwks.body.contains(try #require(header["kid"]?.stringValue)) && jwks.body.contains("\"ES256\""))
+        // Forged tokens: alg none, a changed payload, or a token of a deleted ServiceAccount are 401.
+        let parts = token.split(separator: ".").map(String.init)
+        let none = Self.unpadded(Data(#"{"alg":"none","typ":"JWT"}"#.utf8).base64EncodedString()) + "." + parts[1] + "."
+        #expect(try await Self.curl(server.url + "/api/v1/namespaces/prod/pods", ["-H", "Authorization: Bearer \(none)"]).code == 401)
+        var payload = try JSONValue.parse(try #require(Data(base64Encoded: Self.padded(parts[1]))))
+        payload[path: ["kubernetes.io", "serviceaccount", "name"]] = "default"
+        let forged = parts[0] + "." + Self.unpadded(payload.serialized().base64EncodedString()) + "." + parts[2]
+        #expect(try await Self.curl(server.url + "/api/v1/namespaces/prod/pods", ["-H", "Authorization: Bearer \(forged)"]).code == 401)
+        #expect(try await admin(["delete", "sa", "reader", "-n", "prod"]).status == 0)
+        #expect(try await Self.curl(server.url + "/api/v1/namespaces/prod/pods", ["-H", "Authorization: Bearer \(token)"]).code == 401)
+        let short = try await admin(["create", "token", "default", "-n", "prod", "--duration", "1m"])
+        #expect(short.stderr.contains("may not specify a duration less than 10 minutes"), "\(short.stderr)")
+        try await server.stop()
+    }
+
+    static func padded(_ s: String) -> String {
+        var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while t.count % 4 != 0 { t += "=" }
+        return t
+    }
+
+    static func unpadded(_ s: String) -> String {
+        s.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

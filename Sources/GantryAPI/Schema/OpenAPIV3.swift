@@ -181,8 +181,8 @@ public enum OpenAPIV3 {
         var paths = [String: JSONValue]()
         for r in resources {
             roots.append(SchemaCatalog.rootTypeName(for: r))
-            roots.append(SchemaCatalog.listTypeName(for: r))
-            for sub in r.subresources where ["scale", "binding"].contains(sub) {
+            if r.stored { roots.append(SchemaCatalog.listTypeName(for: r)) }
+            for sub in r.subresources where ["scale", "binding", "token"].contains(sub) {
                 roots.append(SchemaCatalog.rootTypeName(for: r, subresource: sub))
             }
             for (p, item) in resourcePaths(r) { paths[p] = item }
@@ -291,6 +291,16 @@ public enum OpenAPIV3 {
         let scopeParams: [JSONValue] = r.namespaced ? [namespaceParam] : []
         let nameParam = param("name", "name of the \(r.kind)", in: "path", required: true)
         var out = [(String, JSONValue)]()
+        if !r.stored {
+            // A review is only ever created, and answered in the response.
+            return [(collection, .object([
+                "parameters": .array(scopeParams + [pretty]),
+                "post": operation(action: "post", id: "create\(gv)\(scope)\(r.kind)", description: "create a \(r.kind)",
+                                  gvk: kindGVK, params: writeParams, body: jsonBody(obj),
+                                  responses: [("200", "OK", obj, objectTypes), ("201", "Created", obj, objectTypes),
+                                              ("202", "Accepted", obj, objectTypes)], tag: t),
+            ]))]
+        }
 
         out.append((collection, .object([
             "parameters": .array(scopeParams + [pretty]),
