@@ -224,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GantryIntegrationTests",
-            dependencies: ["GantryAPI", "GantryClient", "GantryTestSupport"]
+            dependencies: ["GantryAPI", "GantryAuth", "GantryClient", "GantryTestSupport"]
         ),
     ]
 )

@@ -178,6 +178,17 @@ public struct APIHandler: HTTPResponder {
                 throw GantryError(.notFound, "the server could not find the requested resource")
             }
             return Self.text(200, ca)
+        case "/gantry/v1/encryption/rotate":
+            guard method == .post else {
+                throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+            }
+            guard let encryption = registry.encryption else {
+                throw GantryError(.notFound, "encryption at rest is not configured on this server")
+            }
+            let (key, n) = try await encryption.rotate(store: registry.store)
+            logger.notice("rotated the encryption key", metadata: ["key": "\(key)", "rewritten": "\(n)"])
+            return Self.json(200, ["key": .string(key), "rewritten": .int(Int64(n)),
+                                   "resources": .array(encryption.current.resources.map { .string($0) })])
         case "/.well-known/openid-configuration", "/openid/v1/jwks":
             guard let issuer = authenticator?.security.tokenIssuer else {
                 throw GantryError(.notFound, "the server could not find the requested resource")

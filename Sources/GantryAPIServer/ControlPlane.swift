@@ -25,6 +25,8 @@ public struct ControlPlaneConfig: Sendable {
     public var api = APIConfig()
     /// TLS and authentication (nil: plain HTTP, every request served; for tests of other parts and benchmarks).
     public var security: SecurityConfig?
+    /// Encryption of Secrets (and other resources the key ring names) at rest (nil: stored as they are).
+    public var encryption: AtRestEncryption?
     public init() {}
 }
 
@@ -53,7 +55,8 @@ public struct ControlPlane: Sendable {
         registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
                             certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) },
                             authorizer: authorizer, rootCAPEM: config.security?.serverCAPEM,
-                            serviceAccountAdmission: config.security?.tokenIssuer != nil, logger: logger)
+                            serviceAccountAdmission: config.security?.tokenIssuer != nil, encryption: config.encryption,
+                            logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
         handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
@@ -62,6 +65,13 @@ public struct ControlPlane: Sendable {
 
     /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).
     public func bootstrap() async throws {
+        if let encryption = config.encryption {
+            // Every stored value must open with the keys at hand; values written before (or with a retired key) are
+            // rewritten with the current one.
+            try await encryption.check(store: store)
+            let n = try await encryption.rewriteStale(store: store)
+            if n > 0 { logger.info("encrypted stored values with the current key", metadata: ["values": "\(n)"]) }
+        }
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             do {
                 _ = try await registry.create(.namespaces, namespace: nil,

@@ -63,10 +63,13 @@ public final class Registry: Sendable {
     public let rootCAPEM: String?
     /// Whether pods must name an existing ServiceAccount and get its token mounted (on when tokens are issued).
     public let serviceAccountAdmission: Bool
+    /// Encryption of stored values at rest (nil: values are stored as they are).
+    public let encryption: AtRestEncryption?
 
     public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
                 certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, rootCAPEM: String? = nil,
-                serviceAccountAdmission: Bool = false, logger: Logger) {
+                serviceAccountAdmission: Bool = false, encryption: AtRestEncryption? = nil, logger: Logger) {
+        self.encryption = encryption
         self.rootCAPEM = rootCAPEM
         self.serviceAccountAdmission = serviceAccountAdmission
         self.store = store
@@ -81,16 +84,23 @@ public final class Registry: Sendable {
 
     /// Decodes a stored value and stamps its resourceVersion.
     func decode(_ kv: KeyValue) throws -> JSONValue {
-        var obj = try JSONValue.parse(kv.value)
+        var obj = try JSONValue.parse(try plain(kv))
         obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
         return obj
     }
 
     /// Serializes an object for storage (without its resourceVersion, which is the store's revision).
-    func encode(_ obj: JSONValue) -> Data {
+    func encode(_ obj: JSONValue, key: String) throws -> Data {
         var o = obj
         o[path: ["metadata", "resourceVersion"]] = nil
-        return o.serialized()
+        let data = o.serialized()
+        return try encryption?.seal(data, key: key) ?? data
+    }
+
+    /// A stored value in the clear (decrypted if it was encrypted at rest).
+    func plain(_ kv: KeyValue) throws -> Data {
+        guard let encryption else { return kv.value }
+        return try encryption.open(kv.value, key: kv.key).0
     }
 
     /// Gets one object.
@@ -226,7 +236,7 @@ public final class Registry: Sendable {
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
         let result: CreateResult
         do {
-            result = try await store.create(key, value: encode(obj))
+            result = try await store.create(key, value: try encode(obj, key: key))
         } catch {
             await allocator.release(ips: allocated.ips, ports: allocated.ports)
             throw error
@@ -433,7 +443,7 @@ public final class Registry: Sendable {
             case .notFound: throw GantryError.notFound(r, name)
             }
         }
-        switch try await store.update(key, value: encode(obj), expectedRevision: revision) {
+        switch try await store.update(key, value: try encode(obj, key: key), expectedRevision: revision) {
         case .updated(let kv):
             if let oldAlloc = Admission.allocations(old), r == .services {
                 let newAlloc = Admission.allocations(obj) ?? ([], [])
@@ -562,7 +572,7 @@ public final class Registry: Sendable {
             if options.dryRun { return (mustWait ? marked : obj, !mustWait) }
             if mustWait {
                 if marked == obj { return (obj, false) }
-                switch try await store.update(key, value: encode(marked), expectedRevision: kv.modRevision) {
+                switch try await store.update(key, value: try encode(marked, key: key), expectedRevision: kv.modRevision) {
                 case .updated(let nkv):
                     marked[path: ["metadata", "resourceVersion"]] = .string(String(nkv.modRevision))
                     return (marked, false)
@@ -631,7 +641,7 @@ public final class Registry: Sendable {
             conds.append(["type": "PodScheduled", "status": "True", "lastProbeTime": .null,
                           "lastTransitionTime": .string(Clock.rfc3339())])
             pod[path: ["status", "conditions"]] = .array(conds)
-            switch try await store.update(key, value: encode(pod), expectedRevision: kv.modRevision) {
+            switch try await store.update(key, value: try encode(pod, key: key), expectedRevision: kv.modRevision) {
             case .updated(let nkv):
                 pod[path: ["metadata", "resourceVersion"]] = .string(String(nkv.modRevision))
                 return pod
@@ -679,11 +689,11 @@ public final class Registry: Sendable {
     /// Turns a store event into the wire event this watcher should see, if any.
     public func translate(_ e: StoreEvent, _ r: ResourceInfo, options: ListOptions, exactKey: String?) -> WatchEvent? {
         if let exactKey, e.kv.key != exactKey { return nil }
-        guard var obj = try? JSONValue.parse(e.kv.value) else { return nil }
+        guard let value = try? plain(e.kv), var obj = try? JSONValue.parse(value) else { return nil }
         obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
         let newMatches = matches(obj, r, options)
         var oldMatches = false
-        if let p = e.prev, var prev = try? JSONValue.parse(p.value) {
+        if let p = e.prev, let value = try? plain(p), var prev = try? JSONValue.parse(value) {
             prev[path: ["metadata", "resourceVersion"]] = .string(String(p.modRevision))
             oldMatches = matches(prev, r, options)
         }

@@ -50,8 +50,8 @@ public struct EncryptionKeyRing: Sendable {
     }
 
     /// A ring with one new random AES-256 key.
-    public static func generate(now: Date = Date()) throws -> EncryptionKeyRing {
-        try EncryptionKeyRing(keys: [newKey(now: now)])
+    public static func generate(now: Date = Date(), resources: [String] = ["secrets"]) throws -> EncryptionKeyRing {
+        try EncryptionKeyRing(keys: [newKey(now: now)], resources: resources)
     }
 
     static func newKey(now: Date) -> Key {
@@ -176,7 +176,7 @@ public struct EncryptionKeyRing: Sendable {
 
     /// Loads the configuration file at `path`, or, when there is none and `create` is set, makes one with a new key
     /// (mode 0600). A missing file without `create` is an error: never silently store plain text.
-    public static func load(path: String, create: Bool) throws -> EncryptionKeyRing {
+    public static func load(path: String, create: Bool, resources: [String] = ["secrets"]) throws -> EncryptionKeyRing {
         if FileManager.default.fileExists(atPath: path) {
             return try EncryptionKeyRing(configuration: try ClusterPKI.readFile(path), source: path)
         }
@@ -184,7 +184,7 @@ public struct EncryptionKeyRing: Sendable {
             throw GantryError(.internalError, "the encryption key file \(path) is missing: restore it from a backup "
                 + "(without it the stored Secrets cannot be read)")
         }
-        let ring = try generate()
+        let ring = try generate(resources: resources)
         try ring.write(to: path)
         return ring
     }

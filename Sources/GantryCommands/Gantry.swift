@@ -19,6 +19,7 @@ public struct Gantry: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
             ScaleCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
+            SecretsCommand.self,
         ])
 
     public init() {}
@@ -181,6 +182,7 @@ struct ControlPlaneOptions: ParsableArguments {
         default:
             throw ValidationError("--store must be sqlite or memory")
         }
+        if store == "sqlite" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
         if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }
@@ -313,6 +315,27 @@ struct KubeconfigCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             print(try client.resolved().yaml(name: "gantry"), terminator: "")
+        }
+    }
+}
+
+// MARK: - secrets
+
+struct SecretsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets", abstract: "Manage the encryption of Secrets at rest.", subcommands: [RotateKey.self])
+
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key",
+            abstract: "Add a new encryption key, re-encrypt every Secret with it and retire the old one, while the server runs.")
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let out = try await client.client().call(.POST, "/gantry/v1/encryption/rotate")
+                print("encryption key \(out["key"]?.stringValue ?? "?") in use; \(out["rewritten"]?.intValue ?? 0) stored values re-encrypted")
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import GantryAPI
 import GantryAPIServer
 import GantryAuth
 import GantryClient
+import GantryStore
 import Logging
 import ServiceLifecycle
 
@@ -18,11 +19,33 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: "Let requests without credentials reach health, version and discovery (true or false).")
     var anonymousAuth: Bool = true
 
+    @Option(help: "An EncryptionConfiguration file (kube-apiserver's format, aesgcm or identity) instead of DATA/encryption-config.yaml.")
+    var encryptionProviderConfig: String?
+
+    @Option(help: "Resources encrypted at rest when the server makes its key file (comma-separated plurals).")
+    var encryptResources: String = "secrets"
+
     @Option(help: "The issuer (iss) of ServiceAccount tokens, served by the OIDC discovery document.")
     var serviceAccountIssuer: String = "https://kubernetes.default.svc.cluster.local"
 
     @Flag(help: .hidden)
     var insecureDisableSecurity = false
+}
+
+extension SecurityOptions {
+    /// Encryption at rest from `--encryption-provider-config`, or from DATA/encryption-config.yaml, made with a new key
+    /// on first start. A missing key file while the store holds encrypted values is an error: never a new key that
+    /// cannot read them, never plain text.
+    func atRestEncryption(dataDir: String, store: any StateStore) async throws -> AtRestEncryption {
+        let path = encryptionProviderConfig ?? dataDir + "/encryption-config.yaml"
+        var create = false
+        if encryptionProviderConfig == nil, !FileManager.default.fileExists(atPath: path) {
+            create = try await !AtRestEncryption.storeHoldsEncryptedValues(store)
+        }
+        let resources = encryptResources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let ring = try EncryptionKeyRing.load(path: path, create: create, resources: resources)
+        return AtRestEncryption(ring: ring, path: path)
+    }
 }
 
 /// The server's PKI put to work: its serving certificate, the kubeconfigs and join token it writes, and the

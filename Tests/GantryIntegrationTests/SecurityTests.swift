@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryAuth
 import GantryClient
 import GantryTestSupport
 import Testing
@@ -252,6 +253,71 @@ struct SecurityTests {
         let short = try await admin(["create", "token", "default", "-n", "prod", "--duration", "1m"])
         #expect(short.stderr.contains("may not specify a duration less than 10 minutes"), "\(short.stderr)")
         try await server.stop()
+    }
+
+    /// Secrets are encrypted at rest by default: not in the SQLite file or its WAL in any form, still readable after a
+    /// key rotation and a restart, and a lost key file stops the server with a clear error.
+    @Test func secretsEncryptedAtRest() async throws {
+        let dir = TempDir("gantry-enc")
+        defer { dir.cleanup() }
+        let data = dir.file("data")
+        var server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let kubectl = try requireExecutable("kubectl", package: "kubectl")
+        let gantry = try GantryProcess.binary()
+        let kenv = Self.env.merging(["KUBECONFIG": try #require(server.kubeconfig), "HOME": dir.path]) { a, _ in a }
+        let plain = "hunter2-at-rest-\(UInt32.random(in: 0..<UInt32.max))"
+        for i in 0..<3 {
+            #expect(try await runCommand(kubectl, ["create", "secret", "generic", "s\(i)", "--from-literal=password=\(plain)"],
+                                         environment: kenv).status == 0)
+        }
+        func raw() throws -> Data {
+            var out = Data()
+            for f in ["state.db", "state.db-wal", "state.db-shm"] {
+                out += (try? Data(contentsOf: URL(fileURLWithPath: data + "/" + f))) ?? Data()
+            }
+            return out
+        }
+        func readBack() async throws -> [String] {
+            var out: [String] = []
+            for i in 0..<3 {
+                let r = try await runCommand(kubectl, ["get", "secret", "s\(i)", "-o", "jsonpath={.data.password}"], environment: kenv)
+                out.append(String(decoding: Data(base64Encoded: r.stdout) ?? Data(), as: UTF8.self))
+            }
+            return out
+        }
+        let before = try raw()
+        #expect(before.range(of: Data(plain.utf8)) == nil)
+        #expect(before.range(of: Data(Data(plain.utf8).base64EncodedString().utf8)) == nil)
+        #expect(before.range(of: Data("k8s:enc:aesgcm:v1:".utf8)) != nil)
+        #expect(try await readBack() == [plain, plain, plain])
+        let keyFile = data + "/encryption-config.yaml"
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let oldKey = try EncryptionKeyRing.load(path: keyFile, create: false).keys[0].name
+
+        // Rotation while serving: a new key, every Secret rewritten with it, the old key gone from the file.
+        try await Task.sleep(for: .seconds(1))  // key names carry the second they were made
+        let rotated = try await runCommand(gantry, ["secrets", "rotate-key"], environment: kenv)
+        #expect(rotated.status == 0 && rotated.stdout.contains("re-encrypted"), "\(rotated.stderr)")
+        let ring = try EncryptionKeyRing.load(path: keyFile, create: false)
+        #expect(ring.keys.count == 1 && ring.keys[0].name != oldKey)
+        #expect(try await readBack() == [plain, plain, plain])
+        let after = try raw()
+        #expect(after.range(of: Data("k8s:enc:aesgcm:v1:\(ring.keys[0].name):".utf8)) != nil)
+        #expect(after.range(of: Data(plain.utf8)) == nil)
+
+        // Restart: the key file opens everything; without it the server refuses to start.
+        try await server.stop()
+        server = try await GantryProcess(["server", "--data-dir", data, "--listen", "127.0.0.1:0", "--no-controllers"],
+                                         logPath: dir.file("server2.log"))
+        #expect(try await readBack() == [plain, plain, plain])
+        try await server.stop()
+        try FileManager.default.moveItem(atPath: keyFile, toPath: dir.file("key.bak"))
+        let refused = try await runCommand(gantry, ["server", "--data-dir", data, "--listen", "127.0.0.1:0", "--no-controllers"],
+                                           environment: Self.env)
+        #expect(refused.status != 0 && refused.stderr.contains("encryption-config.yaml is missing"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: keyFile))
     }
 
     static func padded(_ s: String) -> String {
