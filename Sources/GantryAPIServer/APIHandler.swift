@@ -267,7 +267,8 @@ public struct APIHandler: HTTPResponder {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
         let watch = q["watch"] == "true" || q["watch"] == "1"
-        try allow(user, Self.accessRequest(r, method: method, namespace: namespace, name: name, subresource: sub, watch: watch))
+        try await allowWithCatchUp(user, Self.accessRequest(r, method: method, namespace: namespace, name: name, subresource: sub,
+                                                            watch: watch))
         var req = request
         if !r.stored {
             guard method == .post, name == nil, sub == nil else {
@@ -332,7 +333,7 @@ public struct APIHandler: HTTPResponder {
             throw GantryError(.badRequest, "Upgrade request required: exec speaks WebSocket (\(ExecProtocol.supported.joined(separator: ", ")))")
         case (.post, let n?, "token") where r == .serviceAccounts:
             let body = try await readBody(&req, r, subresource: "token")
-            return Self.json(201, try await tokenRequest(namespace: namespace ?? "default", serviceAccount: n, body: body))
+            return Self.json(201, try await tokenRequest(namespace: namespace ?? "default", serviceAccount: n, body: body, user: user))
         case (.post, let n?, "eviction"):
             var opts = DeleteOptions()
             opts.gracePeriodSeconds = nil

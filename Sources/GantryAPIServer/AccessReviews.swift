@@ -11,6 +11,19 @@ extension APIHandler {
         if !d.allowed { throw a.forbidden(user: user, reason: d.reason) }
     }
 
+    /// `allow`, except that a node's request the Node authorizer refuses is decided again once its pod graph has
+    /// caught up with the store: the agent may have seen its pod's binding before the graph did.
+    func allowWithCatchUp(_ user: UserInfo, _ a: AccessRequest) async throws {
+        do {
+            try allow(user, a)
+        } catch let e as GantryError where e.code == .forbidden {
+            guard let nodes = authorizer?.nodes, NodeAuthorizer.nodeName(of: user) != nil,
+                  let now = try? await registry.store.currentRevision(), now > nodes.revision else { throw e }
+            await nodes.waitFor(revision: now)
+            try allow(user, a)
+        }
+    }
+
     /// Whether `user` may exec in the pod a `/api/v1/namespaces/NS/pods/NAME/exec` path names (an unparsable path
     /// is left to routing, which answers it).
     func mayExec(_ user: UserInfo, path: String) -> Bool {

@@ -263,7 +263,12 @@ public final class RBACAuthorizer: @unchecked Sendable {
 
     public static let mastersGroup = "system:masters"
 
-    public init() {}
+    /// The Node authorizer, asked first (as kube-apiserver's `--authorization-mode=Node,RBAC`).
+    public let nodes: NodeAuthorizer?
+
+    public init(nodes: NodeAuthorizer? = nil) {
+        self.nodes = nodes
+    }
 
     // MARK: Index upkeep
 
@@ -338,6 +343,11 @@ public final class RBACAuthorizer: @unchecked Sendable {
     /// Whether `user` may do `a`.
     public func authorize(_ user: UserInfo, _ a: AccessRequest) -> AuthorizationDecision {
         if user.groups.contains(Self.mastersGroup) { return AuthorizationDecision(allowed: true, reason: "") }
+        switch nodes?.authorize(user, a) ?? .noOpinion {
+        case .allow: return AuthorizationDecision(allowed: true, reason: "Node: allowed")
+        case .deny(let why): return AuthorizationDecision(allowed: false, reason: why)
+        case .noOpinion: break
+        }
         return lock.withLock {
             var missing: [String] = []
             for key in subjectKeys(user) {

@@ -116,8 +116,8 @@ public enum BootstrapPolicy {
         rule(["delete"], "", ["pods"]),
         rule(["patch", "update"], "", ["pods/status"]),
         rule(["create", "patch", "update"], "", ["events"]),
-        rule(["get"], "", ["configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"]),
-        rule(["create"], "", ["serviceaccounts/token"]),
+        // Secrets, ConfigMaps, PVCs and ServiceAccount tokens: only those of its pods, which the Node authorizer
+        // grants (as in Kubernetes, RBAC gives nodes none).
         rule(read, "discovery.k8s.io", ["endpointslices"]),
         rule(["create", "get", "list", "watch", "patch", "update", "delete"], "coordination.k8s.io", ["leases"]),
         rule(["create", "get", "list", "watch"], "certificates.k8s.io", ["certificatesigningrequests"]),

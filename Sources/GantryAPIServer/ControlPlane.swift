@@ -27,6 +27,8 @@ public struct ControlPlaneConfig: Sendable {
     public var security: SecurityConfig?
     /// Encryption of Secrets (and other resources the key ring names) at rest (nil: stored as they are).
     public var encryption: AtRestEncryption?
+    /// Pod Security admission's cluster defaults.
+    public var podSecurity = PodSecurity.Defaults()
     public init() {}
 }
 
@@ -50,12 +52,13 @@ public struct ControlPlane: Sendable {
                                          nodePortRange: config.nodePortRange)
         let nodeCIDRs = config.clusterCIDR.isEmpty ? nil
             : NodeCIDRAllocator(store: store, clusterCIDR: try IPv4CIDR(config.clusterCIDR), maskSize: config.nodeCIDRMaskSize)
-        let authorizer = config.security == nil ? nil : RBACAuthorizer()
+        let authorizer = config.security == nil ? nil : RBACAuthorizer(nodes: NodeAuthorizer())
         self.authorizer = authorizer
         registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
                             certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) },
                             authorizer: authorizer, rootCAPEM: config.security?.serverCAPEM,
                             serviceAccountAdmission: config.security?.tokenIssuer != nil, encryption: config.encryption,
+                            podSecurity: config.podSecurity,
                             logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
@@ -88,6 +91,7 @@ public struct ControlPlane: Sendable {
         }
         try await BootstrapPolicy.reconcile(registry)
         if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
+        if let nodes = authorizer?.nodes { try await NodeGraphIndexer.load(registry: registry, authorizer: nodes) }
     }
 
     /// Creates the `kubernetes` Service (the first address of the service range) and its Endpoints, which
@@ -151,6 +155,7 @@ public struct ControlPlane: Sendable {
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]
         if let authorizer { out.append(RBACIndexer(registry: registry, authorizer: authorizer, logger: logger)) }
+        if let nodes = authorizer?.nodes { out.append(NodeGraphIndexer(registry: registry, authorizer: nodes, logger: logger)) }
         return out
     }
 }

@@ -63,13 +63,17 @@ public final class Registry: Sendable {
     public let rootCAPEM: String?
     /// Whether pods must name an existing ServiceAccount and get its token mounted (on when tokens are issued).
     public let serviceAccountAdmission: Bool
+    /// Pod Security admission's cluster defaults (namespaces' labels override them).
+    public let podSecurity: PodSecurity.Defaults
     /// Encryption of stored values at rest (nil: values are stored as they are).
     public let encryption: AtRestEncryption?
 
     public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
                 certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, rootCAPEM: String? = nil,
-                serviceAccountAdmission: Bool = false, encryption: AtRestEncryption? = nil, logger: Logger) {
+                serviceAccountAdmission: Bool = false, encryption: AtRestEncryption? = nil,
+                podSecurity: PodSecurity.Defaults = PodSecurity.Defaults(), logger: Logger) {
         self.encryption = encryption
+        self.podSecurity = podSecurity
         self.rootCAPEM = rootCAPEM
         self.serviceAccountAdmission = serviceAccountAdmission
         self.store = store
@@ -217,6 +221,11 @@ public final class Registry: Sendable {
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitCreate(&obj, user: options.user) }
         try checkEscalation(r, obj, options)
+        warnings += try await admitPodSecurity(obj, r, namespace: namespace ?? (r.namespaced ? "default" : nil))
+        // NodeRestriction: a node creates only its own Node and Lease.
+        if let node = options.user.flatMap(NodeAuthorizer.nodeName(of:)), r == .nodes || r == .leases, name != node {
+            throw GantryError(.forbidden, "node '\(node)' cannot create \(r.plural) '\(name)': a node may only create its own")
+        }
         let key = r.key(namespace: namespace ?? (r.namespaced ? "default" : nil), name: name)
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
@@ -407,6 +416,8 @@ public final class Registry: Sendable {
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitUpdate(&obj) }
         if scope == .main, obj["rules"] != old["rules"] || obj["roleRef"] != old["roleRef"] { try checkEscalation(r, obj, options) }
+        let securityWarnings = scope == .main
+            ? try await admitPodSecurity(obj, r, namespace: old[path: ["metadata", "namespace"]]?.stringValue, old: old) : []
         var allocated: (ips: [String], ports: [Int]) = ([], [])
         if r == .nodes, !options.dryRun, let nodeCIDRs, (obj[path: ["spec", "podCIDR"]]?.stringValue ?? "").isEmpty {
             let cidr = try await nodeCIDRs.allocate()
@@ -420,7 +431,7 @@ public final class Registry: Sendable {
                 throw GantryError.invalid(r, name, fe.errors)
             }
         }
-        let warnings = Admission.warnings(obj, r)
+        let warnings = securityWarnings + Admission.warnings(obj, r)
         var stripped = obj
         stripped[path: ["metadata", "resourceVersion"]] = nil
         var oldStripped = old

@@ -90,7 +90,7 @@ extension APIHandler {
     /// `POST serviceaccounts/NAME/token` (TokenRequest): a token for the ServiceAccount, for the audiences asked
     /// (default: the issuer), valid `expirationSeconds` (default 1 hour, at least 10 minutes), optionally bound to a
     /// pod so that it stops working when the pod goes.
-    func tokenRequest(namespace: String, serviceAccount: String, body: JSONValue) async throws -> JSONValue {
+    func tokenRequest(namespace: String, serviceAccount: String, body: JSONValue, user: UserInfo) async throws -> JSONValue {
         guard let issuer = authenticator?.security.tokenIssuer else {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
@@ -108,6 +108,9 @@ extension APIHandler {
         }
         var podName: String?
         var podUID: String?
+        if let node = NodeAuthorizer.nodeName(of: user), spec["boundObjectRef"] == nil || spec["boundObjectRef"] == .null {
+            throw GantryError(.forbidden, "node '\(node)' can only request tokens bound to pods")
+        }
         if let ref = spec["boundObjectRef"], ref != .null {
             guard ref["kind"]?.stringValue == "Pod" else {
                 throw GantryError.invalid(kind, serviceAccount, [.notSupported("spec.boundObjectRef.kind", ref["kind"]?.stringValue ?? "", ["Pod"])])
@@ -120,6 +123,10 @@ extension APIHandler {
             }
             if pod[path: ["spec", "serviceAccountName"]]?.stringValue != serviceAccount {
                 throw GantryError(.badRequest, "cannot bind a token of ServiceAccount \(serviceAccount) to pod \(name), which runs as \(pod[path: ["spec", "serviceAccountName"]]?.stringValue ?? "default")")
+            }
+            // NodeRestriction: a node gets tokens only for its own pods.
+            if let node = NodeAuthorizer.nodeName(of: user), pod[path: ["spec", "nodeName"]]?.stringValue != node {
+                throw GantryError(.forbidden, "node '\(node)' can only request tokens bound to pods scheduled to it")
             }
             podName = name
             podUID = uid

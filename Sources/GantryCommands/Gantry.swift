@@ -183,6 +183,7 @@ struct ControlPlaneOptions: ParsableArguments {
             throw ValidationError("--store must be sqlite or memory")
         }
         if store == "sqlite" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
+        config.podSecurity = try security.podSecurityDefaults()
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
         if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }

@@ -28,8 +28,19 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: "The issuer (iss) of ServiceAccount tokens, served by the OIDC discovery document.")
     var serviceAccountIssuer: String = "https://kubernetes.default.svc.cluster.local"
 
+    @Option(help: "The Pod Security level enforced (and warned about) in namespaces without pod-security.kubernetes.io labels: privileged, baseline or restricted.")
+    var defaultPodSecurity: String = "privileged"
+
     @Flag(help: .hidden)
     var insecureDisableSecurity = false
+
+    /// Pod Security admission's defaults from `--default-pod-security`.
+    func podSecurityDefaults() throws -> PodSecurity.Defaults {
+        guard let level = PodSecurity.Level(rawValue: defaultPodSecurity) else {
+            throw ValidationError("--default-pod-security must be privileged, baseline or restricted, not \"\(defaultPodSecurity)\"")
+        }
+        return PodSecurity.Defaults(enforce: level)
+    }
 }
 
 extension SecurityOptions {
