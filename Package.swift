@@ -86,6 +86,7 @@ let package = Package(
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
                 "GantryRuntime", "GantryControllers", "GantryScheduler", "GantryAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,7 +145,10 @@ let package = Package(
         .target(
             name: "GantryAgent",
             dependencies: [
-                "GantryAPI", "GantryClient", "GantryRuntime",
+                "GantryAPI", "GantryClient", "GantryRuntime", "GantryAuth",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +189,7 @@ let package = Package(
             name: "GantryAuth",
             dependencies: [
                 "GantryAPI",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

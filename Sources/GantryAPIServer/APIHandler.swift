@@ -86,16 +86,19 @@ public struct APIHandler: HTTPResponder {
     public let authenticator: Authenticator?
     /// Authorization (nil: every authenticated request is allowed).
     public let authorizer: RBACAuthorizer?
+    /// How node servers are reached (logs, exec, stats).
+    public let nodes: NodeDialer
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
-                authorizer: RBACAuthorizer? = nil, logger: Logger) {
+                authorizer: RBACAuthorizer? = nil, logger: Logger) throws {
         self.registry = registry
         self.config = config
         self.terminator = terminator
         self.authenticator = security.map { Authenticator(security: $0, registry: registry) }
         self.authorizer = authorizer
         self.logger = logger
+        nodes = try NodeDialer(security: security)
     }
 
     /// The user of an unsecured server's requests.
@@ -324,9 +327,9 @@ public struct APIHandler: HTTPResponder {
             _ = try await registry.bind(namespace: namespace ?? "default", name: n, node: target)
             return Self.json(201, StatusMapping.success())
         case (.get, let n?, let s?) where r == .nodes && s.hasPrefix("proxy/"):
-            return try await NodeProxy.forward(registry: registry, node: n, path: String(s.dropFirst("proxy".count)))
+            return try await NodeProxy.forward(registry: registry, dialer: nodes, node: n, path: String(s.dropFirst("proxy".count)))
         case (.get, let n?, "log"):
-            return try await NodeProxy.logs(registry: registry, namespace: namespace ?? "default", pod: n, query: q)
+            return try await NodeProxy.logs(registry: registry, dialer: nodes, namespace: namespace ?? "default", pod: n, query: q)
         case (_, let n?, "exec"):
             _ = try await registry.get(.pods, namespace: namespace, name: n)
             // Only the WebSocket upgrade (handled before routing) runs commands; SPDY is not served.

@@ -9,12 +9,19 @@ import X509
 public struct CertificateSigner: Sendable {
     /// The CA client certificates come from.
     public let clientCA: CertificateAuthority
+    /// The cluster (server) CA, which signs the agents' serving certificates (nil: `kubelet-serving` is not signed).
+    public let servingCA: CertificateAuthority?
 
-    public init(clientCA: CertificateAuthority) { self.clientCA = clientCA }
+    public init(clientCA: CertificateAuthority, servingCA: CertificateAuthority? = nil) {
+        self.clientCA = clientCA
+        self.servingCA = servingCA
+    }
 
     public static let kubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet"
     public static let clientSigner = "kubernetes.io/kube-apiserver-client"
+    public static let kubeletServingSigner = "kubernetes.io/kubelet-serving"
     static let clientUsages: Set<String> = ["digital signature", "key encipherment", "client auth"]
+    static let servingUsages: Set<String> = ["digital signature", "key encipherment", "server auth"]
 
     /// Admission of a new CertificateSigningRequest from `user`: the requester's identity is recorded, the PKCS#10
     /// request must parse and be self-signed, no one may ask for `system:masters`, a kubelet client request must
@@ -42,6 +49,27 @@ public struct CertificateSigner: Sendable {
                     "\(signer) issues client certificates only: usages must include \"client auth\" and be among \(Self.clientUsages.sorted())")])
             }
         }
+        if signer == Self.kubeletServingSigner {
+            // As Kubernetes' kubelet-serving signer requires: a node's name, server auth, DNS and IP names only.
+            let node = parsed.subject.user
+            guard node.hasPrefix("system:node:"), node.count > "system:node:".count, parsed.subject.groups == ["system:nodes"] else {
+                throw GantryError.invalid(r, name, [.invalid("spec.request", parsed.subject.user,
+                    "a kubelet serving certificate must have CN system:node:<name> and O system:nodes only")])
+            }
+            guard usages.contains("server auth"), usages.isSubset(of: Self.servingUsages) else {
+                throw GantryError.invalid(r, name, [.invalid("spec.usages", usages.sorted().joined(separator: ", "),
+                    "\(signer) issues serving certificates only: usages must include \"server auth\" and be among \(Self.servingUsages.sorted())")])
+            }
+            guard !parsed.otherNames, !(parsed.dnsNames.isEmpty && parsed.ipAddresses.isEmpty) else {
+                throw GantryError.invalid(r, name, [.invalid("spec.request", "<request>",
+                    "a kubelet serving certificate must name at least one DNS name or IP address, and nothing else")])
+            }
+            // The node itself asking for its own serving certificate is approved, as k3s does.
+            if let user, user.name == node {
+                Self.setCondition(&obj, type: "Approved", reason: "AutoApproved",
+                                  message: "Auto approving kubelet serving certificate requested by the node itself.")
+            }
+        }
         if signer == Self.kubeletClientSigner {
             let node = parsed.subject.user
             guard node.hasPrefix("system:node:"), node.count > "system:node:".count, parsed.subject.groups == ["system:nodes"] else {
@@ -67,11 +95,14 @@ public struct CertificateSigner: Sendable {
         guard has("Approved"), !has("Denied"), !has("Failed"),
               (obj[path: ["status", "certificate"]]?.stringValue ?? "").isEmpty else { return }
         let signer = obj[path: ["spec", "signerName"]]?.stringValue ?? ""
-        guard signer == Self.kubeletClientSigner || signer == Self.clientSigner else { return }  // another signer's
+        let serving = signer == Self.kubeletServingSigner
+        guard signer == Self.kubeletClientSigner || signer == Self.clientSigner || (serving && servingCA != nil) else {
+            return  // another signer's
+        }
         let parsed = try Self.request(obj, name: name)
         var lifetime = CertificateAuthority.leafLifetime
         if let s = obj[path: ["spec", "expirationSeconds"]]?.intValue { lifetime = min(lifetime, TimeInterval(max(600, s))) }
-        let cert = try clientCA.signClient(parsed, lifetime: lifetime)
+        let cert = try serving ? servingCA!.signServing(parsed, lifetime: lifetime) : clientCA.signClient(parsed, lifetime: lifetime)
         obj[path: ["status", "certificate"]] = .string(Data(cert.pemText.utf8).base64EncodedString())
     }
 

@@ -55,14 +55,14 @@ public struct ControlPlane: Sendable {
         let authorizer = config.security == nil ? nil : RBACAuthorizer(nodes: NodeAuthorizer())
         self.authorizer = authorizer
         registry = Registry(store: store, allocator: allocator, nodeCIDRs: nodeCIDRs,
-                            certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0) },
+                            certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0, servingCA: config.security?.serverCA) },
                             authorizer: authorizer, rootCAPEM: config.security?.serverCAPEM,
                             serviceAccountAdmission: config.security?.tokenIssuer != nil, encryption: config.encryption,
                             podSecurity: config.podSecurity,
                             logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
-        handler = APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
+        handler = try APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
                              authorizer: authorizer, logger: logger)
     }
 
@@ -140,7 +140,7 @@ public struct ControlPlane: Sendable {
                 else {
                     return .dontUpgrade
                 }
-                return await ExecProxy.upgrade(head, registry: registry, logger: logger)
+                return await ExecProxy.upgrade(head, registry: registry, dialer: handler.nodes, logger: logger)
             },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

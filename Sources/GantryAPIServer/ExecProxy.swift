@@ -10,7 +10,7 @@ import NIOCore
 /// `pods/{name}/exec` over WebSocket (what kubectl 1.32 speaks first): the API server accepts the
 /// upgrade and relays channel frames to the agent on the pod's node, which runs the command.
 enum ExecProxy {
-    static func upgrade(_ head: HTTPRequest, registry: Registry, logger: Logger) async
+    static func upgrade(_ head: HTTPRequest, registry: Registry, dialer: NodeDialer, logger: Logger) async
         -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
     {
         let full = head.path ?? ""
@@ -26,6 +26,7 @@ enum ExecProxy {
         let query = parts.count > 1 ? String(parts[1]) : ""
         let headers: HTTPFields = [HTTPField.Name("Sec-WebSocket-Protocol")!: proto]
         var target: String
+        var nodeName = ""
         do {
             let pod = try await registry.get(.pods, namespace: ns, name: name)
             let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
@@ -40,8 +41,9 @@ enum ExecProxy {
                 }
                 container = containers[0]
             }
-            let base = try await NodeProxy.endpoint(registry: registry, pod: pod, name: name)
-            target = base.replacingOccurrences(of: "http://", with: "ws://") + "/exec/\(ns)/\(name)/\(container)?\(query)"
+            let base = try await NodeProxy.endpoint(registry: registry, dialer: dialer, pod: pod, name: name)
+            nodeName = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
+            target = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://") + "/exec/\(ns)/\(name)/\(container)?\(query)"
         } catch {
             let message = (error as? GantryError)?.message ?? "\(error)"
             return .upgrade(headers) { _, outbound, _ in
@@ -53,12 +55,16 @@ enum ExecProxy {
             }
         }
         let url = target
+        let sni = nodeName
         return .upgrade(headers) { clientIn, clientOut, _ in
             var config = WebSocketClientConfiguration()
             config.additionalHeaders = [HTTPField.Name("Sec-WebSocket-Protocol")!: proto]
             config.maxFrameSize = 1 << 20
+            // The node is dialled by address, which TLS cannot name: its certificate is checked for the node's name.
+            config.sniHostname = sni
             do {
-                try await WebSocketClient.connect(url: url, configuration: config, logger: logger) { agentIn, agentOut, _ in
+                try await WebSocketClient.connect(url: url, configuration: config, tlsConfiguration: try dialer.webSocketTLS(),
+                                                  logger: logger) { agentIn, agentOut, _ in
                     // client → agent runs on its own: it ends only when the client closes, which must not hold
                     // up the end of the command.
                     let pump = Task {

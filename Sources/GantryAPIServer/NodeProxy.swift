@@ -1,22 +1,68 @@
 import AsyncHTTPClient
 import Foundation
 import GantryAPI
+import GantryAuth
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import X509
+
+/// How the API server reaches agents' node servers: over HTTPS, presenting its `apiserver-kubelet-client` certificate
+/// and verifying the agent's against the server CA, when the server is secured; plain HTTP otherwise. A renewed
+/// client certificate is picked up by the next request.
+public final class NodeDialer: @unchecked Sendable {
+    let identity: ReloadableIdentity?
+    let caPEM: String
+    private let lock = NSLock()
+    private var client: HTTPClient
+    private var serial: Certificate.SerialNumber?
+    /// Clients replaced by a renewal, kept until exit: requests may still stream through them.
+    private var retired: [HTTPClient] = []
+
+    public init(security: SecurityConfig?) throws {
+        identity = security?.kubeletClient
+        caPEM = security?.serverCAPEM ?? ""
+        serial = identity?.keyed.certificate.serialNumber
+        client = try Self.makeClient(identity: identity, caPEM: caPEM)
+    }
+
+    /// `https` when node servers are dialled with TLS.
+    public var scheme: String { identity == nil ? "http" : "https" }
+
+    private static func makeClient(identity: ReloadableIdentity?, caPEM: String) throws -> HTTPClient {
+        var c = HTTPClient.Configuration()
+        c.connectionPool.retryConnectionEstablishment = false
+        c.timeout.connect = .seconds(5)
+        if let identity { c.tlsConfiguration = try identity.clientTLSConfiguration(trusting: caPEM) }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+    }
+
+    /// The HTTP client for the current certificate.
+    var http: HTTPClient {
+        get throws {
+            try lock.withLock {
+                if let identity, identity.keyed.certificate.serialNumber != serial {
+                    retired.append(client)
+                    client = try Self.makeClient(identity: identity, caPEM: caPEM)
+                    serial = identity.keyed.certificate.serialNumber
+                }
+                return client
+            }
+        }
+    }
+
+    /// The TLS configuration of a WebSocket to a node server (nil: plain `ws://`).
+    func webSocketTLS() throws -> TLSConfiguration? {
+        try identity?.clientTLSConfiguration(trusting: caPEM)
+    }
+}
 
 /// Forwards node-level requests (container logs) to the agent on the pod's node, as kube-apiserver does
 /// with the kubelet.
 enum NodeProxy {
-    static let http: HTTPClient = {
-        var c = HTTPClient.Configuration()
-        c.connectionPool.retryConnectionEstablishment = false
-        c.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
-    }()
-
-    /// The agent endpoint (`http://IP:PORT`) of the node a pod runs on.
-    static func endpoint(registry: Registry, pod: JSONValue, name: String) async throws -> String {
+    /// The agent endpoint (`https://IP:PORT`, or `http://` unsecured) of the node a pod runs on.
+    static func endpoint(registry: Registry, dialer: NodeDialer, pod: JSONValue, name: String) async throws -> String {
         guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
             throw GantryError(.badRequest, "pod \(name) does not have a host assigned")
         }
@@ -27,19 +73,19 @@ enum NodeProxy {
         guard let ip, port > 0 else {
             throw GantryError(.unavailable, "node \(node) reports no agent endpoint")
         }
-        return "http://\(ip.contains(":") ? "[\(ip)]" : ip):\(port)"
+        return "\(dialer.scheme)://\(ip.contains(":") ? "[\(ip)]" : ip):\(port)"
     }
 
     /// `GET nodes/{name}/proxy/{path}`: forwards to the agent's endpoint (stats/summary, healthz).
-    static func forward(registry: Registry, node: String, path: String) async throws -> Response {
+    static func forward(registry: Registry, dialer: NodeDialer, node: String, path: String) async throws -> Response {
         guard ["/stats/summary", "/healthz"].contains(path) else {
             throw GantryError(.notFound, "the agent of node \(node) does not serve \(path)")
         }
         let pseudoPod: JSONValue = ["spec": ["nodeName": .string(node)]]
-        let base = try await endpoint(registry: registry, pod: pseudoPod, name: node)
+        let base = try await endpoint(registry: registry, dialer: dialer, pod: pseudoPod, name: node)
         let resp: HTTPClientResponse
         do {
-            resp = try await http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
+            resp = try await dialer.http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
         } catch {
             throw GantryError(.unavailable, "cannot reach the agent of node \(node) at \(base)", cause: error)
         }
@@ -49,7 +95,8 @@ enum NodeProxy {
     }
 
     /// `GET pods/{name}/log`: picks the container, then streams the agent's answer back.
-    static func logs(registry: Registry, namespace: String, pod name: String, query q: [String: String]) async throws -> Response {
+    static func logs(registry: Registry, dialer: NodeDialer, namespace: String, pod name: String,
+                     query q: [String: String]) async throws -> Response {
         let pod = try await registry.get(.pods, namespace: namespace, name: name)
         let containers = ((pod[path: ["spec", "containers"]]?.arrayValue ?? []) + (pod[path: ["spec", "initContainers"]]?.arrayValue ?? []))
             .compactMap { $0["name"]?.stringValue }
@@ -67,7 +114,7 @@ enum NodeProxy {
         guard containers.contains(container) else {
             throw GantryError(.badRequest, "container \(container) is not valid for pod \(name)")
         }
-        let base = try await endpoint(registry: registry, pod: pod, name: name)
+        let base = try await endpoint(registry: registry, dialer: dialer, pod: pod, name: name)
         var params: [String] = []
         for k in ["follow", "tailLines", "sinceSeconds", "timestamps", "previous", "limitBytes"] {
             if let v = q[k] { params.append("\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)") }
@@ -75,7 +122,7 @@ enum NodeProxy {
         let url = "\(base)/containerLogs/\(namespace)/\(name)/\(container)" + (params.isEmpty ? "" : "?" + params.joined(separator: "&"))
         let resp: HTTPClientResponse
         do {
-            resp = try await http.execute(HTTPClientRequest(url: url), timeout: q["follow"] == "true" ? .hours(24) : .seconds(30))
+            resp = try await dialer.http.execute(HTTPClientRequest(url: url), timeout: q["follow"] == "true" ? .hours(24) : .seconds(30))
         } catch {
             throw GantryError(.unavailable, "cannot reach the agent of pod \(name) at \(base)", cause: error)
         }

@@ -12,60 +12,6 @@ import NIOCore
 import NIOSSL
 import X509
 
-/// A TLS certificate and key that can be swapped while serving: each new connection's handshake uses the current
-/// pair, so a renewed certificate takes effect without a restart.
-public final class ReloadableIdentity: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chain: [NIOSSLCertificate]
-    private var key: NIOSSLPrivateKey
-    /// The certificate in use (for `certs check` and renewal decisions).
-    public private(set) var keyed: KeyedCertificate
-
-    public init(_ keyed: KeyedCertificate) throws {
-        (chain, key) = try Self.material(keyed)
-        self.keyed = keyed
-    }
-
-    /// Serves `keyed` from the next handshake on.
-    public func update(_ keyed: KeyedCertificate) throws {
-        let (c, k) = try Self.material(keyed)
-        lock.withLock {
-            chain = c
-            key = k
-            self.keyed = keyed
-        }
-    }
-
-    var current: ([NIOSSLCertificate], NIOSSLPrivateKey) { lock.withLock { (chain, key) } }
-
-    private static func material(_ keyed: KeyedCertificate) throws -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
-        (try NIOSSLCertificate.fromPEMBytes(Array(keyed.certificatePEM.utf8)),
-         try NIOSSLPrivateKey(bytes: Array(keyed.keyPEM.utf8), format: .pem))
-    }
-
-    /// A server TLS configuration (TLS 1.2 and up) presenting this identity, and asking for (not requiring) a client
-    /// certificate, which must then chain to `clientCAPEM`.
-    public func serverTLSConfiguration(clientCAPEM: String?) throws -> TLSConfiguration {
-        let (chain, key) = current
-        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                                           privateKey: .privateKey(key))
-        tls.minimumTLSVersion = .tlsv12
-        if let clientCAPEM {
-            tls.certificateVerification = .optionalVerification
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCAPEM.utf8)))
-            tls.sendCANameList = true
-        }
-        tls.sslContextCallback = { [self] _, promise in
-            let (chain, key) = current
-            var o = NIOSSLContextConfigurationOverride()
-            o.certificateChain = chain.map { .certificate($0) }
-            o.privateKey = .privateKey(key)
-            promise.succeed(o)
-        }
-        return tls
-    }
-}
-
 /// How the API server authenticates: TLS with its serving identity, client certificates from the client CA, bearer
 /// tokens (bootstrap tokens, a static token file, ServiceAccount tokens) and, for public paths, anonymous requests.
 public struct SecurityConfig: Sendable {
@@ -81,6 +27,11 @@ public struct SecurityConfig: Sendable {
     public var anonymousAuth = true
     /// Signs and verifies ServiceAccount tokens (nil: none are issued or accepted).
     public var tokenIssuer: ServiceAccountTokenIssuer?
+    /// The server CA with its key, to sign the agents' serving certificates (nil: they are not signed).
+    public var serverCA: CertificateAuthority?
+    /// The certificate the API server presents to agents' node servers, which it reaches over HTTPS verified against
+    /// the server CA (nil: plain HTTP).
+    public var kubeletClient: ReloadableIdentity?
 
     public init(serving: ReloadableIdentity, clientCAPEM: String, serverCAPEM: String, clientCA: CertificateAuthority? = nil,
                 tokenFile: StaticTokenFile? = nil, anonymousAuth: Bool = true, tokenIssuer: ServiceAccountTokenIssuer? = nil) {

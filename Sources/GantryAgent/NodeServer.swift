@@ -3,6 +3,7 @@ import GantryAPI
 import GantryRuntime
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -72,10 +73,13 @@ public struct NodeServer: ServiceLifecycle.Service {
     let host: String
     let port: Int
     let logger: Logger
+    /// TLS and who may call (nil: plain HTTP, open to anyone who reaches it; only for an unsecured cluster).
+    let security: NodeServerSecurity?
     let onRunning: @Sendable (Int) async -> Void
 
-    public init(pods: PodManager, runtime: any ContainerRuntime, host: String, port: Int, logger: Logger,
-                onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(pods: PodManager, runtime: any ContainerRuntime, host: String, port: Int, security: NodeServerSecurity? = nil,
+                logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.security = security
         self.pods = pods
         self.runtime = runtime
         self.host = host
@@ -85,7 +89,8 @@ public struct NodeServer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        let router = Router()
+        let router = Router(context: NodeRequestContext.self)
+        if let security { router.add(middleware: NodeAuthMiddleware(security: security)) }
         let pods = self.pods
         router.get("/healthz") { _, _ in "ok" }
         router.get("/stats/summary") { _, _ -> Response in
@@ -148,10 +153,16 @@ public struct NodeServer: ServiceLifecycle.Service {
         let onRunning = self.onRunning
         let runtime = self.runtime
         let logger = self.logger
+        let security = self.security
+        let base = HTTPServerBuilder.http1WebSocketUpgrade { head, channel, _ in
+            // Without the right credentials the request is not upgraded; the router's middleware answers it.
+            if let security, await security.check(headers: head.headerFields, channel: channel, verb: "create") != nil {
+                return .dontUpgrade
+            }
+            return await ExecServer.upgrade(head, pods: pods, runtime: runtime, logger: logger)
+        }
         let app = Application(router: router,
-                              server: .http1WebSocketUpgrade { head, _, _ in
-                                  await ExecServer.upgrade(head, pods: pods, runtime: runtime, logger: logger)
-                              },
+                              server: try security?.serverBuilder(base) ?? base,
                               configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { ch in await onRunning(ch.localAddress?.port ?? 0) }, logger: logger)
         // `run()`, not `runService()`: the latter traps SIGTERM itself and would stop before the pod workers.

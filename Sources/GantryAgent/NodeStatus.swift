@@ -102,6 +102,8 @@ public struct AgentConfig: Sendable {
     /// Address and port of the agent's own endpoint (logs); port 0 picks a free one.
     public var serverHost = "0.0.0.0"
     public var serverPort = 10250
+    /// TLS and authorization of the node server (nil: plain HTTP, for an unsecured cluster).
+    public var serverSecurity: NodeServerSecurity?
     /// The Linux bridge this node's pods attach to.
     public var bridge = "gantry0"
     /// Stop every pod's containers when the agent shuts down (`gantry dev`); a plain agent leaves them

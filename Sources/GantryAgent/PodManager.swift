@@ -248,7 +248,8 @@ public struct NodeAgent: Sendable {
         heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger, serverPort: serverPort)
         pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
         let port = serverPort
-        server = NodeServer(pods: pods, runtime: runtime, host: config.serverHost, port: config.serverPort, logger: logger) { p in
+        server = NodeServer(pods: pods, runtime: runtime, host: config.serverHost, port: config.serverPort,
+                            security: config.serverSecurity, logger: logger) { p in
             port.value = p
         }
     }

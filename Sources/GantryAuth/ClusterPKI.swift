@@ -69,6 +69,19 @@ public struct ClusterPKI: Sendable {
         }
     }
 
+    /// The user name of the certificate the API server presents to agents' node servers.
+    public static let kubeletClientUser = "kube-apiserver-kubelet-client"
+
+    /// The client certificate the API server presents to the agents' node servers (`apiserver-kubelet-client`): from
+    /// the server CA, which the agents trust, so the node servers need no other CA.
+    public func kubeletClientCertificate(now: Date = Date()) throws -> (KeyedCertificate, issued: Bool) {
+        try leaf(name: "apiserver-kubelet-client", ca: serverCA, now: now, wants: { cert in
+            CertificateSubject(cert).user == Self.kubeletClientUser
+        }) {
+            try serverCA.issue(commonName: Self.kubeletClientUser, usage: .client, now: now)
+        }
+    }
+
     private func leaf(name: String, ca: CertificateAuthority, now: Date, wants: (Certificate) -> Bool,
                       issue: () throws -> KeyedCertificate) throws -> (KeyedCertificate, issued: Bool) {
         let certPath = directory + "/\(name).crt", keyPath = directory + "/\(name).key"

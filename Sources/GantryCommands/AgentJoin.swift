@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import GantryAgent
 import GantryAPI
 import GantryAuth
 import GantryClient
@@ -72,15 +74,45 @@ struct AgentCredentials: Sendable {
         return ClientCredentials(caPEM: caPEM, certificatePEM: cert, keyPEM: key)
     }
 
-    /// Sends a CertificateSigningRequest for this node's client certificate and waits until it is issued (or denied).
-    func requestCertificate(client: GantryClient, timeout: Duration = .seconds(120)) async throws -> (cert: String, key: String) {
-        let (pem, key) = try SigningRequest.make(commonName: subject, organizations: ["system:nodes"])
+    var servingCertPath: String { directory + "/serving.crt" }
+    var servingKeyPath: String { directory + "/serving.key" }
+
+    /// The node server's certificate for `dnsNames` and `ipAddresses`: the one kept under `DATA/pki` if the cluster CA
+    /// signed it, it names them all and is not due for renewal; else a new one through a `kubelet-serving`
+    /// CertificateSigningRequest (which the server approves for the node itself).
+    func servingCertificate(client: GantryClient, caPEM: String, dnsNames: [String], ipAddresses: [String],
+                            renew: Bool = false) async throws -> KeyedCertificate {
+        if !renew, let cert = try? Certificate(pemEncoded: String(contentsOfFile: servingCertPath, encoding: .utf8)),
+           let key = try? P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: servingKeyPath, encoding: .utf8)),
+           let ca = try? Certificate(pemEncoded: caPEM), cert.issuer == ca.subject,
+           ca.publicKey.isValidSignature(cert.signature, for: cert),
+           Set(dnsNames).isSubset(of: cert.alternativeNames.dns), Set(ipAddresses).isSubset(of: cert.alternativeNames.ip) {
+            let kept = KeyedCertificate(certificate: cert, key: key)
+            if !kept.needsRenewal(at: Date()) { return kept }
+        }
+        let issued = try await requestCertificate(client: client, signer: CertificateSignerNames.kubeletServing,
+                                                  dnsNames: dnsNames, ipAddresses: ipAddresses)
+        try ClusterPKI.writeSecret(issued.key, to: servingKeyPath)
+        try ClusterPKI.writeSecret(issued.cert, to: servingCertPath)
+        logger.info("got a serving certificate for the node server", metadata: ["dns": "\(dnsNames)", "ip": "\(ipAddresses)"])
+        return KeyedCertificate(certificate: try Certificate(pemEncoded: issued.cert),
+                                key: try P256.Signing.PrivateKey(pemRepresentation: issued.key))
+    }
+
+    /// Sends a CertificateSigningRequest for this node's client (or, with `kubelet-serving`, serving) certificate
+    /// and waits until it is issued (or denied).
+    func requestCertificate(client: GantryClient, signer: String = CertificateSignerNames.kubeletClient,
+                            dnsNames: [String] = [], ipAddresses: [String] = [],
+                            timeout: Duration = .seconds(120)) async throws -> (cert: String, key: String) {
+        let (pem, key) = try SigningRequest.make(commonName: subject, organizations: ["system:nodes"], dnsNames: dnsNames,
+                                                 ipAddresses: ipAddresses)
+        let serving = signer == CertificateSignerNames.kubeletServing
         let csr: JSONValue = [
             "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
-            "metadata": ["generateName": "node-csr-"],
+            "metadata": ["generateName": serving ? "node-serving-csr-" : "node-csr-"],
             "spec": ["request": .string(Data(pem.utf8).base64EncodedString()),
-                     "signerName": .string(CertificateSignerNames.kubeletClient),
-                     "usages": ["digital signature", "client auth"]],
+                     "signerName": .string(signer),
+                     "usages": serving ? ["digital signature", "server auth"] : ["digital signature", "client auth"]],
         ]
         let created: JSONValue
         do {
@@ -124,6 +156,28 @@ struct AgentCredentials: Sendable {
 /// The signer names of certificates.k8s.io that Gantry's API server signs for.
 enum CertificateSignerNames {
     static let kubeletClient = "kubernetes.io/kube-apiserver-client-kubelet"
+    static let kubeletServing = "kubernetes.io/kubelet-serving"
+}
+
+extension NodeServerSecurity {
+    /// The node server's security for `node`: `serving` as its certificate, clients verified against `caPEM`, and
+    /// bearer tokens checked with the API server (TokenReview, then a SubjectAccessReview for `nodes/proxy`).
+    static func make(serving: ReloadableIdentity, caPEM: String, client: GantryClient, node: String) -> NodeServerSecurity {
+        NodeServerSecurity(identity: serving, caPEM: caPEM) { token, verb in
+            let review: JSONValue = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                                     "spec": ["token": .string(token)]]
+            guard let r = try? await client.create(.tokenReviews, namespace: nil, review),
+                  r[path: ["status", "authenticated"]]?.boolValue == true,
+                  let user = r[path: ["status", "user"]] else { return false }
+            var spec: JSONValue = ["user": user["username"] ?? "", "groups": user["groups"] ?? [],
+                                   "resourceAttributes": ["verb": .string(verb), "resource": "nodes", "subresource": "proxy",
+                                                          "name": .string(node)]]
+            if let uid = user["uid"] { spec["uid"] = uid }
+            if let extra = user["extra"] { spec["extra"] = extra }
+            let sar: JSONValue = ["apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec]
+            return (try? await client.create(.subjectAccessReviews, namespace: nil, sar))?[path: ["status", "allowed"]]?.boolValue == true
+        }
+    }
 }
 
 /// Renews the agent's node certificate once two thirds of its life have passed, through a CertificateSigningRequest
@@ -131,6 +185,8 @@ enum CertificateSignerNames {
 struct NodeCertificateRenewal: ServiceLifecycle.Service {
     let credentials: AgentCredentials
     let identity: ClientIdentity
+    /// The node server's certificate and the names it is for, renewed the same way (nil: none).
+    var serving: (identity: ReloadableIdentity, dns: [String], ip: [String])? = nil
     var interval: Duration = .seconds(600)
 
     func run() async throws {
@@ -143,6 +199,13 @@ struct NodeCertificateRenewal: ServiceLifecycle.Service {
     }
 
     func renewIfDue(now: Date = Date()) async throws {
+        if let serving, serving.identity.keyed.needsRenewal(at: now) {
+            let client = GantryClient(server: credentials.server, identity: identity)
+            let fresh = try await credentials.servingCertificate(client: client, caPEM: identity.current.caPEM ?? "",
+                                                                 dnsNames: serving.dns, ipAddresses: serving.ip, renew: true)
+            try serving.identity.update(fresh)
+            credentials.logger.info("renewed the node server's certificate")
+        }
         let current = identity.current
         guard let pem = current.certificatePEM, let cert = try? Certificate(pemEncoded: pem) else { return }
         let life = cert.notValidAfter.timeIntervalSince(cert.notValidBefore)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GantryAgent
 import GantryAPI
+import GantryAuth
 import GantryAPIServer
 import GantryClient
 import GantryDNS
@@ -96,10 +97,12 @@ struct AgentOptions: ParsableArguments {
         return c
     }
 
-    func makeAgent(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false) async throws -> NodeAgent {
+    func makeAgent(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false,
+                   serverSecurity: NodeServerSecurity? = nil) async throws -> NodeAgent {
         let impl = try NodeImplementations.current()
         var config = agentConfig(dataDir: dataDir)
         config.stopPodsOnExit = stopPodsOnExit
+        config.serverSecurity = serverSecurity
         // The Node's pod CIDR wins: one the control plane assigned when the Node was first registered (so
         // register it now if it is new), or the flag's, recorded on the Node when the agent brought its own.
         var node = try? await client.get(.nodes, namespace: nil, name: config.nodeName)
@@ -140,6 +143,15 @@ struct AgentOptions: ParsableArguments {
         return NodeAgent(client: client, config: config, runtime: runtime, images: images, network: network, logger: logger)
     }
 
+    /// The names the node server's certificate is for: the node's address, loopback, its name and host name.
+    func servingNames(nodeName: String) -> (dns: [String], ip: [String]) {
+        var ips = [MachineInfo.hostIP(nodeIP: nodeIP), "127.0.0.1"]
+        var dns = [nodeName, ProcessInfo.processInfo.hostName.lowercased(), "localhost"]
+        ips = ips.enumerated().filter { ips.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+        dns = dns.enumerated().filter { dns.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+        return (dns, ips)
+    }
+
     /// The agent endpoint's port unless `--agent-port` says otherwise (the kubelet's).
     static let defaultAgentPort = 10250
 
@@ -173,10 +185,11 @@ struct AgentOptions: ParsableArguments {
     }
 
     /// Everything a node runs: the agent, and the service proxy, pod routes and cluster DNS unless turned off.
-    func nodeServices(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false) async throws
-        -> [any ServiceLifecycle.Service]
+    func nodeServices(client: GantryClient, dataDir: String, logger: Logger, stopPodsOnExit: Bool = false,
+                      serverSecurity: NodeServerSecurity? = nil) async throws -> [any ServiceLifecycle.Service]
     {
-        let agent = try await makeAgent(client: client, dataDir: dataDir, logger: logger, stopPodsOnExit: stopPodsOnExit)
+        let agent = try await makeAgent(client: client, dataDir: dataDir, logger: logger, stopPodsOnExit: stopPodsOnExit,
+                                        serverSecurity: serverSecurity)
         var services: [any ServiceLifecycle.Service] = []
         if runsDNS, let address = agent.config.clusterDNS.first {
             try await Self.ensureBridge(agent.config.bridge, cidr: agent.config.podCIDR, gateway: address)
@@ -222,6 +235,7 @@ struct AgentCommand: AsyncParsableCommand {
         let nodeName = options.agentConfig(dataDir: dataDir).nodeName
         var extra: [any ServiceLifecycle.Service] = []
         let client: GantryClient
+        var serverSecurity: NodeServerSecurity?
         do {
             var joinToken = token
             if joinToken == nil, let tokenFile {
@@ -234,10 +248,27 @@ struct AgentCommand: AsyncParsableCommand {
                 let creds = AgentCredentials(server: server, nodeName: nodeName, directory: dataDir + "/pki", logger: logger)
                 let identity = try await creds.join(token: joinToken)
                 client = GantryClient(server: server, identity: identity)
-                extra.append(NodeCertificateRenewal(credentials: creds, identity: identity))
+                let caPEM = identity.current.caPEM ?? ""
+                let names = options.servingNames(nodeName: nodeName)
+                let serving = try ReloadableIdentity(try await creds.servingCertificate(client: client, caPEM: caPEM,
+                                                                                         dnsNames: names.dns, ipAddresses: names.ip))
+                serverSecurity = .make(serving: serving, caPEM: caPEM, client: client, node: nodeName)
+                extra.append(NodeCertificateRenewal(credentials: creds, identity: identity,
+                                                    serving: (serving, names.dns, names.ip)))
             } else if let kubeconfig {
                 let k = try Kubeconfig.load(path: kubeconfig)
-                client = try GantryClient(server: server == "https://127.0.0.1:6443" ? k.server : server, credentials: k.credentials)
+                let url = server == "https://127.0.0.1:6443" ? k.server : server
+                client = try GantryClient(server: url, credentials: k.credentials)
+                if url.hasPrefix("https://"), let caPEM = k.credentials.caPEM {
+                    // The node server needs a certificate from the cluster CA too, asked for with these credentials.
+                    let creds = AgentCredentials(server: url, nodeName: nodeName, directory: dataDir + "/pki", logger: logger)
+                    try FileManager.default.createDirectory(atPath: dataDir + "/pki", withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                    let names = options.servingNames(nodeName: nodeName)
+                    let serving = try ReloadableIdentity(try await creds.servingCertificate(client: client, caPEM: caPEM,
+                                                                                             dnsNames: names.dns, ipAddresses: names.ip))
+                    serverSecurity = .make(serving: serving, caPEM: caPEM, client: client, node: nodeName)
+                }
             } else if server.hasPrefix("http://") {
                 client = GantryClient(server: server)
             } else {
@@ -248,7 +279,8 @@ struct AgentCommand: AsyncParsableCommand {
             printError("error: \(e.message)")
             throw ExitCode(1)
         }
-        let services = try await options.nodeServices(client: client, dataDir: dataDir, logger: logger)
+        let services = try await options.nodeServices(client: client, dataDir: dataDir, logger: logger,
+                                                      serverSecurity: serverSecurity)
         logger.info("agent starting", metadata: ["node": "\(nodeName)", "server": "\(server)"])
         try await runUntilSignalled(services + extra, logger: logger)
         logger.info("stopped")
@@ -283,8 +315,17 @@ struct DevCommand: AsyncParsableCommand {
             guard let p = await it.next() else { return [] }
             let node = options.agentConfig(dataDir: dataDir + "/agent").nodeName
             let client = try side.client(port: p, name: "node-\(node)", user: "system:node:\(node)", groups: ["system:nodes"])
+            // The in-process agent's node server gets its certificate from the PKI directly (renewed at each start).
+            var serverSecurity: NodeServerSecurity?
+            if let security = side.security {
+                let names = options.servingNames(nodeName: node)
+                let (keyed, _) = try security.pki.servingCertificate(name: "node-\(node)-serving", commonName: "system:node:\(node)",
+                                                                     dnsNames: names.dns, ipAddresses: names.ip)
+                serverSecurity = .make(serving: try ReloadableIdentity(keyed), caPEM: security.pki.serverCAPEM, client: client,
+                                       node: node)
+            }
             return try await options.nodeServices(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
-                                                  stopPodsOnExit: true)
+                                                  stopPodsOnExit: true, serverSecurity: serverSecurity)
         }
         try await runUntilSignalled(cpServices + [nodeSide], logger: logger)
         try await side.store.close()

@@ -103,9 +103,11 @@ struct ServerSecurity: Sendable {
                                                            ipAddresses: ips)
         if issued { logger.info("issued the API server's certificate", metadata: ["dns": "\(dns)", "ip": "\(ips)"]) }
         let tokenFile = try options.tokenAuthFile.map { try StaticTokenFile.load(path: $0) }
-        let config = SecurityConfig(serving: try ReloadableIdentity(serving), clientCAPEM: pki.clientCA.keyed.certificatePEM,
+        var config = SecurityConfig(serving: try ReloadableIdentity(serving), clientCAPEM: pki.clientCA.keyed.certificatePEM,
                                     serverCAPEM: pki.serverCAPEM, clientCA: pki.clientCA, tokenFile: tokenFile, anonymousAuth: options.anonymousAuth,
                                     tokenIssuer: ServiceAccountTokenIssuer(issuer: options.serviceAccountIssuer, key: pki.serviceAccountKey))
+        config.serverCA = pki.serverCA
+        config.kubeletClient = try ReloadableIdentity(try pki.kubeletClientCertificate().0)
         return ServerSecurity(pki: pki, config: config, dataDir: dataDir, host: host, dnsNames: dns, ipAddresses: ips)
     }
 

@@ -21,7 +21,7 @@ public final class MultiNodeCluster: @unchecked Sendable {
     public var url: String { "\(server.scheme)://\(hostIP):\(server.port)" }
 
     /// Creates the bridge, `count` hosts, the registry, the control plane and an agent per host.
-    public static func start(hosts count: Int, agentArgs: [String] = []) async throws -> MultiNodeCluster {
+    public static func start(hosts count: Int, agentArgs: [String] = [], serverArgs: [String] = []) async throws -> MultiNodeCluster {
         try requireRoot("network namespaces, veths and bridges need root")
         _ = try requireExecutable("ip", package: "iproute2")
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
@@ -44,7 +44,7 @@ public final class MultiNodeCluster: @unchecked Sendable {
             let registry = try await BusyboxRegistry.start(host: "\(prefix)1")
             // The control plane listens on every address: the host reaches it on loopback, the hosts on the bridge.
             let server = try await GantryProcess(["server", "--data-dir", dir.file("server"), "--listen", "0.0.0.0:0",
-                                                  "--node-grace-period", "2500"], logPath: dir.file("server.log"))
+                                                  "--node-grace-period", "2500"] + serverArgs, logPath: dir.file("server.log"))
             let cluster = MultiNodeCluster(dir: dir, tag: tag, bridge: bridge, hostIP: "\(prefix)1", server: server,
                                            registry: registry, prefix: prefix)
             for i in 0..<count { try await cluster.addHost(i, agentArgs: agentArgs) }

@@ -320,6 +320,145 @@ struct SecurityTests {
         #expect(!FileManager.default.fileExists(atPath: keyFile))
     }
 
+    /// The issue's end-to-end check on two nodes, each an agent joined by token in its own network namespace:
+    /// kubeconfig, 401, a `view` user, a pod's ServiceAccount token, nodes confined to their own pods' Secrets, node
+    /// servers that answer only the API server, secrets encrypted and rotated, and Pod Security enforcement.
+    @Test func twoNodesJoinedByToken() async throws {
+        try requireRoot("network namespaces, runc and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl")
+        let own = TempDir("gantry-sec2")
+        defer { own.cleanup() }
+        try "alice-token,alice,1001\n".write(toFile: own.file("tokens.csv"), atomically: true, encoding: .utf8)
+        let cluster = try await MultiNodeCluster.start(hosts: 2, serverArgs: ["--token-auth-file", own.file("tokens.csv")])
+        let dir = cluster.dir
+        do {
+            let kenv = Self.env.merging(["KUBECONFIG": try #require(cluster.server.kubeconfig), "HOME": own.path]) { a, _ in a }
+            @discardableResult
+            func k(_ args: String..., stdin: String? = nil) async throws -> CommandResult {
+                try await runCommand(kubectl, args, stdin: stdin, environment: kenv, timeout: .seconds(120))
+            }
+            let cfg = try String(contentsOfFile: try #require(cluster.server.kubeconfig), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.contains("client-certificate-data") && !$0.contains("client-key-data") }
+                .joined(separator: "\n")
+            try cfg.write(toFile: own.file("user.kubeconfig"), atomically: true, encoding: .utf8)
+            func user(_ token: String, _ args: String...) async throws -> CommandResult {
+                try await runCommand(kubectl, ["--token", token] + args,
+                                     environment: Self.env.merging(["KUBECONFIG": own.file("user.kubeconfig"), "HOME": own.path]) { a, _ in a })
+            }
+            let nodes = cluster.hosts.map(\.node)
+            // kubectl with the written kubeconfig: both joined nodes Ready.
+            try await eventually(timeout: .seconds(60), "both nodes Ready") {
+                let out = try await k("get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status} {end}").stdout
+                return nodes.allSatisfy { out.contains("\($0)=True") }
+            }
+            // No credentials: 401.
+            #expect(try await Self.curl(cluster.server.url + "/api/v1/pods").code == 401)
+
+            // A user bound to view in prod.
+            for ns in ["prod", "other"] { #expect(try await k("create", "ns", ns).status == 0) }
+            #expect(try await k("create", "rolebinding", "alice-view", "--clusterrole=view", "--user=alice", "-n", "prod").status == 0)
+            #expect(try await user("alice-token", "get", "pods", "-n", "prod").status == 0)
+            #expect(try await user("alice-token", "auth", "can-i", "list", "pods", "-n", "prod").stdout == "yes\n")
+            #expect(try await user("alice-token", "auth", "can-i", "list", "pods", "-n", "other").stdout == "no\n")
+            #expect(try await user("alice-token", "get", "pods", "-n", "other").stderr.contains("User \"alice\" cannot list resource \"pods\""))
+            #expect(try await user("alice-token", "create", "configmap", "x", "-n", "prod").stderr.contains("cannot create resource"))
+
+            // One pod per node, each with its own Secret, running as a ServiceAccount that may only read pods.
+            #expect(try await k("create", "sa", "lister", "-n", "prod").status == 0)
+            #expect(try await k("create", "role", "pod-reader", "--verb=get,list", "--resource=pods", "-n", "prod").status == 0)
+            #expect(try await k("create", "rolebinding", "lister", "--role=pod-reader", "--serviceaccount=prod:lister", "-n", "prod").status == 0)
+            for (i, node) in nodes.enumerated() {
+                #expect(try await k("create", "secret", "generic", "secret-\(i)", "--from-literal=value=plain-\(i)-\(cluster.tag)", "-n", "prod").status == 0)
+                let r = try await k("apply", "-n", "prod", "-f", "-", stdin: """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: pod-\(i)}
+                    spec:
+                      nodeName: \(node)
+                      serviceAccountName: lister
+                      containers:
+                      - name: c
+                        image: \(cluster.registry.image)
+                        command: [sh, -c, "echo hello from \(i); sleep 3600"]
+                        env: [{name: VALUE, valueFrom: {secretKeyRef: {name: secret-\(i), key: value}}}]
+                    """)
+                #expect(r.status == 0, "\(r.stderr)")
+            }
+            try await eventually(timeout: .seconds(90), "both pods running") {
+                try await k("get", "pods", "-n", "prod", "-o", "jsonpath={.items[*].status.phase}").stdout == "Running Running"
+            }
+            #expect(try await k("exec", "pod-1", "-n", "prod", "--", "sh", "-c", "echo $VALUE").stdout == "plain-1-\(cluster.tag)\n")
+            // The pod's mounted token lists what its Role allows, and no more.
+            let token = try await k("exec", "pod-0", "-n", "prod", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token").stdout
+            #expect(token.split(separator: ".").count == 3)
+            #expect(try await user(token, "get", "pods", "-n", "prod").status == 0)
+            #expect(try await user(token, "get", "secrets", "-n", "prod").stderr.contains("cannot list resource \"secrets\""))
+            #expect(try await user(token, "get", "pods", "-n", "other").status != 0)
+
+            // The agent of node 1, with its own certificate, reads its pod's Secret and not node 0's.
+            let pki = dir.file("agent1") + "/pki"
+            let cert = ["--cert", pki + "/client.crt", "--key", pki + "/client.key"]
+            let mine = try await Self.curl(cluster.server.url + "/api/v1/namespaces/prod/secrets/secret-1", cert)
+            #expect(mine.code == 200, "\(mine.body)")
+            let theirs = try await Self.curl(cluster.server.url + "/api/v1/namespaces/prod/secrets/secret-0", cert)
+            #expect(theirs.code == 403 && theirs.body.contains("no relationship found between node '\(nodes[1])' and this object"), "\(theirs.body)")
+            #expect(try await Self.curl(cluster.server.url + "/api/v1/namespaces/prod/secrets", cert).code == 403)
+            #expect(try await Self.curl(cluster.server.url + "/api/v1/nodes/\(nodes[0])", cert + ["-X", "DELETE"]).code == 403)
+
+            // A wrong join token and a mismatched CA pin are refused before the agent starts.
+            let gantry = try GantryProcess.binary()
+            let join = try cluster.server.joinToken()
+            let bearer = String(join.split(separator: ":").last ?? "")
+            for (name, bad, says) in [("pin", "K10" + String(repeating: "0", count: 64) + "::" + bearer, "does not match the join token's pin"),
+                                      ("secret", String(join.dropLast(4)) + "zzzz", "refused the join token")] {
+                let r = try await runCommand(gantry, ["agent", "--server", cluster.server.url, "--token", bad, "--data-dir", own.file("bad-\(name)"),
+                                                      "--node-name", "bad-\(name)"], environment: Self.env)
+                #expect(r.status != 0 && r.stderr.contains(says), "\(r.stderr)")
+            }
+
+            // Node servers answer the API server (logs through kubectl) and no one who calls them directly.
+            try await eventually(timeout: .seconds(30), "logs through the API server") {
+                try await k("logs", "pod-0", "-n", "prod").stdout.contains("hello from 0")
+            }
+            let direct = "https://\(cluster.hosts[0].ip):10250/containerLogs/prod/pod-0/c"
+            #expect(try await Self.curl(direct).code == 401)
+            #expect(try await Self.curl(direct, ["-H", "Authorization: Bearer \(token)"]).code == 403)
+            #expect(try await Self.curl(direct, ["-H", "Authorization: Bearer alice-token"]).code == 403)
+            #expect(try await Self.curl(direct, cert).code != 200)  // a node's client certificate is not the API server's
+            // The admin may proxy to the node (nodes/proxy); the node's certificate is from the cluster CA.
+            #expect(try await k("get", "--raw", "/api/v1/nodes/\(nodes[0])/proxy/healthz").stdout == "ok")
+            let adminToken = try await k("create", "token", "default", "-n", "default").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try await k("create", "clusterrolebinding", "proxy", "--clusterrole=cluster-admin", "--serviceaccount=default:default").status == 0)
+            try await eventually("a token allowed nodes/proxy reaches the node server") {
+                try await Self.curl("https://\(cluster.hosts[0].ip):10250/healthz", ["-H", "Authorization: Bearer \(adminToken)"]).code == 200
+            }
+            let issuer = try await runCommand(try requireExecutable("openssl", package: "openssl"), ["s_client", "-connect",
+                                              "\(cluster.hosts[0].ip):10250", "-showcerts"], stdin: "", timeout: .seconds(10)).stdout
+            #expect(issuer.contains("s:CN = system:node:\(nodes[0])") || issuer.contains("s:O = system:nodes, CN = system:node:\(nodes[0])"), "\(issuer.prefix(400))")
+
+            // Secrets are not in plain text in the store, and still decrypt after a key rotation.
+            var raw = Data()
+            for f in ["state.db", "state.db-wal"] { raw += (try? Data(contentsOf: URL(fileURLWithPath: dir.file("server") + "/" + f))) ?? Data() }
+            #expect(raw.range(of: Data("plain-0-\(cluster.tag)".utf8)) == nil)
+            let rotated = try await runCommand(gantry, ["secrets", "rotate-key"], environment: kenv)
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            let value = try await k("get", "secret", "secret-0", "-n", "prod", "-o", "jsonpath={.data.value}").stdout
+            #expect(String(decoding: Data(base64Encoded: value) ?? Data(), as: UTF8.self) == "plain-0-\(cluster.tag)")
+
+            // A namespace that enforces restricted refuses a privileged pod with Kubernetes' message.
+            #expect(try await k("label", "ns", "other", "pod-security.kubernetes.io/enforce=restricted").status == 0)
+            let privileged = try await k("run", "root", "-n", "other", "--image", cluster.registry.image, "--privileged")
+            #expect(privileged.status != 0 && privileged.stderr.contains(
+                "pods \"root\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false"), "\(privileged.stderr)")
+            #expect(privileged.stderr.contains("privileged (container \"root\" must not set securityContext.privileged=true)"))
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
     static func padded(_ s: String) -> String {
         var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while t.count % 4 != 0 { t += "=" }
