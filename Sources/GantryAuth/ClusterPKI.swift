@@ -96,6 +96,35 @@ public struct ClusterPKI: Sendable {
         return (fresh, true)
     }
 
+    /// The leaf certificates under the directory (every `NAME.crt` but the CAs'), by name, sorted.
+    public func leaves() -> [(name: String, certificate: Certificate)] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasSuffix(".crt") }.map { String($0.dropLast(4)) }
+            .filter { $0 != Self.serverCAName && $0 != Self.clientCAName }.sorted()
+            .compactMap { name in
+                (try? Certificate(pemEncoded: Self.readFile(directory + "/\(name).crt"))).map { (name, $0) }
+            }
+    }
+
+    /// Issues leaf `name` again now with a new key: the same subject, names and usage, from the CA that signed it.
+    /// A running server picks the new files up on its next renewal check.
+    public func reissue(name: String, now: Date = Date()) throws -> KeyedCertificate {
+        let path = directory + "/\(name).crt"
+        let old = try Certificate(pemEncoded: Self.readFile(path))
+        let ca: CertificateAuthority
+        if serverCA.signed(old) { ca = serverCA } else if clientCA.signed(old) { ca = clientCA } else {
+            throw GantryError(.invalid, "\(path) was not issued by this cluster's CAs")
+        }
+        let server = (try? old.extensions.extendedKeyUsage)?.contains(.serverAuth) == true
+        let subject = CertificateSubject(old)
+        let names = old.alternativeNames
+        let fresh = try ca.issue(commonName: subject.user, organizations: subject.groups, usage: server ? .server : .client,
+                                 dnsNames: names.dns, ipAddresses: names.ip, now: now)
+        try Self.writeSecret(fresh.keyPEM, to: directory + "/\(name).key")
+        try Self.writePublic(fresh.certificatePEM, to: path)
+        return fresh
+    }
+
     /// The PEM of the server CA's certificate: what a kubeconfig embeds and a join token pins.
     public var serverCAPEM: String { serverCA.keyed.certificatePEM }
 

@@ -19,7 +19,7 @@ public struct Gantry: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
             ScaleCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
-            SecretsCommand.self,
+            SecretsCommand.self, CertsCommand.self, TokenCommand.self,
         ])
 
     public init() {}
@@ -187,7 +187,8 @@ struct ControlPlaneOptions: ParsableArguments {
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
         if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }
-        return ServerSide(controlPlane: cp, store: stateStore, security: secured)
+        return ServerSide(controlPlane: cp, store: stateStore, security: secured,
+                          renewal: secured.map { ServerCertificateRenewal(security: $0, logger: logger) })
     }
 
     /// The control plane's services; once the API serves, publishes the `kubernetes` Service, writes the admin
@@ -223,9 +224,10 @@ struct ControlPlaneOptions: ParsableArguments {
                     logger.error("could not write the admin kubeconfig", metadata: ["error": "\(error)"])
                 }
             }
+            side.renewal?.serving(port: port)
             logger.info("serving the Kubernetes API", metadata: metadata)
             await onServing(port)
-        } + [controllerSide]
+        } + [controllerSide] + (side.renewal.map { [$0] } ?? [])
     }
 }
 
@@ -234,6 +236,8 @@ struct ServerSide: Sendable {
     let controlPlane: ControlPlane
     let store: any StateStore
     let security: ServerSecurity?
+    /// Renews the server's certificates while it runs (nil when unsecured).
+    let renewal: ServerCertificateRenewal?
 
     /// The URL local clients reach the API at.
     func url(port: Int) -> String {
@@ -244,8 +248,9 @@ struct ServerSide: Sendable {
     /// An in-process client acting as `user` in `groups`, with a client certificate `DATA/pki/NAME.crt`.
     func client(port: Int, name: String, user: String, groups: [String] = []) throws -> GantryClient {
         guard let security else { return GantryClient(server: url(port: port)) }
-        return try GantryClient(server: url(port: port),
-                                credentials: security.clientCredentials(name: name, user: user, groups: groups))
+        let identity = try ClientIdentity(security.clientCredentials(name: name, user: user, groups: groups))
+        renewal?.track(client: name, user: user, groups: groups, identity: identity)
+        return GantryClient(server: url(port: port), identity: identity)
     }
 }
 

@@ -321,8 +321,10 @@ struct DevCommand: AsyncParsableCommand {
                 let names = options.servingNames(nodeName: node)
                 let (keyed, _) = try security.pki.servingCertificate(name: "node-\(node)-serving", commonName: "system:node:\(node)",
                                                                      dnsNames: names.dns, ipAddresses: names.ip)
-                serverSecurity = .make(serving: try ReloadableIdentity(keyed), caPEM: security.pki.serverCAPEM, client: client,
-                                       node: node)
+                let identity = try ReloadableIdentity(keyed)
+                side.renewal?.track(serving: "node-\(node)-serving", commonName: "system:node:\(node)", dns: names.dns, ip: names.ip,
+                                    identity: identity)
+                serverSecurity = .make(serving: identity, caPEM: security.pki.serverCAPEM, client: client, node: node)
             }
             return try await options.nodeServices(client: client, dataDir: dataDir + "/agent", logger: agentLogger,
                                                   stopPodsOnExit: true, serverSecurity: serverSecurity)

@@ -118,6 +118,40 @@ struct SecurityTests {
         let nodes = try await runCommand(kubectl, ["get", "nodes", "-o", "name"], environment: kenv)
         #expect(nodes.stdout.isEmpty)
 
+        // Join tokens with expiry: created, listed with the secret hidden, accepted until deleted.
+        let created2 = try await runCommand(gantry, ["token", "create", "--ttl", "2h", "--description", "for ci"], environment: kenv)
+        #expect(created2.status == 0, "\(created2.stderr)")
+        let made = try JoinToken(parsing: created2.stdout)
+        #expect(try made.caHash == JoinToken(parsing: join).caHash)
+        let listed = try await runCommand(gantry, ["token", "list"], environment: kenv).stdout
+        #expect(listed.contains("\(made.id).****") && listed.contains("for ci") && listed.contains("1h59m") && !listed.contains(made.secret), "\(listed)")
+        let csrs = server.url + "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+        #expect(try await Self.curl(csrs, ["-H", "Authorization: Bearer \(made.bearer)"]).code == 200)
+        #expect(try await runCommand(gantry, ["token", "delete", made.id], environment: kenv).status == 0)
+        #expect(try await Self.curl(csrs, ["-H", "Authorization: Bearer \(made.bearer)"]).code == 401)
+        #expect(try await runCommand(gantry, ["token", "create", "--ttl", "soon"], environment: kenv).stderr.contains("--ttl must be"))
+
+        // Certificates: listed with their expiry; rotated leaves are served without a restart, and clients keep working.
+        let check = try await runCommand(gantry, ["certs", "check", "--data-dir", dir.file("data")], environment: Self.env).stdout
+        #expect(check.contains("serving") && check.contains("kube-apiserver") && check.contains("ok (CA)") && check.contains("364d"), "\(check)")
+        let servedBefore = try await runCommand(openssl, ["s_client", "-connect", "127.0.0.1:\(server.port)"], stdin: "",
+                                                timeout: .seconds(10)).stdout
+        let rotated = try await runCommand(gantry, ["certs", "rotate", "--data-dir", dir.file("data"), "serving", "admin"], environment: Self.env)
+        #expect(rotated.status == 0 && rotated.stdout.contains("serving: reissued"), "\(rotated.stderr)")
+        let newServing = try String(contentsOfFile: dir.file("data") + "/pki/serving.crt", encoding: .utf8)
+        let newBody = newServing.split(separator: "\n").dropFirst().first.map(String.init) ?? "?"
+        #expect(!servedBefore.contains(newBody))
+        try await eventually(timeout: .seconds(30), "the rotated serving certificate is served") {
+            try await runCommand(openssl, ["s_client", "-connect", "127.0.0.1:\(server.port)", "-showcerts"], stdin: "",
+                                 timeout: .seconds(10)).stdout.contains(newBody)
+        }
+        try await eventually(timeout: .seconds(30), "the admin kubeconfig is rewritten with the rotated certificate") {
+            let written = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+            let adminPEM = try String(contentsOfFile: dir.file("data") + "/pki/admin.crt", encoding: .utf8)
+            return written.contains(Data(adminPEM.utf8).base64EncodedString())
+        }
+        #expect(try await runCommand(kubectl, ["get", "ns", "default", "-o", "name"], environment: kenv).stdout == "namespace/default\n")
+
         // With security off only for the benchmark's flag; and anonymous access can be closed entirely.
         try await server.stop()
         let closed = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0",
