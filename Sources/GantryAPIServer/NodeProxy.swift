@@ -15,16 +15,22 @@ public final class NodeDialer: @unchecked Sendable {
     let identity: ReloadableIdentity?
     let caPEM: String
     private let lock = NSLock()
-    private var client: HTTPClient
+    /// Made on first use: most API servers in tests never dial a node.
+    private var client: HTTPClient?
     private var serial: Certificate.SerialNumber?
-    /// Clients replaced by a renewal, kept until exit: requests may still stream through them.
+    /// Clients replaced by a renewal, kept while the dialer lives: requests may still stream through them.
     private var retired: [HTTPClient] = []
 
     public init(security: SecurityConfig?) throws {
         identity = security?.kubeletClient
         caPEM = security?.serverCAPEM ?? ""
-        serial = identity?.keyed.certificate.serialNumber
-        client = try Self.makeClient(identity: identity, caPEM: caPEM)
+        // Fail at start, not on the first request, if the identity cannot make a TLS configuration.
+        if let identity { _ = try identity.clientTLSConfiguration(trusting: caPEM) }
+    }
+
+    deinit {
+        // Shut down without waiting (a deinit may run on an event loop); in-flight requests fail.
+        for c in retired + [client].compactMap({ $0 }) { c.shutdown { _ in } }
     }
 
     /// `https` when node servers are dialled with TLS.
@@ -42,12 +48,14 @@ public final class NodeDialer: @unchecked Sendable {
     var http: HTTPClient {
         get throws {
             try lock.withLock {
-                if let identity, identity.keyed.certificate.serialNumber != serial {
-                    retired.append(client)
-                    client = try Self.makeClient(identity: identity, caPEM: caPEM)
-                    serial = identity.keyed.certificate.serialNumber
+                if let current = client, identity == nil || identity?.keyed.certificate.serialNumber == serial {
+                    return current
                 }
-                return client
+                if let old = client { retired.append(old) }
+                let fresh = try Self.makeClient(identity: identity, caPEM: caPEM)
+                client = fresh
+                serial = identity?.keyed.certificate.serialNumber
+                return fresh
             }
         }
     }
