@@ -88,10 +88,13 @@ public struct APIHandler: HTTPResponder {
     public let authorizer: RBACAuthorizer?
     /// How node servers are reached (logs, exec, stats).
     public let nodes: NodeDialer
+    /// Where every request is recorded (nil: no audit log).
+    public let auditLog: AuditLog?
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
-                authorizer: RBACAuthorizer? = nil, logger: Logger) throws {
+                authorizer: RBACAuthorizer? = nil, auditLog: AuditLog? = nil, logger: Logger) throws {
+        self.auditLog = auditLog
         self.registry = registry
         self.config = config
         self.terminator = terminator
@@ -115,16 +118,43 @@ public struct APIHandler: HTTPResponder {
     public func respond(to request: Request, context: Context) async throws -> Response {
         let id = terminator.started("\(request.method) \(request.uri)")
         defer { terminator.finished(id) }
+        guard let auditLog else { return await serve(request, context: context).response }
+        // Audited: the body of a write is read first (at level Request), and admission's annotations are collected.
+        let started = Date()
+        var request = request
+        var body: ByteBuffer?
+        if auditLog.level == .request, [.post, .put, .patch].contains(request.method) {
+            do {
+                body = try await request.collectBody(upTo: config.maxBodyBytes)
+            } catch {
+                var status = StatusMapping.status(for: GantryError(.badRequest, "the request body is larger than \(config.maxBodyBytes) bytes")).body
+                status["code"] = 413
+                status["reason"] = "RequestEntityTooLarge"
+                return Self.json(413, status)
+            }
+        }
+        let notes = AuditAnnotations()
+        let out = await AuditAnnotations.$current.withValue(notes) { await serve(request, context: context) }
+        let q = Self.query(request)
+        let streaming = q["watch"] == "true" || q["watch"] == "1" || q["follow"] == "true"
+        audit(auditLog, request: request, context: context, user: out.authenticated, impersonated: out.user,
+              code: Int(out.response.status.code), started: started, body: body, annotations: notes, streaming: streaming)
+        return out.response
+    }
+
+    /// Authenticates, impersonates and routes one request; errors become `Status` responses.
+    func serve(_ request: Request, context: Context) async -> (response: Response, authenticated: UserInfo?, user: UserInfo?) {
+        var authenticated: UserInfo?, effective: UserInfo?
         do {
-            let authenticated = try await user(request.headers, path: request.uri.path, channel: context.channel)
-            let user = try impersonate(authenticated, request.headers)
-            return try await route(request, user: user)
+            authenticated = try await user(request.headers, path: request.uri.path, channel: context.channel)
+            effective = try impersonate(authenticated!, request.headers)
+            return (try await route(request, user: effective!), authenticated, effective)
         } catch {
             let (code, body) = StatusMapping.status(for: error)
             if code >= 500 {
                 logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             }
-            return Self.json(code, body)
+            return (Self.json(code, body), authenticated, effective)
         }
     }
 

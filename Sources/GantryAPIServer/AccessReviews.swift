@@ -8,6 +8,10 @@ extension APIHandler {
     func allow(_ user: UserInfo, _ a: AccessRequest) throws {
         guard let authorizer else { return }
         let d = authorizer.authorize(user, a)
+        if let notes = AuditAnnotations.current {
+            notes.set("authorization.k8s.io/decision", d.allowed ? "allow" : "forbid")
+            if !d.reason.isEmpty { notes.set("authorization.k8s.io/reason", d.reason) }
+        }
         if !d.allowed { throw a.forbidden(user: user, reason: d.reason) }
     }
 

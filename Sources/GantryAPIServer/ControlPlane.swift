@@ -29,6 +29,8 @@ public struct ControlPlaneConfig: Sendable {
     public var encryption: AtRestEncryption?
     /// Pod Security admission's cluster defaults.
     public var podSecurity = PodSecurity.Defaults()
+    /// The audit log (nil: none).
+    public var auditLog: AuditLog?
     public init() {}
 }
 
@@ -63,7 +65,7 @@ public struct ControlPlane: Sendable {
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
         handler = try APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
-                             authorizer: authorizer, logger: logger)
+                                 authorizer: authorizer, auditLog: config.auditLog, logger: logger)
     }
 
     /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).

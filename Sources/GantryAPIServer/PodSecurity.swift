@@ -333,7 +333,9 @@ extension Registry {
         // An update that leaves the pod spec as it was (status, labels, finalizers) is not checked again.
         if let old, old["spec"] == obj["spec"] { return [] }
         let ns = try? await get(.namespaces, namespace: nil, name: namespace)
-        return try PodSecurity.admit(obj, r, namespaceLabels: ns.map(labels(of:)) ?? [:], namespace: namespace,
-                                     defaults: podSecurity).warnings
+        let out = try PodSecurity.admit(obj, r, namespaceLabels: ns.map(labels(of:)) ?? [:], namespace: namespace,
+                                        defaults: podSecurity)
+        if !out.audit.isEmpty { AuditAnnotations.current?.set("pod-security.kubernetes.io/audit-violations", out.audit) }
+        return out.warnings
     }
 }

@@ -141,6 +141,13 @@ public enum RFC3339 {
         return f.string(from: d)
     }
 
+    /// With microseconds (`2026-12-06T20:01:47.123456Z`), as audit events' timestamps are written.
+    public static func formatMicro(_ d: Date) -> String {
+        let seconds = floor(d.timeIntervalSince1970)
+        let micros = Int((d.timeIntervalSince1970 - seconds) * 1_000_000)
+        return String(format(Date(timeIntervalSince1970: seconds)).dropLast()) + "." + String(format: "%06d", micros) + "Z"
+    }
+
     public static func parse(_ s: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

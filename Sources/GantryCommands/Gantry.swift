@@ -184,6 +184,7 @@ struct ControlPlaneOptions: ParsableArguments {
         }
         if store == "sqlite" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
         config.podSecurity = try security.podSecurityDefaults()
+        config.auditLog = try security.makeAuditLog()
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
         if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }

@@ -31,8 +31,32 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: "The Pod Security level enforced (and warned about) in namespaces without pod-security.kubernetes.io labels: privileged, baseline or restricted.")
     var defaultPodSecurity: String = "privileged"
 
+    @Option(help: "Write an audit.k8s.io/v1 Event per request to this file (JSON lines).")
+    var auditLog: String?
+
+    @Option(help: "What audit events carry: Metadata, or Request (also the bodies of writes, never of Secrets or tokens).")
+    var auditLevel: String = "Metadata"
+
+    @Option(help: "Rotate the audit log when it reaches this many megabytes.")
+    var auditLogMaxsize: Int = 100
+
+    @Option(help: "Rotated audit logs to keep (FILE.1 is the newest).")
+    var auditLogMaxbackup: Int = 3
+
     @Flag(help: .hidden)
     var insecureDisableSecurity = false
+
+    /// The audit log from `--audit-log` (nil when not asked for).
+    func makeAuditLog() throws -> AuditLog? {
+        guard let auditLog else { return nil }
+        guard let level = AuditLog.Level(rawValue: auditLevel) else {
+            throw ValidationError("--audit-level must be Metadata or Request, not \"\(auditLevel)\"")
+        }
+        guard auditLogMaxsize > 0, auditLogMaxbackup >= 0 else {
+            throw ValidationError("--audit-log-maxsize must be positive and --audit-log-maxbackup not negative")
+        }
+        return try AuditLog(path: auditLog, level: level, maxBytes: auditLogMaxsize << 20, maxBackups: auditLogMaxbackup)
+    }
 
     /// Pod Security admission's defaults from `--default-pod-security`.
     func podSecurityDefaults() throws -> PodSecurity.Defaults {

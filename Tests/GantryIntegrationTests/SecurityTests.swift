@@ -172,7 +172,9 @@ struct SecurityTests {
         defer { dir.cleanup() }
         try "alice-token,alice,1001,devs\nbob-token,bob,1002\n".write(toFile: dir.file("tokens.csv"), atomically: true, encoding: .utf8)
         let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers",
-                                              "--token-auth-file", dir.file("tokens.csv")], logPath: dir.file("server.log"))
+                                              "--token-auth-file", dir.file("tokens.csv"),
+                                              "--audit-log", dir.file("audit.log"), "--audit-level", "Request"],
+                                             logPath: dir.file("server.log"))
         let kubectl = try requireExecutable("kubectl", package: "kubectl")
         let kenv = Self.env.merging(["KUBECONFIG": try #require(server.kubeconfig), "HOME": dir.path]) { a, _ in a }
         func admin(_ args: [String], stdin: String? = nil) async throws -> CommandResult {
@@ -286,6 +288,28 @@ struct SecurityTests {
         #expect(try await Self.curl(server.url + "/api/v1/namespaces/prod/pods", ["-H", "Authorization: Bearer \(token)"]).code == 401)
         let short = try await admin(["create", "token", "default", "-n", "prod", "--duration", "1m"])
         #expect(short.stderr.contains("may not specify a duration less than 10 minutes"), "\(short.stderr)")
+
+        // The audit log: one audit.k8s.io/v1 Event per request with who, what, the code and the decision; at level
+        // Request the bodies of writes, never of a Secret.
+        #expect(try await admin(["create", "secret", "generic", "s3cret", "-n", "prod", "--from-literal=pw=hunter2-audit"]).status == 0)
+        #expect(try await admin(["create", "configmap", "audited", "-n", "prod", "--from-literal=k=plain-audit-value"]).status == 0)
+        let lines = try String(contentsOfFile: dir.file("audit.log"), encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONValue.parse(Data($0.utf8)) }
+        #expect(events.count > 50 && events.allSatisfy { $0["apiVersion"] == "audit.k8s.io/v1" && $0["kind"] == "Event" })
+        let denied = events.first {
+            $0[path: ["user", "username"]] == "alice" && $0["verb"] == "list" && $0[path: ["objectRef", "namespace"]] == "other"
+        }
+        #expect(denied?[path: ["responseStatus", "code"]] == 403, "\(String(describing: denied))")
+        #expect(denied?[path: ["annotations", "authorization.k8s.io/decision"]] == "forbid")
+        #expect(denied?["sourceIPs"] == ["127.0.0.1"] && denied?["userAgent"]?.stringValue?.hasPrefix("kubectl") == true)
+        #expect(events.contains { $0[path: ["impersonatedUser", "username"]] == "alice" && $0[path: ["user", "username"]] == "system:admin" })
+        let cm = events.first { $0["verb"] == "create" && $0[path: ["objectRef", "resource"]] == "configmaps"
+            && $0[path: ["responseStatus", "code"]] == 201 }
+        #expect(cm?[path: ["requestObject", "data", "k"]] == "plain-audit-value", "\(String(describing: cm))")
+        let secret = events.first { $0["verb"] == "create" && $0[path: ["objectRef", "resource"]] == "secrets" }
+        #expect(secret != nil && secret?["requestObject"] == nil)
+        #expect(!lines.contains { $0.contains("hunter2") || $0.contains(Data("hunter2-audit".utf8).base64EncodedString()) })
+        #expect(!lines.contains { $0.contains(token) })
         try await server.stop()
     }
 
