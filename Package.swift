@@ -107,10 +107,11 @@ let package = Package(
             name: "gantry-bench",
             dependencies: [
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryControllers",
-                "GantryScheduler", "GantryRuntime",
+                "GantryScheduler", "GantryRuntime", "GantryAuth", "CMallocStats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -133,6 +134,7 @@ let package = Package(
         .target(name: "GantryRuntime", dependencies: ["GantryAPI"]),
         .target(name: "GantryRuntimeRunc", dependencies: ["GantryRuntime", "RuncShimCore"]),
         .target(name: "GantryNetworkCNI", dependencies: ["GantryRuntime"]),
+        .systemLibrary(name: "CMallocStats"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(
             name: "GantryImageOCI",

@@ -12,7 +12,9 @@ pkgs=(libsqlite3-dev sqlite3 curl ca-certificates
   # benchmarks: HTTP load through the service proxy
   wrk
   # PKI tests check certificates with an independent implementation
-  openssl)
+  openssl
+  # the official Python client (kubernetes-client/python), which the security tests drive
+  python3-kubernetes)
 # kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
 if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
 missing=()

@@ -272,8 +272,8 @@ public final class RBACAuthorizer: @unchecked Sendable {
 
     // MARK: Index upkeep
 
-    /// Replaces the whole index (from a list at `revision`).
-    func reset(clusterRoles cr: [JSONValue], roles r: [JSONValue], clusterRoleBindings crb: [JSONValue],
+    /// Replaces the whole index (from a list at `revision`); the watch keeps it current from there.
+    public func reset(clusterRoles cr: [JSONValue], roles r: [JSONValue], clusterRoleBindings crb: [JSONValue],
                roleBindings rb: [JSONValue], revision rev: Int64) {
         lock.withLock {
             clusterRoles = [:]

@@ -3,8 +3,8 @@ import GantryAPI
 
 /// The default ClusterRoles and ClusterRoleBindings, as Kubernetes' bootstrap policy has them (`cluster-admin`,
 /// `admin`/`edit`/`view` by aggregation, discovery, basic-user, node bootstrapping, the OIDC discovery viewer),
-/// plus the roles of Gantry's own components: the controllers and scheduler (`system:kube-controller-manager`,
-/// as their user) and the agents (`system:node`, for the group `system:nodes`).
+/// plus the roles of Gantry's own components: the controllers (`system:kube-controller-manager`), the scheduler
+/// (`system:kube-scheduler`), each bound to its user, and the agents (`system:node`, for the group `system:nodes`).
 ///
 /// Every object carries `rbac.authorization.kubernetes.io/autoupdate: "true"`; at each start the server puts
 /// back what a default lost (an edited default whose annotation says `"false"` is left alone).
@@ -107,6 +107,24 @@ public enum BootstrapPolicy {
         rule(["create"], "authorization.k8s.io", ["subjectaccessreviews"]),
     ]
 
+    /// The scheduler (`system:kube-scheduler`, as Kubernetes' role of that name): read what placement depends on,
+    /// bind pods, set their PodScheduled condition, evict for preemption, record events.
+    static let schedulerRules: [PolicyRule] = [
+        rule(read, "", ["pods", "nodes", "namespaces", "services", "replicationcontrollers", "persistentvolumeclaims",
+                        "persistentvolumes"]),
+        rule(["create"], "", ["pods/binding", "bindings"]),
+        rule(["patch", "update"], "", ["pods/status"]),
+        rule(["delete"], "", ["pods"]),
+        rule(["create", "patch", "update"], "", ["events"]),
+        rule(["create", "patch", "update"], "events.k8s.io", ["events"]),
+        rule(read, "apps", ["replicasets", "statefulsets"]),
+        rule(read, "policy", ["poddisruptionbudgets"]),
+        rule(read, "storage.k8s.io", ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities"]),
+        rule(["create", "get", "update"], "coordination.k8s.io", ["leases"]),
+        rule(["create"], "authentication.k8s.io", ["tokenreviews"]),
+        rule(["create"], "authorization.k8s.io", ["subjectaccessreviews"]),
+    ]
+
     /// An agent: its Node and Lease, its pods and their status, what its pods mount, services for the proxy and DNS,
     /// certificate renewal. (Which Secrets and ConfigMaps are its own is the Node authorizer's concern.)
     static let nodeRules: [PolicyRule] = [
@@ -154,6 +172,7 @@ public enum BootstrapPolicy {
             rule(["create"], "authorization.k8s.io", ["subjectaccessreviews"]),
         ]),
         clusterRole("system:kube-controller-manager", controllerManagerRules),
+        clusterRole("system:kube-scheduler", schedulerRules),
         clusterRole("system:node", nodeRules),
     ]
 
@@ -169,6 +188,7 @@ public enum BootstrapPolicy {
                 groups: ["system:serviceaccounts"]),
         binding("system:kube-controller-manager", role: "system:kube-controller-manager",
                 users: ["system:kube-controller-manager"]),
+        binding("system:kube-scheduler", role: "system:kube-scheduler", users: ["system:kube-scheduler"]),
         binding("system:node", role: "system:node", groups: ["system:nodes"]),
     ]
 

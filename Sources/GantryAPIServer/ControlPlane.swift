@@ -12,6 +12,9 @@ import ServiceLifecycle
 public struct ControlPlaneConfig: Sendable {
     /// Host and port to listen on.
     public var host = "127.0.0.1"
+    /// The address pods and other nodes reach this server at, published as the `kubernetes` Service's endpoint
+    /// (nil: `host` when it is one address, else 127.0.0.1).
+    public var advertiseIP: String?
     public var port = 6443
     /// Range that Service cluster IPs come from.
     public var serviceCIDR = "10.96.0.0/16"
@@ -110,7 +113,7 @@ public struct ControlPlane: Sendable {
         do {
             _ = try await registry.create(.services, namespace: "default", body: service, options: WriteOptions())
         } catch let e as GantryError where e.code == .alreadyExists {}
-        let ip = IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1"
+        let ip = config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
         let endpoints: JSONValue = [
             "apiVersion": "v1", "kind": "Endpoints",
             "metadata": ["name": "kubernetes", "namespace": "default"],

@@ -70,9 +70,7 @@ public struct Authenticator: Sendable {
 
     /// The user, or nil for a request with no credentials; throws `unauthorized` for credentials that fail.
     func authenticate(headers: HTTPFields, channel: any Channel) async throws -> UserInfo? {
-        if let peer = try? await channel.nioSSL_peerCertificate().get(), let user = certificates.user(peer) {
-            return user.authenticated
-        }
+        if let user = await certificates.user(of: channel) { return user.authenticated }
         guard let auth = headers[.authorization] else { return nil }
         let parts = auth.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.unauthorized }
@@ -139,10 +137,28 @@ public struct Authenticator: Sendable {
 }
 
 /// Users read from client certificates the TLS handshake verified, remembered by certificate so a connection's
-/// requests parse it once.
+/// requests parse it once, and by connection (until it closes) so its later requests need no trip to the
+/// channel's event loop to ask for the certificate.
 final class CertificateUserCache: @unchecked Sendable {
     private let lock = NSLock()
     private var users: [NIOSSLCertificate: UserInfo] = [:]
+    /// Per open connection: its certificate's user, or nil when it presented none.
+    private var connections: [ObjectIdentifier: UserInfo?] = [:]
+
+    /// The user of the client certificate `channel` presented (nil: none, or one without a user).
+    func user(of channel: any Channel) async -> UserInfo? {
+        let id = ObjectIdentifier(channel)
+        if let known = lock.withLock({ connections[id] }) { return known }
+        let peer = try? await channel.nioSSL_peerCertificate().get()
+        let u = peer.flatMap(user)
+        let open = lock.withLock { () -> Bool in
+            guard channel.isActive else { return false }
+            connections[id] = .some(u)
+            return true
+        }
+        if open { channel.closeFuture.whenComplete { [self] _ in lock.withLock { _ = connections.removeValue(forKey: id) } } }
+        return u
+    }
 
     func user(_ cert: NIOSSLCertificate) -> UserInfo? {
         if let u = lock.withLock({ users[cert] }) { return u }

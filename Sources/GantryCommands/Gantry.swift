@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GantryAPI
 import GantryAPIServer
+import GantryAgent
 import GantryClient
 import GantryControllers
 import GantryScheduler
@@ -113,6 +114,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Address to serve the API on (HOST:PORT).")
     var listen: String = "127.0.0.1:6443"
 
+    @Option(help: "The IP pods and other nodes reach this API server at (the `kubernetes` Service's endpoint); default: the listen address, or the host's primary address when listening on 0.0.0.0.")
+    var advertiseAddress: String?
+
     @Option(help: "CIDR that Service cluster IPs are allocated from.")
     var serviceCIDR: String = "10.96.0.0/16"
 
@@ -157,10 +161,20 @@ struct ControlPlaneOptions: ParsableArguments {
         _ = try controllerConfig()
         var config = ControlPlaneConfig()
         (config.host, config.port) = try parseListen(listen)
+        if let advertiseAddress {
+            guard IPv4CIDR.parseIP(advertiseAddress) != nil else {
+                throw ValidationError("--advertise-address must be an IPv4 address, not \"\(advertiseAddress)\"")
+            }
+            config.advertiseIP = advertiseAddress
+        } else if config.host == "0.0.0.0" {
+            config.advertiseIP = MachineInfo.primaryIPv4()
+        }
         var secured: ServerSecurity?
         if !security.insecureDisableSecurity {
+            var options = security
+            if let ip = config.advertiseIP { options.tlsSan.append(ip) }
             let s = try await ServerSecurity.prepare(dataDir: dataDir, host: config.host, serviceCIDR: serviceCIDR,
-                                                     options: security, logger: logger)
+                                                     options: options, logger: logger)
             config.security = s.config
             secured = s
         }
@@ -206,7 +220,8 @@ struct ControlPlaneOptions: ParsableArguments {
             var it = ports.makeAsyncIterator()
             guard runControllers, let config, let port = await it.next() else { return [] }
             let client = try side.client(port: port, name: "controller-manager", user: "system:kube-controller-manager")
-            let manager = ControllerManager(client: client, config: config, logger: logger)
+            let scheduler = try side.client(port: port, name: "scheduler", user: "system:kube-scheduler")
+            let manager = ControllerManager(client: client, schedulerClient: scheduler, config: config, logger: logger)
             return manager.services
         }
         return try cp.services { port in

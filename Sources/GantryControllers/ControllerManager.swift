@@ -42,7 +42,9 @@ public final class ControllerManager: Sendable {
     let nodeLifecycle: NodeLifecycleController
     let scheduler: SchedulerService?
 
-    public init(client: GantryClient, config: ControllerManagerConfig = ControllerManagerConfig(),
+    /// `schedulerClient` is who the scheduler binds pods and records events as (`system:kube-scheduler` in a secured
+    /// cluster); nil: the controllers' client.
+    public init(client: GantryClient, schedulerClient: GantryClient? = nil, config: ControllerManagerConfig = ControllerManagerConfig(),
                 clock: any ControllerClock = SystemClock(), logger: Logger) {
         self.client = client
         self.config = config
@@ -93,8 +95,10 @@ public final class ControllerManager: Sendable {
                                                 config: config.nodeLifecycle)
         nodeLifecycle.register()
         if config.scheduler {
-            let s = SchedulerService(client: client, pods: pods, nodes: nodes, config: config.schedulerConfig,
-                                     recorder: context("default-scheduler").recorder, logger: logger)
+            let own = schedulerClient ?? client
+            let recorder = ControllerContext(client: own, component: "default-scheduler", clock: clock, logger: logger).recorder
+            let s = SchedulerService(client: own, pods: pods, nodes: nodes, config: config.schedulerConfig,
+                                     recorder: recorder, logger: logger)
             s.register()
             scheduler = s
         } else {

@@ -42,9 +42,10 @@ public final class MultiNodeCluster: @unchecked Sendable {
         let dir = TempDir("gantry-multinode")
         do {
             let registry = try await BusyboxRegistry.start(host: "\(prefix)1")
-            // The control plane listens on every address: the host reaches it on loopback, the hosts on the bridge.
+            // The control plane listens on every address: the host reaches it on loopback, the hosts (and their pods, through
+            // the `kubernetes` Service) on the bridge.
             let server = try await GantryProcess(["server", "--data-dir", dir.file("server"), "--listen", "0.0.0.0:0",
-                                                  "--node-grace-period", "2500"] + serverArgs, logPath: dir.file("server.log"))
+                                                  "--advertise-address", "\(prefix)1", "--node-grace-period", "2500"] + serverArgs, logPath: dir.file("server.log"))
             let cluster = MultiNodeCluster(dir: dir, tag: tag, bridge: bridge, hostIP: "\(prefix)1", server: server,
                                            registry: registry, prefix: prefix)
             for i in 0..<count { try await cluster.addHost(i, agentArgs: agentArgs) }

@@ -419,6 +419,10 @@ case "scheduler":
     if let i = args.firstIndex(of: "--strategy"), i + 1 < args.endIndex { strategy = args[i + 1] }
     try schedulerBenchmark(nodes: intArg("--nodes", 5000), pods: intArg("--pods", 50000), strategy: strategy)
     try await schedulerAPIBenchmark(nodes: intArg("--api-nodes", 100), pods: intArg("--api-pods", 1000))
+case "security":
+    var roles = 1000
+    if let i = args.firstIndex(of: "--roles"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { roles = n }
+    try await securityBenchmark(seconds: seconds, roles: roles)
 case "services":
     func intArg(_ name: String, _ def: Int) -> Int {
         if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
@@ -430,6 +434,7 @@ default:
     print("""
         usage: gantry-bench api [--seconds N]
                gantry-bench pods [--pods 50] [--burst 100] [--prepared-sandboxes N]
+               gantry-bench security [--seconds 3] [--roles 1000]
                gantry-bench services [--seconds 3] [--rounds 3] [--connections 16] [--pause 65]
                gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
         """)

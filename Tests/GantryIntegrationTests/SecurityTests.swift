@@ -388,7 +388,8 @@ struct SecurityTests {
         let own = TempDir("gantry-sec2")
         defer { own.cleanup() }
         try "alice-token,alice,1001\n".write(toFile: own.file("tokens.csv"), atomically: true, encoding: .utf8)
-        let cluster = try await MultiNodeCluster.start(hosts: 2, serverArgs: ["--token-auth-file", own.file("tokens.csv")])
+        let cluster = try await MultiNodeCluster.start(hosts: 2, serverArgs: ["--token-auth-file", own.file("tokens.csv"),
+                                                                              "--audit-log", own.file("audit.log")])
         let dir = cluster.dir
         do {
             let kenv = Self.env.merging(["KUBECONFIG": try #require(cluster.server.kubeconfig), "HOME": own.path]) { a, _ in a }
@@ -454,6 +455,55 @@ struct SecurityTests {
             #expect(try await user(token, "get", "secrets", "-n", "prod").stderr.contains("cannot list resource \"secrets\""))
             #expect(try await user(token, "get", "pods", "-n", "other").status != 0)
 
+            // The official Python client: with the written kubeconfig, and with in-cluster config as the pod sees it (its
+            // network namespace, its mounted token files at the standard path, its KUBERNETES_SERVICE_* variables).
+            // Debian's python3 (a pyenv one on PATH would not see Debian's python3-kubernetes).
+            let python = "/usr/bin/python3"
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                throw TestFailure("/usr/bin/python3 is required for this test but is not installed: install python3-kubernetes")
+            }
+            let kubeconfigPy = """
+                from kubernetes import client, config
+                config.load_kube_config(config_file=\"\(try #require(cluster.server.kubeconfig))\")
+                print(sorted(p.metadata.name for p in client.CoreV1Api().list_namespaced_pod("prod").items))
+                """
+            let viaKubeconfig = try await runCommand(python, ["-c", kubeconfigPy], environment: Self.env)
+            #expect(viaKubeconfig.stdout == "['pod-0', 'pod-1']\n", "\(viaKubeconfig.stderr)")
+            let pid = try #require(Self.process(withEnvironment: "VALUE=plain-0-\(cluster.tag)"), "pod-0's process")
+            let podEnv = Self.environment(of: pid)
+            let (host, port) = (try #require(podEnv["KUBERNETES_SERVICE_HOST"]), try #require(podEnv["KUBERNETES_SERVICE_PORT"]))
+            let inClusterPy = """
+                from kubernetes import client, config
+                config.load_incluster_config()
+                v1 = client.CoreV1Api()
+                print(len(v1.list_namespaced_pod("prod").items))
+                try:
+                    v1.list_namespaced_secret("prod")
+                    print("secrets listed")
+                except client.exceptions.ApiException as e:
+                    print("secrets", e.status)
+                """
+            let sa = "/run/secrets/kubernetes.io/serviceaccount"
+            // The pod's /var/run may be a symlink (to /run): resolved inside the pod's root, not the host's.
+            let podRoot = "/proc/\(pid)/root"
+            let podVarRun = (try? FileManager.default.destinationOfSymbolicLink(atPath: podRoot + "/var/run"))
+                .map { podRoot + ($0.hasPrefix("/") ? $0 : "/var/" + $0) } ?? podRoot + "/var/run"
+            let source = podVarRun + "/secrets/kubernetes.io/serviceaccount"
+            // A copy of the pod's files (a mount of another mount namespace cannot be bound here), at the standard path
+            // in a mount namespace of the client's own.
+            let copy = own.file("pod-serviceaccount")
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            for f in ["token", "ca.crt", "namespace"] {
+                let data = try #require(FileManager.default.contents(atPath: source + "/" + f), "the pod's \(f)")
+                try data.write(to: URL(fileURLWithPath: copy + "/" + f))
+            }
+            let inCluster = try await runCommand(try requireExecutable("nsenter", package: "util-linux"), [
+                "--net=/proc/\(pid)/ns/net", "unshare", "-m", "sh", "-c",
+                "mount -t tmpfs tmpfs /run && mkdir -p \(sa) && mount --bind \(copy) \(sa) && "
+                    + "exec env -i KUBERNETES_SERVICE_HOST=\(host) KUBERNETES_SERVICE_PORT=\(port) \(python) -c \"$0\"", inClusterPy,
+            ], timeout: .seconds(60))
+            #expect(inCluster.stdout == "2\nsecrets 403\n", "\(inCluster.stdout) \(inCluster.stderr)")
+
             // The agent of node 1, with its own certificate, reads its pod's Secret and not node 0's.
             let pki = dir.file("agent1") + "/pki"
             let cert = ["--cert", pki + "/client.crt", "--key", pki + "/client.key"]
@@ -504,6 +554,18 @@ struct SecurityTests {
             let value = try await k("get", "secret", "secret-0", "-n", "prod", "-o", "jsonpath={.data.value}").stdout
             #expect(String(decoding: Data(base64Encoded: value) ?? Data(), as: UTF8.self) == "plain-0-\(cluster.tag)")
 
+            // The scheduler binds as its own user, which may bind pods and not create workloads.
+            #expect(try await k("run", "scheduled", "-n", "default", "--image", cluster.registry.image, "--", "sleep", "3600").status == 0)
+            try await eventually(timeout: .seconds(30), "the pod bound by system:kube-scheduler") {
+                let audit = (try? String(contentsOfFile: own.file("audit.log"), encoding: .utf8)) ?? ""
+                return audit.split(separator: "\n").contains {
+                    $0.contains("\"username\":\"system:kube-scheduler\"") && $0.contains("\"subresource\":\"binding\"")
+                        && $0.contains("\"name\":\"scheduled\"") && $0.contains("\"code\":201")
+                }
+            }
+            #expect(try await k("auth", "can-i", "create", "pods", "--subresource=binding", "--as", "system:kube-scheduler").stdout == "yes\n")
+            #expect(try await k("auth", "can-i", "create", "deployments", "--as", "system:kube-scheduler").stdout == "no\n")
+
             // A namespace that enforces restricted refuses a privileged pod with Kubernetes' message.
             #expect(try await k("label", "ns", "other", "pod-security.kubernetes.io/enforce=restricted").status == 0)
             let privileged = try await k("run", "root", "-n", "other", "--image", cluster.registry.image, "--privileged")
@@ -515,6 +577,27 @@ struct SecurityTests {
             throw error
         }
         await cluster.stop()
+    }
+
+    /// The first process whose environment holds `entry` (`NAME=value`).
+    static func process(withEnvironment entry: String) -> Int32? {
+        let procs = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for p in procs.compactMap(Int32.init) where environment(of: p).contains(where: { "\($0.key)=\($0.value)" == entry }) {
+            return p
+        }
+        return nil
+    }
+
+    /// A process's environment from `/proc/PID/environ`.
+    static func environment(of pid: Int32) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
+        var out: [String: String] = [:]
+        for kv in data.split(separator: 0) {
+            let s = String(decoding: kv, as: UTF8.self)
+            guard let eq = s.firstIndex(of: "=") else { continue }
+            out[String(s[..<eq])] = String(s[s.index(after: eq)...])
+        }
+        return out
     }
 
     static func padded(_ s: String) -> String {
