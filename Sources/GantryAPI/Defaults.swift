@@ -55,6 +55,16 @@ public enum Defaults {
                 }
             }
             template(&object)
+        case "CronJob":
+            setIfMissing(&object, ["spec", "concurrencyPolicy"], "Allow")
+            setIfMissing(&object, ["spec", "suspend"], false)
+            setIfMissing(&object, ["spec", "successfulJobsHistoryLimit"], 3)
+            setIfMissing(&object, ["spec", "failedJobsHistoryLimit"], 1)
+            // The job template's pod template gets the pod defaults (the Job's own come when a Job is made).
+            if var jobTemplate = object[path: ["spec", "jobTemplate"]], jobTemplate.objectValue != nil {
+                template(&jobTemplate)
+                object[path: ["spec", "jobTemplate"]] = jobTemplate
+            }
         case "Service":
             let type = object[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"
             setIfMissing(&object, ["spec", "type"], .string(type))

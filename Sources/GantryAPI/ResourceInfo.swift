@@ -87,6 +87,8 @@ extension ResourceInfo {
                                                 shortNames: ["ds"], subresources: ["status"], categories: ["all"])
     public static let jobs = ResourceInfo(group: "batch", version: "v1", kind: "Job", plural: "jobs",
                                           subresources: ["status"], categories: ["all"])
+    public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs",
+                                              shortNames: ["cj"], subresources: ["status"], categories: ["all"])
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
@@ -128,7 +130,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .leases, .endpointSlices, .certificateSigningRequests,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

@@ -99,7 +99,7 @@ public enum BootstrapPolicy {
         rule(["create"], "", ["serviceaccounts/token"]),
         rule(write, "apps", ["deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status",
                              "replicasets/scale", "daemonsets", "daemonsets/status", "controllerrevisions"]),
-        rule(write, "batch", ["jobs", "jobs/status"]),
+        rule(write, "batch", ["jobs", "jobs/status", "cronjobs", "cronjobs/status"]),
         rule(write, "discovery.k8s.io", ["endpointslices"]),
         rule(write, "coordination.k8s.io", ["leases"]),
         rule(write, "events.k8s.io", ["events"]),

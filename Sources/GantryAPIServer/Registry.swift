@@ -305,7 +305,7 @@ public final class Registry: Sendable {
 
     /// Kinds whose `metadata.generation` tracks changes to the desired state.
     static func hasGeneration(_ r: ResourceInfo) -> Bool {
-        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs].contains(r)
+        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs, .cronJobs].contains(r)
     }
 
     // MARK: - Update

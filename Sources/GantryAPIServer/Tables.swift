@@ -211,6 +211,29 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "CronJob":
+            return [
+                name,
+                Column("Schedule", "string", "The schedule in Cron format.") { o, _ in .string(str(o, "spec.schedule")) },
+                Column("Timezone", "string", "The time zone name for the given schedule.") { o, _ in
+                    let tz = str(o, "spec.timeZone")
+                    return .string(tz.isEmpty ? "<none>" : tz)
+                },
+                Column("Suspend", "boolean", "Whether subsequent executions are suspended.") { o, _ in
+                    .string(o[path: ["spec", "suspend"]]?.boolValue == true ? "True" : "False")
+                },
+                Column("Active", "integer", "Number of currently running jobs.") { o, _ in
+                    .int(Int64(o[path: ["status", "active"]]?.arrayValue?.count ?? 0))
+                },
+                Column("Last Schedule", "date", "When the last job was scheduled.") { o, now in
+                    let t = str(o, "status.lastScheduleTime")
+                    return .string(t.isEmpty ? "<none>" : age(t, now: now))
+                },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "jobTemplate", "spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "jobTemplate", "spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "jobTemplate", "spec", "selector"]])) },
+            ]
         case "Service":
             return [
                 name,

@@ -124,6 +124,16 @@ struct WorkloadTests {
         let v1 = registry.image
         let v2 = try await registry.push(tag: "2")
 
+        // A CronJob every minute, made with kubectl's generator; it is checked once the minute has turned (below).
+        let badSchedule = try await c.k("create", "cronjob", "bad", "--image", v1, "--schedule", "61 * * * *", "--", "true")
+        #expect(badSchedule.status != 0 && badSchedule.stderr.contains(
+            "spec.schedule: Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61"), "\(badSchedule.stderr)")
+        try await c.mustK("create", "cronjob", "tick", "--image", v1, "--schedule", "* * * * *", "--restart", "Never",
+                          "--", "sh", "-c", "echo tick")
+        try await c.mustK("patch", "cronjob", "tick", "--type", "merge", "-p",
+                          #"{"spec": {"successfulJobsHistoryLimit": 1, "timeZone": "Europe/Berlin"}}"#)
+        let cronCreated = Date()
+
         // A Deployment reaches 5, then 10 ready replicas, spread over both nodes by the scheduler.
         try await c.mustK("apply", "-f", "-", stdin: Self.webDeployment("web", image: v1, replicas: 5))
         try await eventually(timeout: .seconds(60), "5 ready replicas") { try await c.readyPods("app=web").count == 5 }
@@ -236,6 +246,32 @@ struct WorkloadTests {
         #expect(waitFailed.status == 0, "job fails: \(waitFailed.stderr)")
         let fails = try await c.client.get(Job.self, namespace: "default", name: "fails")
         #expect(fails.status?.conditions?.contains { $0.type == "Failed" && $0.reason == "BackoffLimitExceeded" } == true)
+
+        // The CronJob ran on the minute in its time zone; its Job completed; the table, a manual run and history work.
+        try await eventually(timeout: .seconds(75), interval: .seconds(1), "the CronJob's first run completed") {
+            let cj = try await c.client.get(CronJob.self, namespace: "default", name: "tick")
+            return cj.status?.lastSuccessfulTime != nil && cj.status?.lastScheduleTime != nil
+        }
+        let cj = try await c.client.get(CronJob.self, namespace: "default", name: "tick")
+        let scheduled = try #require(cj.status?.lastScheduleTime.flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(scheduled.timeIntervalSince1970.truncatingRemainder(dividingBy: 60) == 0 && scheduled > cronCreated.addingTimeInterval(-60))
+        let runs = try await c.client.list(Job.self, namespace: "default").items.filter {
+            $0.metadata.ownerReferences?.first?.kind == "CronJob" && $0.metadata.ownerReferences?.first?.name == "tick"
+        }
+        #expect(runs.contains { $0.name == "tick-\(Int64(scheduled.timeIntervalSince1970 / 60))" }, "\(runs.map(\.name))")
+        #expect(runs.first?.metadata.annotations?["batch.kubernetes.io/cronjob-scheduled-timestamp"]?.hasSuffix("+01:00") == true)
+        let table = try await c.mustK("get", "cronjobs")
+        #expect(table.contains("SCHEDULE") && table.contains("TIMEZONE") && table.contains("* * * * *") && table.contains("Europe/Berlin"), "\(table)")
+        try await c.mustK("create", "job", "tick-manual", "--from=cronjob/tick")
+        let manualWait = try await c.k("wait", "--for=condition=complete", "job/tick-manual", "--timeout=60s")
+        #expect(manualWait.status == 0, "\(manualWait.stderr)")
+        try await c.mustK("patch", "cronjob", "tick", "--type", "merge", "-p", #"{"spec": {"suspend": true}}"#)
+        try await c.mustK("delete", "cronjob", "tick")
+        try await eventually(timeout: .seconds(30), "the CronJob's Jobs deleted with it") {
+            try await c.client.list(Job.self, namespace: "default").items.allSatisfy {
+                $0.metadata.ownerReferences?.first?.name != "tick" || $0.metadata.deletionTimestamp != nil
+            }
+        }
 
         // Deleting a Deployment leaves no ReplicaSets or Pods.
         try await c.mustK("delete", "deployment", "web", "flaky")

@@ -391,6 +391,17 @@ let protobufFieldNumberSource = """
   succeeded=5~ terminating=11 uncountedTerminatedPods=8
 @batch.JobCondition
   lastProbeTime=3 lastTransitionTime=4 message=6~ reason=5~ status=2 type=1
+@batch.CronJob
+  metadata=1 spec=2 status=3
+@batch.CronJobList
+  items=2 metadata=1
+@batch.CronJobSpec
+  concurrencyPolicy=3~ failedJobsHistoryLimit=7 jobTemplate=5 schedule=1 startingDeadlineSeconds=2
+  successfulJobsHistoryLimit=6 suspend=4 timeZone=8
+@batch.JobTemplateSpec
+  metadata=1 spec=2
+@batch.CronJobStatus
+  active=1 lastScheduleTime=4 lastSuccessfulTime=5
 @batch.UncountedTerminatedPods
   failed=2 succeeded=1
 @discovery.EndpointSlice

@@ -1,4 +1,4 @@
-// apps/v1 (Deployment, ReplicaSet, DaemonSet), batch/v1 (Job), coordination.k8s.io/v1 (Lease),
+// apps/v1 (Deployment, ReplicaSet, DaemonSet), batch/v1 (Job, CronJob), coordination.k8s.io/v1 (Lease),
 // discovery.k8s.io/v1 (EndpointSlice) and
 // autoscaling/v1 (Scale). Format: see `SchemaDSL`.
 
@@ -210,6 +210,38 @@ let workloadsSchemaSource = """
   reason string | (brief) reason for the condition's last transition.
   status string req | Status of the condition, one of True, False, Unknown.
   type string req | Type of job condition, Complete or Failed.
+
+@batch.CronJob gvk=batch/v1/CronJob | CronJob represents the configuration of a single cron job.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec batch.CronJobSpec | Specification of the desired behavior of a cron job, including the schedule.
+  status batch.CronJobStatus | Current status of a cron job.
+
+@batch.CronJobList gvk=batch/v1/CronJobList | CronJobList is a collection of cron jobs.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []batch.CronJob req | items is the list of CronJobs.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@batch.CronJobSpec | CronJobSpec describes how the job execution will look like and when it will actually run.
+  concurrencyPolicy string enum=Allow,Forbid,Replace | Specifies how to treat concurrent executions of a Job: Allow (default), Forbid or Replace.
+  failedJobsHistoryLimit int32 | The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1.
+  jobTemplate batch.JobTemplateSpec req | Specifies the job that will be created when executing a CronJob.
+  schedule string req | The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.
+  startingDeadlineSeconds int64 | Optional deadline in seconds for starting the job if it misses scheduled time for any reason.
+  successfulJobsHistoryLimit int32 | The number of successful finished jobs to retain. Value must be non-negative integer. Defaults to 3.
+  suspend boolean | This flag tells the controller to suspend subsequent executions, it does not apply to already started executions. Defaults to false.
+  timeZone string | The time zone name for the given schedule (a tz database name); defaults to the controller manager's.
+
+@batch.JobTemplateSpec | JobTemplateSpec describes the data a Job should have when created from a template.
+  metadata meta.ObjectMeta | Standard object's metadata of the jobs created from this template.
+  spec batch.JobSpec | Specification of the desired behavior of the job.
+
+@batch.CronJobStatus | CronJobStatus represents the current state of a cron job.
+  active []core.ObjectReference list=atomic | A list of pointers to currently running jobs.
+  lastScheduleTime time | Information when was the last time the job was successfully scheduled.
+  lastSuccessfulTime time | Information when was the last time the job successfully completed.
 
 @batch.UncountedTerminatedPods | UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters.
   failed []string list=set | failed holds UIDs of failed Pods.

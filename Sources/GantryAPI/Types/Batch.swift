@@ -147,3 +147,78 @@ public struct JobCondition: Codable, Sendable, Hashable {
         self.message = message
     }
 }
+
+/// Runs Jobs on a repeating schedule (batch/v1 CronJob).
+public struct CronJob: KubeObject, Codable, Sendable, Hashable {
+    public static var resourceInfo: ResourceInfo { .cronJobs }
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: CronJobSpec?
+    public var status: CronJobStatus?
+
+    /// Creates a `CronJob`; every field defaults to unset.
+    public init(apiVersion: String? = "batch/v1", kind: String? = "CronJob", metadata: ObjectMeta = ObjectMeta(),
+                spec: CronJobSpec? = nil, status: CronJobStatus? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case apiVersion, kind, metadata, spec, status
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
+        self.kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        self.metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        self.spec = try c.decodeIfPresent(CronJobSpec.self, forKey: .spec)
+        self.status = try c.decodeIfPresent(CronJobStatus.self, forKey: .status)
+    }
+}
+
+/// When a CronJob runs and what it runs. The job template is kept as JSON, so every field of it reaches the Jobs.
+public struct CronJobSpec: Codable, Sendable, Hashable {
+    public var schedule: String?
+    public var timeZone: String?
+    public var startingDeadlineSeconds: Int?
+    /// Allow, Forbid or Replace.
+    public var concurrencyPolicy: String?
+    public var suspend: Bool?
+    /// A `JobTemplateSpec`: `metadata` and `spec` of the Jobs made.
+    public var jobTemplate: JSONValue?
+    public var successfulJobsHistoryLimit: Int?
+    public var failedJobsHistoryLimit: Int?
+
+    /// Creates a `CronJobSpec`; every field defaults to unset.
+    public init(schedule: String? = nil, timeZone: String? = nil, startingDeadlineSeconds: Int? = nil,
+                concurrencyPolicy: String? = nil, suspend: Bool? = nil, jobTemplate: JSONValue? = nil,
+                successfulJobsHistoryLimit: Int? = nil, failedJobsHistoryLimit: Int? = nil) {
+        self.schedule = schedule
+        self.timeZone = timeZone
+        self.startingDeadlineSeconds = startingDeadlineSeconds
+        self.concurrencyPolicy = concurrencyPolicy
+        self.suspend = suspend
+        self.jobTemplate = jobTemplate
+        self.successfulJobsHistoryLimit = successfulJobsHistoryLimit
+        self.failedJobsHistoryLimit = failedJobsHistoryLimit
+    }
+}
+
+/// The observed state of a CronJob.
+public struct CronJobStatus: Codable, Sendable, Hashable {
+    public var active: [ObjectReference]?
+    public var lastScheduleTime: String?
+    public var lastSuccessfulTime: String?
+
+    /// Creates a `CronJobStatus`; every field defaults to unset.
+    public init(active: [ObjectReference]? = nil, lastScheduleTime: String? = nil, lastSuccessfulTime: String? = nil) {
+        self.active = active
+        self.lastScheduleTime = lastScheduleTime
+        self.lastSuccessfulTime = lastSuccessfulTime
+    }
+}

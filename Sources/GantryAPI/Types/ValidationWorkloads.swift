@@ -177,4 +177,56 @@ extension Validation {
         errs += supported(spec.podReplacementPolicy, "spec.podReplacementPolicy", ["TerminatingOrFailed", "Failed"])
         return errs
     }
+
+    /// A CronJob: its name short enough for the Jobs it names (52 characters), the schedule and time zone, the
+    /// policies and limits, and the job template as a Job's spec is checked (paths under `spec.jobTemplate.spec`).
+    static func validateCronJob(_ cj: CronJob) -> [FieldError] {
+        var errs = validateObjectMeta(cj.metadata, resource: .cronJobs)
+        if let name = cj.metadata.name, name.count > 52 {
+            errs.append(.invalid("metadata.name", name, "must be no more than 52 characters"))
+        }
+        let spec = cj.spec ?? CronJobSpec()
+        if let schedule = spec.schedule, !schedule.isEmpty {
+            do throws(CronScheduleError) {
+                _ = try CronSchedule(schedule)
+            } catch {
+                errs.append(.invalid("spec.schedule", schedule, error.description))
+            }
+        } else {
+            errs.append(.required("spec.schedule"))
+        }
+        if let tz = spec.timeZone {
+            if tz.isEmpty || TimeZone(identifier: tz) == nil || tz.hasPrefix(" ") || tz.contains("..") {
+                errs.append(.invalid("spec.timeZone", tz, "unknown time zone \(tz)"))
+            }
+        }
+        errs += supported(spec.concurrencyPolicy, "spec.concurrencyPolicy", ["Allow", "Forbid", "Replace"])
+        errs += nonNegative(spec.startingDeadlineSeconds, "spec.startingDeadlineSeconds")
+        errs += nonNegative(spec.successfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit")
+        errs += nonNegative(spec.failedJobsHistoryLimit, "spec.failedJobsHistoryLimit")
+        guard let template = spec.jobTemplate, template.objectValue != nil else {
+            errs.append(.required("spec.jobTemplate"))
+            return errs
+        }
+        // The template as the Job it makes: a stand-in name, the template's labels; its spec's errors re-rooted.
+        var job: JSONValue = ["apiVersion": "batch/v1", "kind": "Job",
+                              "metadata": ["name": .string(String((cj.metadata.name ?? "x").prefix(52)) + "-29000000")],
+                              "spec": template["spec"] ?? .emptyObject]
+        if let labels = template[path: ["metadata", "labels"]] { job[path: ["metadata", "labels"]] = labels }
+        do {
+            let typed: Job = try decode(job)
+            for e in validateJob(typed) where e.field.hasPrefix("spec") {
+                var moved = e
+                moved.field = "spec.jobTemplate." + e.field
+                errs.append(moved)
+            }
+        } catch let e as DecodeFailure {
+            var moved = e.error
+            moved.field = "spec.jobTemplate." + moved.field
+            errs.append(moved)
+        } catch {
+            errs.append(FieldError(.invalid, "spec.jobTemplate", "\(error)"))
+        }
+        return errs
+    }
 }
