@@ -89,6 +89,8 @@ extension ResourceInfo {
                                           subresources: ["status"], categories: ["all"])
     public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs",
                                               shortNames: ["cj"], subresources: ["status"], categories: ["all"])
+    public static let podDisruptionBudgets = ResourceInfo(group: "policy", version: "v1", kind: "PodDisruptionBudget",
+                                                          plural: "poddisruptionbudgets", shortNames: ["pdb"], subresources: ["status"])
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
@@ -130,18 +132,20 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .leases, .endpointSlices, .certificateSigningRequests,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,
     ]
 
-    /// The group versions served, in discovery order (core first).
-    public static let groupVersions: [(group: String, version: String)] = [
-        ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("coordination.k8s.io", "v1"), ("discovery.k8s.io", "v1"),
-        ("certificates.k8s.io", "v1"), ("rbac.authorization.k8s.io", "v1"), ("authorization.k8s.io", "v1"),
-        ("authentication.k8s.io", "v1"),
-    ]
+    /// The group versions served, in discovery order (core first, then as `all` first names them): a kind of a new
+    /// group needs nothing more than its entry in `all`.
+    public static let groupVersions: [(group: String, version: String)] = {
+        var seen = Set<String>(), out: [(group: String, version: String)] = [("", "v1")]
+        seen.insert("/v1")
+        for r in all where seen.insert("\(r.group)/\(r.version)").inserted { out.append((r.group, r.version)) }
+        return out
+    }()
 
     /// Looks up a resource by group and plural.
     public static func lookup(group: String, plural: String) -> ResourceInfo? {

@@ -368,10 +368,17 @@ public struct APIHandler: HTTPResponder {
             let body = try await readBody(&req, r, subresource: "token")
             return Self.json(201, try await tokenRequest(namespace: namespace ?? "default", serviceAccount: n, body: body, user: user))
         case (.post, let n?, "eviction"):
-            var opts = DeleteOptions()
-            opts.gracePeriodSeconds = nil
-            _ = try await registry.delete(.pods, namespace: namespace, name: n, options: opts)
-            return Self.json(201, StatusMapping.success())
+            let buf = try await req.collectBody(upTo: config.maxBodyBytes)
+            let data = Data(buf.readableBytesView)
+            let body: JSONValue? = data.isEmpty ? nil
+                : KubeProtobuf.isProtobuf(contentType: req.headers[.contentType])
+                ? try KubeProtobuf.decode(data, resource: .pods, subresource: "eviction")
+                : try Manifest.decodeBody(data, contentType: req.headers[.contentType])
+            do {
+                return Self.json(201, try await registry.evict(namespace: namespace ?? "default", name: n, body: body))
+            } catch let refused as EvictionRefused {
+                return Self.json(429, refused.status)
+            }
         default:
             throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
         }

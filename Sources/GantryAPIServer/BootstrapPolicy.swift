@@ -100,6 +100,7 @@ public enum BootstrapPolicy {
         rule(write, "apps", ["deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status",
                              "replicasets/scale", "daemonsets", "daemonsets/status", "controllerrevisions"]),
         rule(write, "batch", ["jobs", "jobs/status", "cronjobs", "cronjobs/status"]),
+        rule(["patch", "update"], "policy", ["poddisruptionbudgets/status"]),
         rule(write, "discovery.k8s.io", ["endpointslices"]),
         rule(write, "coordination.k8s.io", ["leases"]),
         rule(write, "events.k8s.io", ["events"]),

@@ -211,6 +211,22 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "PodDisruptionBudget":
+            return [
+                name,
+                Column("Min Available", "string", "The minimum number of pods that must be available.") { o, _ in
+                    guard let v = o[path: ["spec", "minAvailable"]], !v.isNull else { return "N/A" }
+                    return .string(v.stringValue ?? v.intValue.map { String($0) } ?? "N/A")
+                },
+                Column("Max Unavailable", "string", "The maximum number of pods that may be unavailable.") { o, _ in
+                    guard let v = o[path: ["spec", "maxUnavailable"]], !v.isNull else { return "N/A" }
+                    return .string(v.stringValue ?? v.intValue.map { String($0) } ?? "N/A")
+                },
+                Column("Allowed Disruptions", "integer", "Number of pod disruptions that are currently allowed.") { o, _ in
+                    .int(int(o, "status.disruptionsAllowed"))
+                },
+                ageColumn,
+            ]
         case "CronJob":
             return [
                 name,

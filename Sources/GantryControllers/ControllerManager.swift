@@ -36,6 +36,7 @@ public final class ControllerManager: Sendable {
     let daemonSets: Informer<DaemonSet>
     let jobs: Informer<Job>
     let cronJobs: Informer<CronJob>
+    let budgets: Informer<PodDisruptionBudget>
     let serviceInformer: Informer<GantryAPI.Service>
     let endpoints: Informer<Endpoints>
     let endpointSlices: Informer<EndpointSlice>
@@ -59,6 +60,7 @@ public final class ControllerManager: Sendable {
         daemonSets = Informer(client: client, logger: logger)
         jobs = Informer(client: client, logger: logger)
         cronJobs = Informer(client: client, logger: logger)
+        budgets = Informer(client: client, logger: logger)
         serviceInformer = Informer(client: client, logger: logger)
         endpoints = Informer(client: client, logger: logger)
         endpointSlices = Informer(client: client, logger: logger)
@@ -72,6 +74,8 @@ public final class ControllerManager: Sendable {
         let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
         let job = JobController(context: context("job-controller"), jobs: jobs, pods: pods)
         let cron = CronJobController(context: context("cronjob-controller"), cronJobs: cronJobs, jobs: jobs)
+        let disruption = DisruptionController(context: context("disruption-controller"), budgets: budgets, pods: pods,
+                                              replicaSets: replicaSets, deployments: deployments)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices)],
                                   clock: clock, logger: logger)
@@ -85,6 +89,7 @@ public final class ControllerManager: Sendable {
         ds.register()
         job.register()
         cron.register()
+        disruption.register()
         gc.register()
         runners = [
             ControllerRunner(name: "replicaset", queue: rs.queue, reconciler: rs, workers: config.workers, logger: logger),
@@ -92,6 +97,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
             ControllerRunner(name: "cronjob", queue: cron.queue, reconciler: cron, workers: config.workers, logger: logger),
+            ControllerRunner(name: "disruption", queue: disruption.queue, reconciler: disruption, workers: config.workers, logger: logger),
             ControllerRunner(name: "endpoints", queue: eps.queue, reconciler: eps, workers: config.workers, logger: logger),
             ControllerRunner(name: "endpointslice", queue: slices.queue, reconciler: slices, workers: config.workers, logger: logger),
             ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
@@ -113,7 +119,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, cronJobs, serviceInformer, endpoints, endpointSlices]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,

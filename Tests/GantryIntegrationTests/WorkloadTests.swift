@@ -273,6 +273,70 @@ struct WorkloadTests {
             }
         }
 
+        // A PodDisruptionBudget holds a drain back until it allows a disruption; the eviction API answers 429.
+        try await c.mustK("apply", "-f", "-", stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: guarded}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: guarded}}
+              template:
+                metadata: {labels: {app: guarded}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  affinity:
+                    podAntiAffinity:
+                      requiredDuringSchedulingIgnoredDuringExecution:
+                      - {labelSelector: {matchLabels: {app: guarded}}, topologyKey: kubernetes.io/hostname}
+                  containers:
+                  - name: web
+                    image: \(v1)
+                    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: guarded}
+            spec:
+              minAvailable: 2
+              selector: {matchLabels: {app: guarded}}
+            """)
+        let both = try await c.k("apply", "-f", "-", stdin: """
+            {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "both"},
+             "spec": {"minAvailable": 1, "maxUnavailable": "10%", "selector": {"matchLabels": {"app": "x"}}}}
+            """)
+        #expect(both.status != 0 && both.stderr.contains("minAvailable and maxUnavailable cannot be both set"), "\(both.stderr)")
+        try await eventually(timeout: .seconds(60), "guarded on both nodes, its budget counted") {
+            let pdb = try await c.client.get(PodDisruptionBudget.self, namespace: "default", name: "guarded")
+            return try await c.readyPods("app=guarded").count == 2 && pdb.status?.currentHealthy == 2
+                && pdb.status?.desiredHealthy == 2 && pdb.status?.expectedPods == 2 && pdb.status?.disruptionsAllowed == 0
+        }
+        #expect(try await c.mustK("get", "pdb", "guarded").contains("ALLOWED DISRUPTIONS"))
+        let onNodeB = try #require(try await c.readyPods("app=guarded").first { $0.spec?.nodeName == nodeB })
+        let refused = try await c.client.raw(.POST, "/api/v1/namespaces/default/pods/\(onNodeB.name)/eviction", body: JSONValue.object([
+            "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string(onNodeB.name), "namespace": "default"],
+        ]).serialized())
+        #expect(refused.status == 429, "\(String(decoding: refused.body, as: UTF8.self))")
+        let refusal = try JSONValue.parse(refused.body)
+        #expect(refusal["message"] == "Cannot evict pod as it would violate the pod's disruption budget.")
+        #expect(refusal[path: ["details", "causes"]]?.arrayValue?.first?["message"]
+            == "The disruption budget guarded needs 2 healthy pods and has 2 currently")
+        let held = try await c.k("drain", nodeB, "--pod-selector", "app=guarded", "--timeout", "8s")
+        #expect(held.status != 0 && held.stderr.contains("Cannot evict pod as it would violate the pod's disruption budget"), "\(held.stderr)")
+        try await c.mustK("patch", "pdb", "guarded", "--type", "merge", "-p", #"{"spec": {"minAvailable": 1}}"#)
+        try await eventually(timeout: .seconds(20), "the budget allows one disruption") {
+            try await c.client.get(PodDisruptionBudget.self, namespace: "default", name: "guarded").status?.disruptionsAllowed == 1
+        }
+        let drained = try await c.k("drain", nodeB, "--pod-selector", "app=guarded", "--timeout", "60s")
+        #expect(drained.status == 0 && drained.stdout.contains("evicted"), "\(drained.stdout) \(drained.stderr)")
+        #expect(try await c.readyPods("app=guarded").map { $0.spec?.nodeName } == [nodeA])
+        try await c.mustK("uncordon", nodeB)
+        try await eventually(timeout: .seconds(60), "guarded back on both nodes") {
+            Set(try await c.readyPods("app=guarded").compactMap(\.spec?.nodeName)) == [nodeA, nodeB]
+        }
+        try await c.mustK("delete", "deployment", "guarded")
+        try await c.mustK("delete", "pdb", "guarded")
+
         // Deleting a Deployment leaves no ReplicaSets or Pods.
         try await c.mustK("delete", "deployment", "web", "flaky")
         try await eventually(timeout: .seconds(60), "web's ReplicaSets and Pods gone") {

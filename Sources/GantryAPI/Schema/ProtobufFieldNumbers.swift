@@ -100,6 +100,14 @@ let protobufFieldNumberSource = """
   component=1~ host=2~
 @core.EventSeries
   count=1~ lastObservedTime=2
+@policy.PodDisruptionBudget
+  metadata=1 spec=2 status=3
+@policy.PodDisruptionBudgetList
+  items=2 metadata=1
+@policy.PodDisruptionBudgetSpec
+  maxUnavailable=3 minAvailable=1 selector=2 unhealthyPodEvictionPolicy=4
+@policy.PodDisruptionBudgetStatus
+  conditions=7 currentHealthy=4 desiredHealthy=5 disruptedPods=2 disruptionsAllowed=3 expectedPods=6 observedGeneration=1~
 @policy.Eviction
   deleteOptions=2 metadata=1
 @meta.ObjectMeta

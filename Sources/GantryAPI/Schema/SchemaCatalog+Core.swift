@@ -268,6 +268,34 @@ let coreSchemaSource2 = """
   count int32 | Number of occurrences in this series up to the last heartbeat time.
   lastObservedTime microtime | Time of the last occurrence observed.
 
+@policy.PodDisruptionBudget gvk=policy/v1/PodDisruptionBudget | PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec policy.PodDisruptionBudgetSpec | Specification of the desired behavior of the PodDisruptionBudget.
+  status policy.PodDisruptionBudgetStatus | Most recently observed status of the PodDisruptionBudget.
+
+@policy.PodDisruptionBudgetList gvk=policy/v1/PodDisruptionBudgetList | PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []policy.PodDisruptionBudget req | Items is a list of PodDisruptionBudgets.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard object's metadata.
+
+@policy.PodDisruptionBudgetSpec | PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.
+  maxUnavailable intstr | An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction. Mutually exclusive with minAvailable.
+  minAvailable intstr | An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction.
+  selector meta.LabelSelector | Label query over pods whose evictions are managed by the disruption budget. A null selector matches no pods; an empty one all pods in the namespace.
+  unhealthyPodEvictionPolicy string enum=AlwaysAllow,IfHealthyBudget | When running but not yet healthy pods may be evicted: IfHealthyBudget (default) or AlwaysAllow.
+
+@policy.PodDisruptionBudgetStatus | PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget.
+  conditions []meta.Condition patch=merge key=type | Conditions for the PDB; the disruption controller sets DisruptionAllowed.
+  currentHealthy int32 req | current number of healthy pods
+  desiredHealthy int32 req | minimum desired number of healthy pods
+  disruptedPods {}time | Pods whose eviction the API server processed but the disruption controller has not yet seen deleted, with the time of the eviction.
+  disruptionsAllowed int32 req | Number of pod disruptions that are currently allowed.
+  expectedPods int32 req | total number of pods counted by this disruption budget
+  observedGeneration int64 | Most recent generation observed when updating this PDB status.
+
 @policy.Eviction gvk=policy/v1/Eviction | Eviction evicts a pod from its node subject to certain policies and safety constraints. It is posted to a pod's eviction subresource.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.
   deleteOptions meta.DeleteOptions | DeleteOptions may be provided.

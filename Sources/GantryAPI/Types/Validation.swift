@@ -23,6 +23,7 @@ public enum Validation {
             case ("apps", "DaemonSet"): return validateDaemonSet(try decode(object))
             case ("batch", "Job"): return validateJob(try decode(object))
             case ("batch", "CronJob"): return validateCronJob(try decode(object))
+            case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
             case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)

@@ -229,4 +229,32 @@ extension Validation {
         }
         return errs
     }
+
+    /// A PodDisruptionBudget: one of minAvailable and maxUnavailable, each a non-negative number or a percentage
+    /// up to 100%, a valid selector, a known unhealthy-pod policy.
+    static func validatePodDisruptionBudget(_ pdb: PodDisruptionBudget) -> [FieldError] {
+        var errs = validateObjectMeta(pdb.metadata, resource: .podDisruptionBudgets)
+        let spec = pdb.spec ?? PodDisruptionBudgetSpec()
+        if spec.minAvailable != nil, spec.maxUnavailable != nil {
+            errs.append(.invalid("spec", "{minAvailable, maxUnavailable}", "minAvailable and maxUnavailable cannot be both set"))
+        }
+        for (value, path) in [(spec.minAvailable, "spec.minAvailable"), (spec.maxUnavailable, "spec.maxUnavailable")] {
+            guard let value else { continue }
+            switch value {
+            case .int(let n) where n < 0:
+                errs.append(.invalid(path, n, "must be greater than or equal to 0"))
+            case .string(let s):
+                let digits = s.hasSuffix("%") ? String(s.dropLast()) : ""
+                if let p = Int(digits), p >= 0 {
+                    if p > 100 { errs.append(.invalid(path, s, "must not be greater than 100%")) }
+                } else {
+                    errs.append(.invalid(path, s, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"))
+                }
+            default: break
+            }
+        }
+        if let selector = spec.selector { errs += validateLabelSelector(selector, "spec.selector") }
+        errs += supported(spec.unhealthyPodEvictionPolicy, "spec.unhealthyPodEvictionPolicy", ["IfHealthyBudget", "AlwaysAllow"])
+        return errs
+    }
 }
