@@ -91,6 +91,10 @@ extension ResourceInfo {
                                               shortNames: ["cj"], subresources: ["status"], categories: ["all"])
     public static let podDisruptionBudgets = ResourceInfo(group: "policy", version: "v1", kind: "PodDisruptionBudget",
                                                           plural: "poddisruptionbudgets", shortNames: ["pdb"], subresources: ["status"])
+    public static let ingresses = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses",
+                                               shortNames: ["ing"], subresources: ["status"])
+    public static let ingressClasses = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "IngressClass",
+                                                    plural: "ingressclasses", namespaced: false)
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
@@ -132,7 +136,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .leases, .endpointSlices, .certificateSigningRequests,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

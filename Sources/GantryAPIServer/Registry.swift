@@ -216,6 +216,7 @@ public final class Registry: Sendable {
         if Self.hasGeneration(r) { obj[path: ["metadata", "generation"]] = 1 }
         Admission.prepareForCreate(&obj, r)
         if r == .pods { try await admitServiceAccount(&obj, namespace: namespace ?? "default") }
+        if r == .ingresses { try await admitDefaultIngressClass(&obj) }
         Defaults.apply(&obj, resource: r)
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
@@ -305,7 +306,7 @@ public final class Registry: Sendable {
 
     /// Kinds whose `metadata.generation` tracks changes to the desired state.
     static func hasGeneration(_ r: ResourceInfo) -> Bool {
-        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs, .cronJobs].contains(r)
+        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses].contains(r)
     }
 
     // MARK: - Update
@@ -744,5 +745,23 @@ public enum Clock {
     /// RFC 3339 with seconds (`Time`).
     public static func rfc3339(_ date: Date = Date()) -> String {
         date.ISO8601Format()
+    }
+}
+
+extension Registry {
+    /// The DefaultIngressClass admission: an Ingress created without a class (field or the old
+    /// `kubernetes.io/ingress.class` annotation) gets the IngressClass annotated
+    /// `ingressclass.kubernetes.io/is-default-class: "true"` (the newest, if several are).
+    func admitDefaultIngressClass(_ obj: inout JSONValue) async throws {
+        if let c = obj[path: ["spec", "ingressClassName"]], !c.isNull { return }
+        if obj[path: ["metadata", "annotations", "kubernetes.io/ingress.class"]] != nil { return }
+        let classes = try await list(.ingressClasses, namespace: nil, options: ListOptions()).items.filter {
+            $0[path: ["metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"]] == "true"
+        }
+        let newest = classes.max {
+            ($0[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $0[path: ["metadata", "name"]]?.stringValue ?? "")
+                < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1[path: ["metadata", "name"]]?.stringValue ?? "")
+        }
+        if let name = newest?[path: ["metadata", "name"]] { obj[path: ["spec", "ingressClassName"]] = name }
     }
 }

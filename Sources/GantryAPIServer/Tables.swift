@@ -211,6 +211,40 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "Ingress":
+            return [
+                name,
+                Column("Class", "string", "The name of the IngressClass resource.") { o, _ in
+                    let c = str(o, "spec.ingressClassName")
+                    return .string(c.isEmpty ? "<none>" : c)
+                },
+                Column("Hosts", "string", "Hosts that incoming requests are matched against.") { o, _ in
+                    let hosts = (o[path: ["spec", "rules"]]?.arrayValue ?? []).compactMap { $0["host"]?.stringValue }
+                    return .string(hosts.isEmpty ? "*" : hosts.joined(separator: ","))
+                },
+                Column("Address", "string", "Address is a list of IPs or hostnames of the load balancer.") { o, _ in
+                    let lb = (o[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? [])
+                        .compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+                    return .string(lb.joined(separator: ","))
+                },
+                Column("Ports", "string", "Ports of TLS configurations that open.") { o, _ in
+                    .string((o[path: ["spec", "tls"]]?.arrayValue ?? []).isEmpty ? "80" : "80, 443")
+                },
+                ageColumn,
+            ]
+        case "IngressClass":
+            return [
+                name,
+                Column("Controller", "string", "Controller that is responsible for handling this class.") { o, _ in
+                    .string(str(o, "spec.controller"))
+                },
+                Column("Parameters", "string", "A reference to a resource with additional parameters.") { o, _ in
+                    guard let p = o[path: ["spec", "parameters"]], p.objectValue != nil else { return "<none>" }
+                    let group = p["apiGroup"]?.stringValue.map { ".\($0)" } ?? ""
+                    return .string("\(p["kind"]?.stringValue ?? "")\(group)/\(p["name"]?.stringValue ?? "")")
+                },
+                ageColumn,
+            ]
         case "PodDisruptionBudget":
             return [
                 name,

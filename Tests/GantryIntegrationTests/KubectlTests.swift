@@ -216,4 +216,51 @@ struct KubectlTests {
         }
         try await server.stop()
     }
+
+    /// Ingress and IngressClass as objects (their controller comes later): kubectl's generator, the default class,
+    /// the table, validation with Kubernetes' messages, an immutable controller.
+    @Test func ingressesAndClasses() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-ingress")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        _ = try await k.ok("apply", "-f", "-", stdin: """
+            apiVersion: networking.k8s.io/v1
+            kind: IngressClass
+            metadata:
+              name: edge
+              annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+            spec:
+              controller: example.com/edge
+            """)
+        #expect(try await k.ok("create", "ingress", "web", "--rule=demo.example.com/*=web:80,tls=web-tls", "--rule=/api=api:http")
+            .contains("ingress.networking.k8s.io/web created"))
+        #expect(try await k.ok("get", "ingress", "web", "-o", "jsonpath={.spec.ingressClassName} {.spec.rules[0].http.paths[0].pathType} {.spec.tls[0].secretName}")
+            == "edge Prefix web-tls")
+        let table = try await k.ok("get", "ingress,ingressclass")
+        for column in ["CLASS", "HOSTS", "ADDRESS", "PORTS", "CONTROLLER", "demo.example.com", "80, 443", "example.com/edge"] {
+            #expect(table.contains(column), "\(column): \(table)")
+        }
+        let ip = try await k.run("create", "ingress", "byip", "--rule=10.0.0.1/x=web:80")
+        #expect(ip.stderr.contains("spec.rules[0].host: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address"), "\(ip.stderr)")
+        let bad = try await k.run("apply", "-f", "-", stdin: """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: bad}
+            spec:
+              rules:
+              - host: "*.example.com"
+                http:
+                  paths:
+                  - {path: foo, pathType: Prefix, backend: {service: {name: web}}}
+            """)
+        #expect(bad.stderr.contains("spec.rules[0].http.paths[0].path: Invalid value: \"foo\": must be an absolute path"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("spec.rules[0].http.paths[0].backend.service.port: Required value"), "\(bad.stderr)")
+        #expect(try await k.run("get", "ingress", "bad").status != 0)
+        let moved = try await k.run("patch", "ingressclass", "edge", "--type", "merge", "-p", #"{"spec": {"controller": "example.com/other"}}"#)
+        #expect(moved.stderr.contains("spec.controller: Invalid value: \"example.com/other\": field is immutable"), "\(moved.stderr)")
+        try await server.stop()
+    }
 }

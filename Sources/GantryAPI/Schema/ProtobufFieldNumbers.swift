@@ -108,6 +108,44 @@ let protobufFieldNumberSource = """
   maxUnavailable=3 minAvailable=1 selector=2 unhealthyPodEvictionPolicy=4
 @policy.PodDisruptionBudgetStatus
   conditions=7 currentHealthy=4 desiredHealthy=5 disruptedPods=2 disruptionsAllowed=3 expectedPods=6 observedGeneration=1~
+@core.TypedLocalObjectReference
+  apiGroup=1 kind=2~ name=3~
+@networking.Ingress
+  metadata=1 spec=2 status=3
+@networking.IngressList
+  items=2 metadata=1
+@networking.IngressSpec
+  defaultBackend=1 ingressClassName=4 rules=3 tls=2
+@networking.IngressBackend
+  resource=3 service=4
+@networking.IngressServiceBackend
+  name=1~ port=2
+@networking.ServiceBackendPort
+  name=1~ number=2~
+@networking.IngressRule
+  host=1~ http=2.1
+@networking.HTTPIngressRuleValue
+  paths=1
+@networking.HTTPIngressPath
+  backend=2 path=1~ pathType=3
+@networking.IngressTLS
+  hosts=1 secretName=2~
+@networking.IngressStatus
+  loadBalancer=1
+@networking.IngressLoadBalancerStatus
+  ingress=1
+@networking.IngressLoadBalancerIngress
+  hostname=2~ ip=1~ ports=4
+@networking.IngressPortStatus
+  error=3 port=1 protocol=2
+@networking.IngressClass
+  metadata=1 spec=2
+@networking.IngressClassList
+  items=2 metadata=1
+@networking.IngressClassSpec
+  controller=1~ parameters=2
+@networking.IngressClassParametersReference
+  apiGroup=1 kind=2 name=3 namespace=5 scope=4
 @policy.Eviction
   deleteOptions=2 metadata=1
 @meta.ObjectMeta

@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -239,6 +239,7 @@ public enum SchemaDSL {
         ("discovery.", "io.k8s.api.discovery.v1."),
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
         ("policy.", "io.k8s.api.policy.v1."),
+        ("networking.", "io.k8s.api.networking.v1."),
         ("certificates.", "io.k8s.api.certificates.v1."),
         ("rbac.", "io.k8s.api.rbac.v1."),
         ("authentication.", "io.k8s.api.authentication.v1."),

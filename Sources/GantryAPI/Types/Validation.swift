@@ -24,6 +24,8 @@ public enum Validation {
             case ("batch", "Job"): return validateJob(try decode(object))
             case ("batch", "CronJob"): return validateCronJob(try decode(object))
             case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
+            case ("networking.k8s.io", "Ingress"): return validateIngress(object, resource: resource)
+            case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
             case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)
@@ -64,6 +66,13 @@ public enum Validation {
                 let (o, n): (DaemonSet, DaemonSet) = (try decode(old), try decode(new))
                 return updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
             case ("batch", "Job"): return updateJob(try decode(old), try decode(new))
+            case ("networking.k8s.io", "IngressClass"):
+                let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                var errs = updateMeta(o, n)
+                let was = old[path: ["spec", "controller"]]?.stringValue ?? "", now = new[path: ["spec", "controller"]]?.stringValue ?? ""
+                if was != now { errs.append(.invalid("spec.controller", now, "field is immutable")) }
+                return errs
             case ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
                 let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
                 let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
