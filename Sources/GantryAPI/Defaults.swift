@@ -55,6 +55,8 @@ public enum Defaults {
                 }
             }
             template(&object)
+        case "PriorityClass":
+            setIfMissing(&object, ["preemptionPolicy"], "PreemptLowerPriority")
         case "CronJob":
             setIfMissing(&object, ["spec", "concurrencyPolicy"], "Allow")
             setIfMissing(&object, ["spec", "suspend"], false)

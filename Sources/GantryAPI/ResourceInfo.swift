@@ -95,6 +95,8 @@ extension ResourceInfo {
                                                shortNames: ["ing"], subresources: ["status"])
     public static let ingressClasses = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "IngressClass",
                                                     plural: "ingressclasses", namespaced: false)
+    public static let priorityClasses = ResourceInfo(group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass",
+                                                     plural: "priorityclasses", shortNames: ["pc"], namespaced: false)
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
@@ -136,7 +138,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .leases, .endpointSlices, .certificateSigningRequests,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

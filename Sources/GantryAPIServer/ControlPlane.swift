@@ -95,6 +95,7 @@ public struct ControlPlane: Sendable {
             try await registry.ensureNamespaceDefaults(ns[path: ["metadata", "name"]]?.stringValue ?? "")
         }
         try await BootstrapPolicy.reconcile(registry)
+        try await registry.ensureSystemPriorityClasses()
         if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
         if let nodes = authorizer?.nodes { try await NodeGraphIndexer.load(registry: registry, authorizer: nodes) }
     }

@@ -217,6 +217,8 @@ public final class Registry: Sendable {
         Admission.prepareForCreate(&obj, r)
         if r == .pods { try await admitServiceAccount(&obj, namespace: namespace ?? "default") }
         if r == .ingresses { try await admitDefaultIngressClass(&obj) }
+        if r == .pods { try await admitPriority(&obj, name: name) }
+        if r == .priorityClasses { try await admitGlobalDefault(obj, name: name) }
         Defaults.apply(&obj, resource: r)
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
@@ -763,5 +765,68 @@ extension Registry {
                 < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1[path: ["metadata", "name"]]?.stringValue ?? "")
         }
         if let name = newest?[path: ["metadata", "name"]] { obj[path: ["spec", "ingressClassName"]] = name }
+    }
+}
+
+extension Registry {
+    /// Priority admission: a pod's `priorityClassName` (or the class marked `globalDefault`) becomes its
+    /// `spec.priority` and `spec.preemptionPolicy`; a class that does not exist, or a priority the pod sets itself
+    /// that differs, is refused as Kubernetes refuses it.
+    func admitPriority(_ pod: inout JSONValue, name: String) async throws {
+        var className = pod[path: ["spec", "priorityClassName"]]?.stringValue ?? ""
+        var value: Int64 = 0, policy = "PreemptLowerPriority"
+        if !className.isEmpty {
+            if let system = Validation.systemPriorityClasses[className] {
+                value = Int64(system)
+                if let pc = try? await get(.priorityClasses, namespace: nil, name: className) {
+                    policy = pc["preemptionPolicy"]?.stringValue ?? policy
+                }
+            } else {
+                guard let pc = try? await get(.priorityClasses, namespace: nil, name: className) else {
+                    throw GantryError(.forbidden, "pods \"\(name)\" is forbidden: no PriorityClass with name \(className) was found")
+                }
+                value = pc["value"]?.intValue ?? 0
+                policy = pc["preemptionPolicy"]?.stringValue ?? policy
+            }
+        } else if let def = try await list(.priorityClasses, namespace: nil, options: ListOptions()).items
+            .filter({ $0["globalDefault"]?.boolValue == true })
+            .min(by: { ($0["value"]?.intValue ?? 0) < ($1["value"]?.intValue ?? 0) }) {
+            className = def[path: ["metadata", "name"]]?.stringValue ?? ""
+            value = def["value"]?.intValue ?? 0
+            policy = def["preemptionPolicy"]?.stringValue ?? policy
+            pod[path: ["spec", "priorityClassName"]] = .string(className)
+        }
+        if let given = pod[path: ["spec", "priority"]]?.intValue, given != value {
+            throw GantryError(.forbidden, "pods \"\(name)\" is forbidden: the integer value of priority (\(given)) must not be provided in pod spec; priority admission controller computed \(value) from the given PriorityClass name")
+        }
+        pod[path: ["spec", "priority"]] = .int(value)
+        if pod[path: ["spec", "preemptionPolicy"]] == nil || pod[path: ["spec", "preemptionPolicy"]]?.isNull == true {
+            pod[path: ["spec", "preemptionPolicy"]] = .string(policy)
+        }
+    }
+
+    /// Only one PriorityClass may be the global default.
+    func admitGlobalDefault(_ pc: JSONValue, name: String) async throws {
+        guard pc["globalDefault"]?.boolValue == true else { return }
+        for other in try await list(.priorityClasses, namespace: nil, options: ListOptions()).items
+            where other["globalDefault"]?.boolValue == true {
+            let n = other[path: ["metadata", "name"]]?.stringValue ?? ""
+            if n != name {
+                throw GantryError.invalid(.priorityClasses, name, [.invalid("globalDefault", "true",
+                    "PriorityClass \(n) is already marked as default. Only one default can exist")])
+            }
+        }
+    }
+
+    /// The built-in PriorityClasses, made at start if missing.
+    public func ensureSystemPriorityClasses() async throws {
+        for (name, value) in Validation.systemPriorityClasses.sorted(by: { $0.key < $1.key }) {
+            let body: JSONValue = ["apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": ["name": .string(name)],
+                                   "value": .int(Int64(value)),
+                                   "description": .string("Used for \(name == "system-node-critical" ? "system critical pods that must not be moved from their current node" : "system critical pods that must run in the cluster, but can be moved to another node if necessary").")]
+            do {
+                _ = try await create(.priorityClasses, namespace: nil, body: body, options: WriteOptions())
+            } catch let e as GantryError where e.code == .alreadyExists {}
+        }
     }
 }

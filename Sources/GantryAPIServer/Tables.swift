@@ -211,6 +211,18 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "PriorityClass":
+            return [
+                name,
+                Column("Value", "integer", "The value of this priority class.") { o, _ in .int(int(o, "value")) },
+                Column("Global-Default", "boolean", "Whether this is the default class of pods that name none.") { o, _ in
+                    .string(o["globalDefault"]?.boolValue == true ? "true" : "false")
+                },
+                ageColumn,
+                Column("PreemptionPolicy", "string", "The policy for preempting pods with lower priority.") { o, _ in
+                    .string(str(o, "preemptionPolicy"))
+                },
+            ]
         case "Ingress":
             return [
                 name,

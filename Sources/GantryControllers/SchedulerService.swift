@@ -159,8 +159,43 @@ public final class SchedulerService: @unchecked Sendable {
         case .unschedulable(let message):
             lock.withLock { _ = unschedulable.insert(key) }
             await markUnschedulable(pod, message)
+            await preemptFor(pod)
             return nil
         }
+    }
+
+    /// Makes room for a pod no node fits by evicting pods of lower priority from one node (kube-scheduler's
+    /// DefaultPreemption): the victims are deleted gracefully with a `Preempted` event, and the pod's
+    /// `status.nominatedNodeName` names the node; it is scheduled when the victims are gone.
+    func preemptFor(_ pod: Pod) async {
+        let all = pods.list()
+        let byNode = Dictionary(grouping: all.filter { !($0.spec?.nodeName ?? "").isEmpty }) { $0.spec?.nodeName ?? "" }
+        // Victims already going for this pod: wait for them rather than preempt again.
+        if let nominated = pod.status?.nominatedNodeName, !nominated.isEmpty,
+           (byNode[nominated] ?? []).contains(where: { $0.metadata.deletionTimestamp != nil
+               && ($0.spec?.priority ?? 0) < (pod.spec?.priority ?? 0) }) { return }
+        let choice = lock.withLock { scheduler.preempt(pod, in: snapshot, podsOn: { byNode[$0] ?? [] }) }
+        guard let (node, victims) = choice else { return }
+        let ns = pod.metadata.namespace ?? "default"
+        for v in victims {
+            do {
+                try await client.delete(.pods, namespace: v.metadata.namespace ?? "default", name: v.name)
+                await recorder.record(v, reason: "Preempted", message: "Preempted by pod \(pod.metadata.uid ?? "") on node \(node)")
+            } catch let e as GantryError where e.code == .notFound {
+            } catch {
+                logger.info("preemption: deleting a victim failed", metadata: ["pod": "\(objectKey(v))", "error": "\(error)"])
+            }
+        }
+        var updated = pod
+        var status = pod.status ?? PodStatus()
+        status.nominatedNodeName = node
+        updated.status = status
+        if let fresh = try? await client.get(Pod.self, namespace: ns, name: pod.name) {
+            updated = fresh
+            updated.status?.nominatedNodeName = node
+        }
+        _ = try? await client.update(updated, subresource: "status")
+        logger.info("preempted pods", metadata: ["pod": "\(ns)/\(pod.name)", "node": "\(node)", "victims": "\(victims.map(\.name))"])
     }
 
     func bind(_ pod: Pod, to node: String) async {

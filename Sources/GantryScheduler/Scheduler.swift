@@ -34,7 +34,7 @@ public struct SchedulerConfiguration: Sendable, Hashable {
     public var hardPodAffinityWeight: Int
     /// Whether unschedulable messages end with kube-scheduler's preemption summary
     /// (`preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`).
-    /// Gantry does not preempt, so this only says whether preemption could have helped.
+    /// (`preempt` is a separate step the caller runs after an unschedulable result.)
     public var reportsPreemption: Bool
 
     /// kube-scheduler's default score weights.
@@ -229,6 +229,53 @@ public struct Scheduler: Sendable {
             }
         }
         return .bound(nodeName: snapshot.records[feasible[best]].name, score: totals[best])
+    }
+
+    /// kube-scheduler's DefaultPreemption for a pod no node fits: on each node where evicting pods can help, remove
+    /// every pod of lower priority, check that the pod then fits, and give back (reprieve) as many of them as still
+    /// leaves room, highest priority first. The node chosen has the lowest highest-priority victim, then the fewest
+    /// victims. `podsOn` gives the pods counted on a node. Nil: the pod does not preempt (`preemptionPolicy:
+    /// Never`), or no set of lower-priority victims makes room anywhere. Pure: the snapshot is not changed.
+    public func preempt(_ pod: Pod, in snapshot: ClusterSnapshot, podsOn: (String) -> [Pod]) -> (nodeName: String, victims: [Pod])? {
+        if pod.spec?.preemptionPolicy == "Never" { return nil }
+        let priority = pod.spec?.priority ?? 0
+        let info = snapshot.podInfo(for: pod)
+        let checks = filters.compactMap { $0.prepare(info, in: snapshot) }
+        func fits(_ slot: Int, in s: ClusterSnapshot) -> Bool {
+            let i = s.podInfo(for: pod)
+            for f in filters {
+                guard let check = f.prepare(i, in: s) else { continue }
+                if !check.passes(slot, in: s) { return false }
+            }
+            return true
+        }
+        var best: (name: String, victims: [Pod], top: Int, count: Int)?
+        for slot in snapshot.scanOrder {
+            // Nodes where eviction cannot help (taints, selectors) are skipped.
+            if checks.contains(where: { $0.failure(slot, in: snapshot)?.isUnresolvable == true }) { continue }
+            let name = snapshot.nodeName(at: slot)
+            let lower = podsOn(name).filter { ($0.spec?.priority ?? 0) < priority && $0.metadata.deletionTimestamp == nil }
+            if lower.isEmpty { continue }
+            var s = snapshot
+            for v in lower { s.removePod(v) }
+            guard fits(slot, in: s) else { continue }
+            var victims: [Pod] = []
+            let order = lower.sorted { ($0.spec?.priority ?? 0) != ($1.spec?.priority ?? 0)
+                ? ($0.spec?.priority ?? 0) > ($1.spec?.priority ?? 0) : ($0.metadata.creationTimestamp ?? "") < ($1.metadata.creationTimestamp ?? "") }
+            for v in order {
+                s.addPod(v)
+                if !fits(slot, in: s) {
+                    s.removePod(v)
+                    victims.append(v)
+                }
+            }
+            if victims.isEmpty { continue }
+            let top = victims.map { $0.spec?.priority ?? 0 }.max() ?? Int.min
+            if best == nil || top < best!.top || (top == best!.top && victims.count < best!.count) {
+                best = (name, victims, top, victims.count)
+            }
+        }
+        return best.map { ($0.name, $0.victims) }
     }
 
     /// Why no node fits: every node's first failing filter, counted by reason.

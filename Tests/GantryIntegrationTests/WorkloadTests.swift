@@ -337,6 +337,77 @@ struct WorkloadTests {
         try await c.mustK("delete", "deployment", "guarded")
         try await c.mustK("delete", "pdb", "guarded")
 
+        // PriorityClasses: the system ones exist, admission fills in priorities, and a high-priority pod that fits
+        // nowhere preempts a low-priority one.
+        #expect(try await c.mustK("get", "priorityclass", "system-node-critical", "-o", "jsonpath={.value}") == "2000001000")
+        let cpu = try await c.client.get(Node.self, name: nodeA).status?.allocatable?["cpu"]?.milliValue ?? 2000
+        let share = "\(cpu * 6 / 10)m"
+        try await c.mustK("apply", "-f", "-", stdin: """
+            apiVersion: scheduling.k8s.io/v1
+            kind: PriorityClass
+            metadata: {name: low}
+            value: 10
+            ---
+            apiVersion: scheduling.k8s.io/v1
+            kind: PriorityClass
+            metadata: {name: high}
+            value: 1000
+            description: "for the test's important pod"
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: batch}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: batch}}
+              template:
+                metadata: {labels: {app: batch}}
+                spec:
+                  priorityClassName: low
+                  terminationGracePeriodSeconds: 1
+                  affinity:
+                    podAntiAffinity:
+                      requiredDuringSchedulingIgnoredDuringExecution:
+                      - {labelSelector: {matchLabels: {app: batch}}, topologyKey: kubernetes.io/hostname}
+                  containers:
+                  - name: work
+                    image: \(v1)
+                    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+                    resources: {requests: {cpu: \(share)}}
+            """)
+        try await eventually(timeout: .seconds(60), "the low-priority pods on both nodes") {
+            try await c.readyPods("app=batch").count == 2
+        }
+        #expect(try await c.pods("app=batch").allSatisfy { $0.spec?.priority == 10 && $0.spec?.preemptionPolicy == "PreemptLowerPriority" })
+        let missing = try await c.k("run", "nope", "--image", v1, "--overrides", #"{"spec": {"priorityClassName": "missing"}}"#)
+        #expect(missing.stderr.contains("no PriorityClass with name missing was found"), "\(missing.stderr)")
+        try await c.mustK("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: important, labels: {app: important}}
+            spec:
+              priorityClassName: high
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: work
+                image: \(v1)
+                command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+                resources: {requests: {cpu: \(share)}}
+            """)
+        try await eventually(timeout: .seconds(60), "the important pod running after preempting one") {
+            try await c.readyPods("app=important").count == 1
+        }
+        let important = try await c.client.get(Pod.self, namespace: "default", name: "important")
+        #expect(important.spec?.priority == 1000)
+        let preemptions = try await c.mustK("get", "events", "--field-selector", "reason=Preempted", "-o", "jsonpath={.items[*].message}")
+        #expect(preemptions.contains("Preempted by pod \(important.metadata.uid ?? "?") on node \(important.spec?.nodeName ?? "?")"), "\(preemptions)")
+        try await eventually(timeout: .seconds(30), "the preempted replica's replacement waits") {
+            let batch = try await c.pods("app=batch").filter { $0.metadata.deletionTimestamp == nil }
+            return batch.count == 2 && batch.filter { ($0.spec?.nodeName ?? "").isEmpty }.count == 1
+        }
+        try await c.mustK("delete", "pod", "important")
+        try await c.mustK("delete", "deployment", "batch")
+
         // Deleting a Deployment leaves no ReplicaSets or Pods.
         try await c.mustK("delete", "deployment", "web", "flaky")
         try await eventually(timeout: .seconds(60), "web's ReplicaSets and Pods gone") {

@@ -146,6 +146,10 @@ let protobufFieldNumberSource = """
   controller=1~ parameters=2
 @networking.IngressClassParametersReference
   apiGroup=1 kind=2 name=3 namespace=5 scope=4
+@scheduling.PriorityClass
+  description=4~ globalDefault=3~ metadata=1 preemptionPolicy=5 value=2~
+@scheduling.PriorityClassList
+  items=2 metadata=1
 @policy.Eviction
   deleteOptions=2 metadata=1
 @meta.ObjectMeta

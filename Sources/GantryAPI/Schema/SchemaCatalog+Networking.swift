@@ -1,4 +1,4 @@
-// networking.k8s.io/v1 (Ingress, IngressClass). Format: see `SchemaDSL`.
+// networking.k8s.io/v1 (Ingress, IngressClass) and scheduling.k8s.io/v1 (PriorityClass). Format: see `SchemaDSL`.
 
 let networkingSchemaSource = """
 @core.TypedLocalObjectReference | TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.
@@ -91,4 +91,19 @@ let networkingSchemaSource = """
   name string req | Name is the name of resource being referenced.
   namespace string | The namespace of the resource, required when scope is Namespace.
   scope string | Cluster (default) or Namespace.
+
+@scheduling.PriorityClass gvk=scheduling.k8s.io/v1/PriorityClass | PriorityClass defines mapping from a priority class name to the priority integer value.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  description string | An arbitrary string that usually provides guidelines on when this priority class should be used.
+  globalDefault boolean | Whether this PriorityClass is the default priority of pods that do not name one. Only one may be.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  preemptionPolicy string enum=Never,PreemptLowerPriority | The policy for preempting pods with lower priority: PreemptLowerPriority (default) or Never.
+  value int32 req | The value of this priority class: the actual priority that pods receive when they name it in priorityClassName.
+
+@scheduling.PriorityClassList gvk=scheduling.k8s.io/v1/PriorityClassList | PriorityClassList is a collection of priority classes.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []scheduling.PriorityClass req | items is the list of PriorityClasses
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
 """

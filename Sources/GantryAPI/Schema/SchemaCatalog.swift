@@ -240,6 +240,7 @@ public enum SchemaDSL {
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
         ("policy.", "io.k8s.api.policy.v1."),
         ("networking.", "io.k8s.api.networking.v1."),
+        ("scheduling.", "io.k8s.api.scheduling.v1."),
         ("certificates.", "io.k8s.api.certificates.v1."),
         ("rbac.", "io.k8s.api.rbac.v1."),
         ("authentication.", "io.k8s.api.authentication.v1."),

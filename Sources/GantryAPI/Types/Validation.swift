@@ -26,6 +26,7 @@ public enum Validation {
             case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
             case ("networking.k8s.io", "Ingress"): return validateIngress(object, resource: resource)
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
+            case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
             case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)
@@ -66,6 +67,15 @@ public enum Validation {
                 let (o, n): (DaemonSet, DaemonSet) = (try decode(old), try decode(new))
                 return updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
             case ("batch", "Job"): return updateJob(try decode(old), try decode(new))
+            case ("scheduling.k8s.io", "PriorityClass"):
+                let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                var errs = updateMeta(o, n)
+                if old["value"] != new["value"] { errs.append(.forbidden("value", "may not be changed in an update.")) }
+                if old["preemptionPolicy"] != new["preemptionPolicy"] {
+                    errs.append(.invalid("preemptionPolicy", new["preemptionPolicy"]?.stringValue ?? "", "field is immutable"))
+                }
+                return errs
             case ("networking.k8s.io", "IngressClass"):
                 let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
                 let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()

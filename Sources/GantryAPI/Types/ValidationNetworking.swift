@@ -127,4 +127,34 @@ extension Validation {
         }
         return errs
     }
+
+    /// The highest priority a user's PriorityClass may have; above it are the system classes'.
+    public static let highestUserPriority = 1_000_000_000
+    /// The built-in classes: `system-node-critical` and `system-cluster-critical`.
+    public static let systemPriorityClasses: [String: Int] = ["system-node-critical": 2_000_001_000,
+                                                              "system-cluster-critical": 2_000_000_000]
+
+    /// A PriorityClass: a value no higher than 1,000,000,000 (the system classes' aside), names with `system-`
+    /// reserved, a known preemption policy.
+    static func validatePriorityClass(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+        var errs = validateObjectMeta(meta, resource: resource)
+        let name = meta.name ?? ""
+        guard let value = object["value"]?.intValue else {
+            errs.append(.required("value"))
+            return errs
+        }
+        if let system = systemPriorityClasses[name] {
+            if Int(value) != system { errs.append(.forbidden("value", "the value of the system priority class \(name) is \(system)")) }
+        } else {
+            if name.hasPrefix("system-") {
+                errs.append(.invalid("metadata.name", name, "priority class names with 'system-' prefix are reserved"))
+            }
+            if value > Int64(highestUserPriority) {
+                errs.append(.forbidden("value", "maximum allowed value of a user defined priority is \(highestUserPriority)"))
+            }
+        }
+        errs += supported(object["preemptionPolicy"]?.stringValue, "preemptionPolicy", ["Never", "PreemptLowerPriority"])
+        return errs
+    }
 }
