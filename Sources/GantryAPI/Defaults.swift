@@ -55,6 +55,22 @@ public enum Defaults {
                 }
             }
             template(&object)
+        case "LimitRange":
+            // As Kubernetes defaults a LimitRange's Container items: default ← max, defaultRequest ← default.
+            if var items = object[path: ["spec", "limits"]]?.arrayValue {
+                for i in items.indices where items[i]["type"]?.stringValue == "Container" {
+                    for (k, v) in items[i]["max"]?.objectValue ?? [:] where items[i][path: ["default", k]] == nil {
+                        items[i][path: ["default", k]] = v
+                    }
+                    for (k, v) in items[i]["default"]?.objectValue ?? [:] where items[i][path: ["defaultRequest", k]] == nil {
+                        items[i][path: ["defaultRequest", k]] = v
+                    }
+                    for (k, v) in items[i]["min"]?.objectValue ?? [:] where items[i][path: ["defaultRequest", k]] == nil {
+                        items[i][path: ["defaultRequest", k]] = v
+                    }
+                }
+                object[path: ["spec", "limits"]] = .array(items)
+            }
         case "PriorityClass":
             setIfMissing(&object, ["preemptionPolicy"], "PreemptLowerPriority")
         case "CronJob":

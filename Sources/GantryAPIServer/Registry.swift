@@ -220,6 +220,7 @@ public final class Registry: Sendable {
         if r == .pods { try await admitPriority(&obj, name: name) }
         if r == .priorityClasses { try await admitGlobalDefault(obj, name: name) }
         Defaults.apply(&obj, resource: r)
+        if r == .pods { try await admitLimitRanges(&obj, namespace: namespace ?? "default", name: name) }
         let errors = Validation.validate(obj, resource: r)
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitCreate(&obj, user: options.user) }
@@ -828,5 +829,85 @@ extension Registry {
                 _ = try await create(.priorityClasses, namespace: nil, body: body, options: WriteOptions())
             } catch let e as GantryError where e.code == .alreadyExists {}
         }
+    }
+}
+
+extension Registry {
+    /// The LimitRanger admission: containers without requests or limits get their namespace's LimitRange defaults,
+    /// then every Container and Pod item's min, max and maxLimitRequestRatio is checked, with Kubernetes' messages.
+    func admitLimitRanges(_ pod: inout JSONValue, namespace: String, name: String) async throws {
+        let ranges = try await list(.limitRanges, namespace: namespace, options: ListOptions()).items
+        guard !ranges.isEmpty else { return }
+        let items = ranges.flatMap { $0[path: ["spec", "limits"]]?.arrayValue ?? [] }
+        func quantities(_ v: JSONValue?) -> [String: Quantity] {
+            (v?.objectValue ?? [:]).compactMapValues { q in (q.stringValue ?? q.intValue.map { String($0) }).flatMap { try? Quantity($0) } }
+        }
+        // Defaults.
+        for item in items where item["type"]?.stringValue == "Container" {
+            for list in ["initContainers", "containers"] {
+                guard var cs = pod[path: ["spec", list]]?.arrayValue else { continue }
+                for i in cs.indices {
+                    for (k, v) in item["defaultRequest"]?.objectValue ?? [:] where cs[i][path: ["resources", "requests", k]] == nil {
+                        cs[i][path: ["resources", "requests", k]] = v
+                    }
+                    for (k, v) in item["default"]?.objectValue ?? [:] where cs[i][path: ["resources", "limits", k]] == nil {
+                        cs[i][path: ["resources", "limits", k]] = v
+                    }
+                }
+                pod[path: ["spec", list]] = .array(cs)
+            }
+        }
+        // Checks.
+        var problems: [String] = []
+        func check(_ item: JSONValue, kind: String, requests: [String: Quantity], limits: [String: Quantity]) {
+            for (k, min) in quantities(item["min"]) {
+                if let r = requests[k] {
+                    if r < min { problems.append("minimum \(k) usage per \(kind) is \(min), but request is \(r)") }
+                } else {
+                    problems.append("minimum \(k) usage per \(kind) is \(min).  No request is specified")
+                }
+            }
+            for (k, max) in quantities(item["max"]) {
+                if let l = limits[k] {
+                    if l > max { problems.append("maximum \(k) usage per \(kind) is \(max), but limit is \(l)") }
+                } else {
+                    problems.append("maximum \(k) usage per \(kind) is \(max).  No limit is specified")
+                }
+            }
+            for (k, ratio) in quantities(item["maxLimitRequestRatio"]) {
+                guard let l = limits[k], let r = requests[k], !r.isZero else {
+                    problems.append("\(k) max limit to request ratio per \(kind) is \(ratio), but no request is specified or request is 0")
+                    continue
+                }
+                let actual = l.doubleValue / r.doubleValue
+                if actual > ratio.doubleValue {
+                    problems.append("\(k) max limit to request ratio per \(kind) is \(ratio), but provided ratio is \(String(format: "%.6f", actual))")
+                }
+            }
+        }
+        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []) + (pod[path: ["spec", "initContainers"]]?.arrayValue ?? [])
+        for item in items {
+            switch item["type"]?.stringValue {
+            case "Container":
+                for c in containers {
+                    check(item, kind: "Container", requests: quantities(c[path: ["resources", "requests"]]),
+                          limits: quantities(c[path: ["resources", "limits"]]))
+                }
+            case "Pod":
+                var requests: [String: Quantity] = [:], limits: [String: Quantity] = [:]
+                let main = pod[path: ["spec", "containers"]]?.arrayValue ?? []
+                for c in main {
+                    for (k, v) in quantities(c[path: ["resources", "requests"]]) { requests[k] = (requests[k] ?? Quantity(integer: 0)) + v }
+                    for (k, v) in quantities(c[path: ["resources", "limits"]]) { limits[k] = (limits[k] ?? Quantity(integer: 0)) + v }
+                }
+                // A resource some container leaves unlimited is unlimited for the pod.
+                for k in limits.keys where main.contains(where: { $0[path: ["resources", "limits", k]] == nil }) { limits[k] = nil }
+                check(item, kind: "Pod", requests: requests, limits: limits)
+            default: break
+            }
+        }
+        guard !problems.isEmpty else { return }
+        let message = problems.count == 1 ? problems[0] : "[" + problems.joined(separator: ", ") + "]"
+        throw GantryError(.forbidden, "pods \"\(name)\" is forbidden: \(message)")
     }
 }

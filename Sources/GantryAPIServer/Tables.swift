@@ -211,6 +211,11 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "LimitRange":
+            return [
+                name,
+                Column("Created At", "date", "The time the LimitRange was created.") { o, _ in .string(str(o, "metadata.creationTimestamp")) },
+            ]
         case "PriorityClass":
             return [
                 name,

@@ -263,4 +263,47 @@ struct KubectlTests {
         #expect(moved.stderr.contains("spec.controller: Invalid value: \"example.com/other\": field is immutable"), "\(moved.stderr)")
         try await server.stop()
     }
+
+    /// LimitRange admission: containers get the namespace's defaults, and pods beyond min, max or the ratio are
+    /// refused with Kubernetes' messages; an inconsistent LimitRange is a 422.
+    @Test func limitRanges() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-limits")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        _ = try await k.ok("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: LimitRange
+            metadata: {name: limits}
+            spec:
+              limits:
+              - type: Container
+                default: {cpu: 500m, memory: 256Mi}
+                defaultRequest: {cpu: 100m}
+                max: {memory: 1Gi}
+                min: {cpu: 50m}
+                maxLimitRequestRatio: {cpu: "10"}
+            """)
+        // Kubernetes' defaulting of the LimitRange itself: defaultRequest takes what default has.
+        #expect(try await k.ok("get", "limits", "limits", "-o", "jsonpath={.spec.limits[0].defaultRequest.memory}") == "256Mi")
+        _ = try await k.ok("run", "plain", "--image", "busybox:1.36")
+        #expect(try await k.ok("get", "pod", "plain", "-o", "jsonpath={.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.limits.memory}")
+            == "100m 256Mi")
+        let big = try await k.run("run", "big", "--image", "busybox:1.36", "--overrides",
+                                  #"{"spec": {"containers": [{"name": "big", "image": "busybox:1.36", "resources": {"limits": {"memory": "2Gi"}, "requests": {"cpu": "10m"}}}]}}"#)
+        #expect(big.stderr.contains("pods \"big\" is forbidden: [minimum cpu usage per Container is 50m, but request is 10m, maximum memory usage per Container is 1Gi, but limit is 2Gi"), "\(big.stderr)")
+        #expect(try await k.run("get", "pod", "big").status != 0)
+        let bad = try await k.run("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: LimitRange
+            metadata: {name: bad}
+            spec:
+              limits:
+              - {type: Container, min: {cpu: "2"}, max: {cpu: "1"}}
+            """)
+        #expect(bad.stderr.contains("min value 2 is greater than max value 1"), "\(bad.stderr)")
+        try await server.stop()
+    }
 }

@@ -150,6 +150,14 @@ let protobufFieldNumberSource = """
   description=4~ globalDefault=3~ metadata=1 preemptionPolicy=5 value=2~
 @scheduling.PriorityClassList
   items=2 metadata=1
+@core.LimitRange
+  metadata=1 spec=2
+@core.LimitRangeList
+  items=2 metadata=1
+@core.LimitRangeSpec
+  limits=1
+@core.LimitRangeItem
+  default=4 defaultRequest=5 max=2 maxLimitRequestRatio=6 min=3 type=1
 @policy.Eviction
   deleteOptions=2 metadata=1
 @meta.ObjectMeta

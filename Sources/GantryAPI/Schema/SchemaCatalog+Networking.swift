@@ -1,4 +1,4 @@
-// networking.k8s.io/v1 (Ingress, IngressClass) and scheduling.k8s.io/v1 (PriorityClass). Format: see `SchemaDSL`.
+// networking.k8s.io/v1 (Ingress, IngressClass) scheduling.k8s.io/v1 (PriorityClass) and v1 LimitRange. Format: see `SchemaDSL`.
 
 let networkingSchemaSource = """
 @core.TypedLocalObjectReference | TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.
@@ -106,4 +106,27 @@ let networkingSchemaSource = """
   items []scheduling.PriorityClass req | items is the list of PriorityClasses
   kind string | Kind is a string value representing the REST resource this object represents.
   metadata meta.ListMeta | Standard list metadata.
+
+@core.LimitRange gvk=v1/LimitRange | LimitRange sets resource usage limits for each kind of resource in a Namespace.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec core.LimitRangeSpec | Spec defines the limits enforced.
+
+@core.LimitRangeList gvk=v1/LimitRangeList | LimitRangeList is a list of LimitRange items.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []core.LimitRange req | Items is a list of LimitRange objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@core.LimitRangeSpec | LimitRangeSpec defines a min/max usage limit for resources that match on kind.
+  limits []core.LimitRangeItem req list=atomic | Limits is the list of LimitRangeItem objects that are enforced.
+
+@core.LimitRangeItem | LimitRangeItem defines a min/max usage limit for any resource that matches on kind.
+  default {}quantity | Default resource requirement limit value by resource name if resource limit is omitted.
+  defaultRequest {}quantity | DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.
+  max {}quantity | Max usage constraints on this kind by resource name.
+  maxLimitRequestRatio {}quantity | MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value.
+  min {}quantity | Min usage constraints on this kind by resource name.
+  type string req | Type of resource that this limit applies to: Container, Pod or PersistentVolumeClaim.
 """

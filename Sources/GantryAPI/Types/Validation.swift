@@ -27,6 +27,7 @@ public enum Validation {
             case ("networking.k8s.io", "Ingress"): return validateIngress(object, resource: resource)
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
             case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
+            case ("", "LimitRange"): return validateLimitRange(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
             case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)
