@@ -37,21 +37,25 @@ extension APIHandler {
                                                name: segs[5]))) != nil
     }
 
+    /// The verb of a resource request, as Kubernetes' RequestInfo derives it from the method, whether one object is
+    /// named, and `watch`.
+    static func requestVerb(method: HTTPRequest.Method, named: Bool, watch: Bool) -> String {
+        switch method {
+        case .get, .head: return watch ? "watch" : named ? "get" : "list"
+        case .post: return "create"
+        case .put: return "update"
+        case .patch: return "patch"
+        case .delete: return named ? "delete" : "deletecollection"
+        default: return method.rawValue.lowercased()
+        }
+    }
+
     /// The verb and resource of a request, as Kubernetes' RequestInfo derives them.
     static func accessRequest(_ r: ResourceInfo, method: HTTPRequest.Method, namespace: String?, name: String?,
                               subresource: String?, watch: Bool) -> AccessRequest {
         var sub = subresource ?? ""
         if r == .nodes, sub.hasPrefix("proxy/") { sub = "proxy" }
-        let verb: String
-        switch method {
-        case .get, .head:
-            verb = watch ? "watch" : name == nil ? "list" : "get"
-        case .post: verb = "create"
-        case .put: verb = "update"
-        case .patch: verb = "patch"
-        case .delete: verb = name == nil ? "deletecollection" : "delete"
-        default: verb = method.rawValue.lowercased()
-        }
+        let verb = requestVerb(method: method, named: name != nil, watch: watch)
         // Exec runs commands whatever the method the upgrade used: it needs create, as Kubernetes asks since 1.30.
         let v = sub == "exec" ? "create" : verb
         return AccessRequest(verb: v, group: r.group, resource: r.plural, subresource: sub, namespace: namespace ?? "",

@@ -109,17 +109,10 @@ public final class AuditLog: @unchecked Sendable {
 
     /// The audit verb of a request, as Kubernetes' RequestInfo names it.
     static func verb(method: HTTPRequest.Method, path: String, query: [String: String]) -> String {
-        let named = (objectRef(path: path)?["name"]) != nil
-        switch method {
-        case .get, .head:
-            if query["watch"] == "true" || query["watch"] == "1" { return "watch" }
-            return objectRef(path: path) == nil ? "get" : named ? "get" : "list"
-        case .post: return "create"
-        case .put: return "update"
-        case .patch: return "patch"
-        case .delete: return named ? "delete" : "deletecollection"
-        default: return method.rawValue.lowercased()
-        }
+        // A path outside the resource API (/healthz, /version) has the method's name as its verb.
+        guard let ref = objectRef(path: path) else { return method.rawValue.lowercased() }
+        return APIHandler.requestVerb(method: method, named: ref["name"] != nil,
+                                      watch: query["watch"] == "true" || query["watch"] == "1")
     }
 }
 

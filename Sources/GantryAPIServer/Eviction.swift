@@ -49,7 +49,7 @@ extension Registry {
             }
             let generation = pdb[path: ["metadata", "generation"]]?.intValue ?? 0
             if (status["observedGeneration"]?.intValue ?? 0) < generation {
-                return try tooManyRequests(pdbName, "The disruption budget \(pdbName) is still being processed by the server.")
+                throw EvictionRefused(pdb: pdbName, cause: "The disruption budget \(pdbName) is still being processed by the server.")
             }
             let allowed = status["disruptionsAllowed"]?.intValue ?? 0
             if allowed < 0 { throw GantryError(.forbidden, "pdb disruptions allowed is negative") }
@@ -58,7 +58,7 @@ extension Registry {
                 throw GantryError(.forbidden, "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
             }
             if allowed == 0 {
-                return try tooManyRequests(pdbName, "The disruption budget \(pdbName) needs \(desired) healthy pods and has \(current) currently")
+                throw EvictionRefused(pdb: pdbName, cause: "The disruption budget \(pdbName) needs \(desired) healthy pods and has \(current) currently")
             }
             // Spend one disruption, with the budget's resourceVersion: a concurrent eviction makes this a conflict
             // and is decided again.
@@ -80,11 +80,6 @@ extension Registry {
     private func deleteEvicted(namespace: String, name: String, options: DeleteOptions) async throws -> JSONValue {
         if !options.dryRun { _ = try await delete(.pods, namespace: namespace, name: name, options: options) }
         return StatusMapping.success()
-    }
-
-    /// The 429 Kubernetes answers when a budget would be broken, with the budget's reason as the cause.
-    private func tooManyRequests(_ pdb: String, _ cause: String) throws -> JSONValue {
-        throw EvictionRefused(pdb: pdb, cause: cause)
     }
 }
 

@@ -117,13 +117,21 @@ public final class DisruptionController: Reconciler, ContextualController, @unch
 
     public func register() {
         budgets.addHandler { [queue] e in queue.add(objectKey(e.object)) }
-        // Any pod or controller change in a namespace may move its budgets.
+        // A pod moves the budgets that select it (before or after the change); a controller's scale, every budget of
+        // its namespace (a percentage or maxUnavailable counts from it).
         let budgets = self.budgets
         let queue = self.queue
-        @Sendable func inNamespace(_ ns: String?) {
-            for b in budgets.list(namespace: ns ?? "default") { queue.add(objectKey(b)) }
+        @Sendable func inNamespace(_ ns: String?, selecting labels: [[String: String]]? = nil) {
+            for b in budgets.list(namespace: ns ?? "default") {
+                if let labels, let sel = b.spec?.selector, !labels.contains(where: sel.matches) { continue }
+                queue.add(objectKey(b))
+            }
         }
-        pods.addHandler { e in inNamespace(e.object.namespace) }
+        pods.addHandler { e in
+            var labels = [e.object.metadata.labels ?? [:]]
+            if case .updated(let old, _) = e { labels.append(old.metadata.labels ?? [:]) }
+            inNamespace(e.object.namespace, selecting: labels)
+        }
         replicaSets.addHandler { e in inNamespace(e.object.namespace) }
         deployments.addHandler { e in inNamespace(e.object.namespace) }
     }
