@@ -91,42 +91,4 @@ let networkingSchemaSource = """
   name string req | Name is the name of resource being referenced.
   namespace string | The namespace of the resource, required when scope is Namespace.
   scope string | Cluster (default) or Namespace.
-
-@scheduling.PriorityClass gvk=scheduling.k8s.io/v1/PriorityClass | PriorityClass defines mapping from a priority class name to the priority integer value.
-  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
-  description string | An arbitrary string that usually provides guidelines on when this priority class should be used.
-  globalDefault boolean | Whether this PriorityClass is the default priority of pods that do not name one. Only one may be.
-  kind string | Kind is a string value representing the REST resource this object represents.
-  metadata meta.ObjectMeta | Standard object's metadata.
-  preemptionPolicy string enum=Never,PreemptLowerPriority | The policy for preempting pods with lower priority: PreemptLowerPriority (default) or Never.
-  value int32 req | The value of this priority class: the actual priority that pods receive when they name it in priorityClassName.
-
-@scheduling.PriorityClassList gvk=scheduling.k8s.io/v1/PriorityClassList | PriorityClassList is a collection of priority classes.
-  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
-  items []scheduling.PriorityClass req | items is the list of PriorityClasses
-  kind string | Kind is a string value representing the REST resource this object represents.
-  metadata meta.ListMeta | Standard list metadata.
-
-@core.LimitRange gvk=v1/LimitRange | LimitRange sets resource usage limits for each kind of resource in a Namespace.
-  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
-  kind string | Kind is a string value representing the REST resource this object represents.
-  metadata meta.ObjectMeta | Standard object's metadata.
-  spec core.LimitRangeSpec | Spec defines the limits enforced.
-
-@core.LimitRangeList gvk=v1/LimitRangeList | LimitRangeList is a list of LimitRange items.
-  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
-  items []core.LimitRange req | Items is a list of LimitRange objects.
-  kind string | Kind is a string value representing the REST resource this object represents.
-  metadata meta.ListMeta | Standard list metadata.
-
-@core.LimitRangeSpec | LimitRangeSpec defines a min/max usage limit for resources that match on kind.
-  limits []core.LimitRangeItem req list=atomic | Limits is the list of LimitRangeItem objects that are enforced.
-
-@core.LimitRangeItem | LimitRangeItem defines a min/max usage limit for any resource that matches on kind.
-  default {}quantity | Default resource requirement limit value by resource name if resource limit is omitted.
-  defaultRequest {}quantity | DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.
-  max {}quantity | Max usage constraints on this kind by resource name.
-  maxLimitRequestRatio {}quantity | MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value.
-  min {}quantity | Min usage constraints on this kind by resource name.
-  type string req | Type of resource that this limit applies to: Container, Pod or PersistentVolumeClaim.
 """

@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {

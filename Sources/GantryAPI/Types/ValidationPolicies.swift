@@ -1,0 +1,77 @@
+import Foundation
+
+extension Validation {
+    /// The highest priority a user's PriorityClass may have; above it are the system classes'.
+    public static let highestUserPriority = 1_000_000_000
+    /// The built-in classes: `system-node-critical` and `system-cluster-critical`.
+    public static let systemPriorityClasses: [String: Int] = ["system-node-critical": 2_000_001_000,
+                                                              "system-cluster-critical": 2_000_000_000]
+
+    /// A PriorityClass: a value no higher than 1,000,000,000 (the system classes' aside), names with `system-`
+    /// reserved, a known preemption policy.
+    static func validatePriorityClass(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+        var errs = validateObjectMeta(meta, resource: resource)
+        let name = meta.name ?? ""
+        guard let value = object["value"]?.intValue else {
+            errs.append(.required("value"))
+            return errs
+        }
+        if let system = systemPriorityClasses[name] {
+            if Int(value) != system { errs.append(.forbidden("value", "the value of the system priority class \(name) is \(system)")) }
+        } else {
+            if name.hasPrefix("system-") {
+                errs.append(.invalid("metadata.name", name, "priority class names with 'system-' prefix are reserved"))
+            }
+            if value > Int64(highestUserPriority) {
+                errs.append(.forbidden("value", "maximum allowed value of a user defined priority is \(highestUserPriority)"))
+            }
+        }
+        errs += supported(object["preemptionPolicy"]?.stringValue, "preemptionPolicy", ["Never", "PreemptLowerPriority"])
+        return errs
+    }
+
+    /// A LimitRange: known types, quantities that parse, and min ≤ defaultRequest ≤ default ≤ max per resource.
+    static func validateLimitRange(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+        var errs = validateObjectMeta(meta, resource: resource)
+        for (i, item) in (object[path: ["spec", "limits"]]?.arrayValue ?? []).enumerated() {
+            let p = "spec.limits[\(i)]"
+            let type = item["type"]?.stringValue ?? ""
+            if type.isEmpty { errs.append(.required("\(p).type")) } else {
+                errs += supported(type, "\(p).type", ["Container", "Pod", "PersistentVolumeClaim"])
+            }
+            var values: [String: [String: Quantity]] = [:]
+            for field in ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"] {
+                for (k, v) in item[field]?.objectValue ?? [:] {
+                    let text = v.stringValue ?? v.intValue.map { String($0) } ?? ""
+                    guard let q = try? Quantity(text), !q.isNegative else {
+                        errs.append(.invalid("\(p).\(field)[\(k)]", text, "must be a valid non-negative quantity"))
+                        continue
+                    }
+                    values[field, default: [:]][k] = q
+                }
+            }
+            if type == "Pod", item["default"] != nil || item["defaultRequest"] != nil {
+                errs.append(.forbidden("\(p).default", "may not be specified when `type` is 'Pod'"))
+            }
+            for (k, max) in values["max"] ?? [:] {
+                if let min = values["min"]?[k], min > max {
+                    errs.append(.invalid("\(p).min[\(k)]", min.description, "min value \(min) is greater than max value \(max)"))
+                }
+                if let d = values["default"]?[k], d > max {
+                    errs.append(.invalid("\(p).default[\(k)]", d.description, "default value \(d) is greater than max value \(max)"))
+                }
+            }
+            for (k, d) in values["defaultRequest"] ?? [:] {
+                if let limit = values["default"]?[k], d > limit {
+                    errs.append(.invalid("\(p).defaultRequest[\(k)]", d.description, "default request value \(d) is greater than default limit value \(limit)"))
+                }
+                if let min = values["min"]?[k], d < min {
+                    errs.append(.invalid("\(p).defaultRequest[\(k)]", d.description, "min value \(min) is greater than default request value \(d)"))
+                }
+            }
+        }
+        return errs
+    }
+}
