@@ -3,7 +3,21 @@
 public enum Defaults {
     /// Applies the defaults for `resource` to `object` in place.
     public static func apply(_ object: inout JSONValue, resource: ResourceInfo) {
+        if let custom = resource.custom {
+            // A custom object: pruned to its schema, then the schema's defaults.
+            if let schema = custom.schema {
+                _ = StructuralSchema.prune(&object, schema: schema)
+                StructuralSchema.applyDefaults(&object, schema: schema)
+            }
+            return
+        }
         switch resource.kind {
+        case "CustomResourceDefinition":
+            if let kind = object[path: ["spec", "names", "kind"]]?.stringValue {
+                setIfMissing(&object, ["spec", "names", "singular"], .string(kind.lowercased()))
+                setIfMissing(&object, ["spec", "names", "listKind"], .string(kind + "List"))
+            }
+            setIfMissing(&object, ["spec", "conversion", "strategy"], "None")
         case "Pod":
             if var spec = object["spec"] {
                 podSpec(&spec)

@@ -18,6 +18,10 @@ public struct ResourceInfo: Sendable, Hashable {
     public var categories: [String]
     /// False for a create-only review (SubjectAccessReview, TokenReview): answered, never stored.
     public var stored: Bool
+    /// For a custom resource: the version of its CustomResourceDefinition it is served by (nil for built-ins).
+    public var custom: CustomResourceVersion?
+    /// A CustomResourceDefinition's `names.listKind`, when it is not `kind + "List"`.
+    public var customListKind: String?
 
     public init(group: String, version: String, kind: String, plural: String, shortNames: [String] = [],
                 namespaced: Bool = true, subresources: [String] = [], categories: [String] = [], stored: Bool = true) {
@@ -36,7 +40,7 @@ public struct ResourceInfo: Sendable, Hashable {
     /// `v1` or `apps/v1`.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// `PodList`.
-    public var listKind: String { kind + "List" }
+    public var listKind: String { customListKind ?? kind + "List" }
     /// `deployments.apps` or `pods`, as kubectl names a resource in messages.
     public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
     /// `deployment.apps` or `pod`, as kubectl prints `deployment.apps/web created`.
@@ -99,6 +103,9 @@ extension ResourceInfo {
                                                      plural: "priorityclasses", shortNames: ["pc"], namespaced: false)
     public static let limitRanges = ResourceInfo(group: "", version: "v1", kind: "LimitRange", plural: "limitranges",
                                                  shortNames: ["limits"])
+    public static let customResourceDefinitions = ResourceInfo(
+        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+        shortNames: ["crd", "crds"], namespaced: false, subresources: ["status"], categories: ["api-extensions"])
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases")
     public static let endpointSlices = ResourceInfo(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice",
                                                     plural: "endpointslices")
@@ -140,7 +147,8 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .leases, .endpointSlices, .certificateSigningRequests,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges,
+        .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

@@ -230,13 +230,16 @@ public struct APIHandler: HTTPResponder {
         case "/api", "/api/":
             return Self.json(200, Discovery.apiVersions(serverAddress: config.advertiseAddress))
         case "/apis", "/apis/":
-            return Self.json(200, Discovery.apiGroupList())
+            return Self.json(200, Discovery.apiGroupList(registry.catalog))
         case "/openapi/v3", "/openapi/v3/":
-            return Self.json(200, OpenAPIV3.index())
+            return Self.json(200, OpenAPIV3.index(custom: customOpenAPIDocuments()))
         default: break
         }
         if segs.first == "openapi" {
             if segs.count > 2, segs[1] == "v3", let doc = OpenAPIV3.document(path: segs[2...].joined(separator: "/")) {
+                return Self.json(200, doc)
+            }
+            if segs.count > 2, segs[1] == "v3", let doc = customOpenAPIDocuments()[segs[2...].joined(separator: "/")] {
                 return Self.json(200, doc)
             }
             throw GantryError(.notFound, "the server could not find the requested resource")
@@ -249,7 +252,7 @@ public struct APIHandler: HTTPResponder {
         } else if segs.first == "apis", segs.count >= 2 {
             group = segs[1]
             if segs.count == 2 {
-                guard let g = Discovery.apiGroup(group) else {
+                guard let g = Discovery.apiGroup(group, registry.catalog) else {
                     throw GantryError(.notFound, "the server could not find the requested resource")
                 }
                 return Self.json(200, g)
@@ -260,7 +263,7 @@ public struct APIHandler: HTTPResponder {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
         if segs.isEmpty {
-            guard let list = Discovery.resourceList(group: group, version: version) else {
+            guard let list = Discovery.resourceList(group: group, version: version, registry.catalog) else {
                 throw GantryError(.notFound, "the server could not find the requested resource")
             }
             return Self.json(200, list)
@@ -287,7 +290,7 @@ public struct APIHandler: HTTPResponder {
             if segs.count > 1 { name = segs[1] }
             if segs.count > 2 { sub = segs[2...].joined(separator: "/") }
         }
-        guard let r = ResourceInfo.lookup(group: group, plural: plural), r.version == version else {
+        guard let r = registry.catalog.lookup(group: group, version: version, plural: plural) else {
             throw GantryError(.notFound, "the server could not find the requested resource")
         }
         if !r.namespaced, namespace != nil {
@@ -382,6 +385,16 @@ public struct APIHandler: HTTPResponder {
         default:
             throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
         }
+    }
+
+    /// The OpenAPI v3 documents of the custom resources' group versions, by path (`apis/stable.example.com/v1`).
+    func customOpenAPIDocuments() -> [String: JSONValue] {
+        let custom = registry.catalog.customResources
+        var byPath: [String: [ResourceInfo]] = [:]
+        for r in custom where ResourceInfo.lookup(group: r.group, plural: r.plural) == nil {
+            byPath["apis/\(r.group)/\(r.version)", default: []].append(r)
+        }
+        return byPath.mapValues { OpenAPIV3.customDocument($0) }
     }
 
     // MARK: - Bodies and options
@@ -643,15 +656,22 @@ public struct APIHandler: HTTPResponder {
     func scaleObject(_ r: ResourceInfo, _ obj: JSONValue) -> JSONValue {
         let meta = obj["metadata"] ?? .emptyObject
         var selector = ""
-        if let sel = obj[path: ["spec", "selector"]], let ls = try? sel.decode(LabelSelector.self), let q = try? LabelQuery(ls) {
+        var specReplicas = obj[path: ["spec", "replicas"]] ?? 0
+        var statusReplicas = obj[path: ["status", "replicas"]] ?? 0
+        if let paths = r.custom?.scale {
+            // A custom resource's scale: its own paths; the selector is a string there already.
+            specReplicas = paths.specReplicas.evaluate(obj).first ?? 0
+            statusReplicas = paths.statusReplicas.evaluate(obj).first ?? 0
+            selector = paths.labelSelector.flatMap { $0.evaluate(obj).first?.stringValue } ?? ""
+        } else if let sel = obj[path: ["spec", "selector"]], let ls = try? sel.decode(LabelSelector.self), let q = try? LabelQuery(ls) {
             selector = q.description
         }
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": ["name": meta["name"] ?? "", "namespace": meta["namespace"] ?? "", "uid": meta["uid"] ?? "",
                          "resourceVersion": meta["resourceVersion"] ?? "", "creationTimestamp": meta["creationTimestamp"] ?? ""],
-            "spec": ["replicas": obj[path: ["spec", "replicas"]] ?? 0],
-            "status": ["replicas": obj[path: ["status", "replicas"]] ?? 0, "selector": .string(selector)],
+            "spec": ["replicas": specReplicas],
+            "status": ["replicas": statusReplicas, "selector": .string(selector)],
         ]
     }
 
@@ -680,6 +700,10 @@ public struct APIHandler: HTTPResponder {
                                   details: StatusDetails(name: name, group: "autoscaling", kind: "Scale"))
             }
             var patch: JSONValue = ["spec": ["replicas": .int(replicas)]]
+            if let path = r.custom?.scale?.specReplicas.fieldPath {
+                patch = .emptyObject
+                patch[path: path] = .int(replicas)
+            }
             if let rv = desired[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
                 patch["metadata"] = ["resourceVersion": .string(rv)]
             }

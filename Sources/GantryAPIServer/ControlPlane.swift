@@ -96,6 +96,7 @@ public struct ControlPlane: Sendable {
         }
         try await BootstrapPolicy.reconcile(registry)
         try await registry.ensureSystemPriorityClasses()
+        try await CustomResourceDefinitions.load(registry: registry, logger: logger)
         if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
         if let nodes = authorizer?.nodes { try await NodeGraphIndexer.load(registry: registry, authorizer: nodes) }
     }
@@ -158,6 +159,7 @@ public struct ControlPlane: Sendable {
         var out: [any ServiceLifecycle.Service] = [
             HTTPService(app: try application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
             NamespaceFinalizer(registry: registry, logger: logger),
+            CustomResourceDefinitions(registry: registry, logger: logger),
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]
         if let authorizer { out.append(RBACIndexer(registry: registry, authorizer: authorizer, logger: logger)) }
@@ -316,7 +318,9 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
         for ns in namespaces where ns[path: ["metadata", "deletionTimestamp"]] != nil {
             guard let name = ns[path: ["metadata", "name"]]?.stringValue else { continue }
             var remaining = 0
-            for r in ResourceInfo.all where r.namespaced && r.stored {
+            var seen = Set<String>()
+            // Custom resources too: one version of each (the versions share their objects).
+            for r in registry.catalog.all where r.namespaced && r.stored && seen.insert(r.keyPrefix).inserted {
                 var opts = DeleteOptions()
                 opts.propagationPolicy = "Background"
                 let left = try await registry.deleteCollection(r, namespace: name, list: ListOptions(), options: opts)

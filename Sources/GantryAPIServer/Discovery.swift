@@ -8,30 +8,31 @@ enum Discovery {
          "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
     }
 
-    static func groups() -> [String] {
+    static func groups(_ catalog: ResourceCatalog) -> [String] {
         var seen: [String] = []
-        for gv in ResourceInfo.groupVersions where !gv.group.isEmpty && !seen.contains(gv.group) { seen.append(gv.group) }
+        for gv in catalog.groupVersions where !gv.group.isEmpty && !seen.contains(gv.group) { seen.append(gv.group) }
         return seen
     }
 
-    static func apiGroupList() -> JSONValue {
-        let groups: [JSONValue] = groups().map { g in
-            let versions = ResourceInfo.groupVersions.filter { $0.group == g }.map { $0.version }
+    static func apiGroupList(_ catalog: ResourceCatalog) -> JSONValue {
+        let all = catalog.groupVersions
+        let groups: [JSONValue] = groups(catalog).map { g in
+            let versions = all.filter { $0.group == g }.map { $0.version }
             let v: [JSONValue] = versions.map { ["groupVersion": .string("\(g)/\($0)"), "version": .string($0)] }
             return ["name": .string(g), "versions": .array(v), "preferredVersion": v[0]]
         }
         return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
     }
 
-    static func apiGroup(_ g: String) -> JSONValue? {
-        let versions = ResourceInfo.groupVersions.filter { $0.group == g }.map { $0.version }
+    static func apiGroup(_ g: String, _ catalog: ResourceCatalog) -> JSONValue? {
+        let versions = catalog.groupVersions.filter { $0.group == g }.map { $0.version }
         guard !versions.isEmpty else { return nil }
         let v: [JSONValue] = versions.map { ["groupVersion": .string("\(g)/\($0)"), "version": .string($0)] }
         return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(g), "versions": .array(v), "preferredVersion": v[0]]
     }
 
-    static func resourceList(group: String, version: String) -> JSONValue? {
-        let rs = ResourceInfo.all.filter { $0.group == group && $0.version == version }
+    static func resourceList(group: String, version: String, _ catalog: ResourceCatalog) -> JSONValue? {
+        let rs = catalog.resources(group: group, version: version)
         guard !rs.isEmpty else { return nil }
         var out: [JSONValue] = []
         for r in rs {

@@ -67,11 +67,15 @@ public final class Registry: Sendable {
     public let podSecurity: PodSecurity.Defaults
     /// Encryption of stored values at rest (nil: values are stored as they are).
     public let encryption: AtRestEncryption?
+    /// Every resource served: the built-ins and the established CustomResourceDefinitions' resources.
+    public let catalog: ResourceCatalog
 
     public init(store: any StateStore, allocator: ServiceAllocator, nodeCIDRs: NodeCIDRAllocator? = nil,
                 certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, rootCAPEM: String? = nil,
                 serviceAccountAdmission: Bool = false, encryption: AtRestEncryption? = nil,
-                podSecurity: PodSecurity.Defaults = PodSecurity.Defaults(), logger: Logger) {
+                podSecurity: PodSecurity.Defaults = PodSecurity.Defaults(), catalog: ResourceCatalog = ResourceCatalog(),
+                logger: Logger) {
+        self.catalog = catalog
         self.encryption = encryption
         self.podSecurity = podSecurity
         self.rootCAPEM = rootCAPEM
@@ -90,6 +94,14 @@ public final class Registry: Sendable {
     func decode(_ kv: KeyValue) throws -> JSONValue {
         var obj = try JSONValue.parse(try plain(kv))
         obj[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+        return obj
+    }
+
+    /// Decodes a stored object of `r`; a custom object is presented in the version asked for (the versions of
+    /// one CRD share a schema: conversion strategy None).
+    func decode(_ kv: KeyValue, as r: ResourceInfo) throws -> JSONValue {
+        var obj = try decode(kv)
+        if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
         return obj
     }
 
@@ -112,7 +124,7 @@ public final class Registry: Sendable {
         guard let kv = try await store.get(r.key(namespace: namespace, name: name)) else {
             throw GantryError.notFound(r, name)
         }
-        return try decode(kv)
+        return try decode(kv, as: r)
     }
 
     /// Lists objects with selectors and paging. Returns the items, the list revision and a continue token.
@@ -150,7 +162,7 @@ public final class Registry: Sendable {
             var lastKey: String? = nil
             for kv in page.items {
                 lastKey = kv.key
-                let obj = try decode(kv)
+                let obj = try decode(kv, as: r)
                 if matches(obj, r, options) {
                     items.append(obj)
                     if options.limit > 0, items.count == options.limit { break }
@@ -187,6 +199,9 @@ public final class Registry: Sendable {
     {
         var obj = body
         guard case .object = obj else { throw GantryError(.badRequest, "the request body must be a JSON object") }
+        if r.custom?.terminating == true {
+            throw GantryError(.methodNotAllowed, "create not allowed while custom resource definition is terminating")
+        }
         try checkTypeMeta(&obj, r)
         var warnings = try fieldValidation(obj, r, options)
         if r.namespaced {
@@ -246,6 +261,8 @@ public final class Registry: Sendable {
             }
         }
         warnings += Admission.warnings(obj, r)
+        if r == .customResourceDefinitions { warnings += Validation.crdWarnings(obj) }
+        if let w = r.custom?.deprecationWarning { warnings.append(w) }
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
         let result: CreateResult
         do {
@@ -309,7 +326,9 @@ public final class Registry: Sendable {
 
     /// Kinds whose `metadata.generation` tracks changes to the desired state.
     static func hasGeneration(_ r: ResourceInfo) -> Bool {
-        [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses].contains(r)
+        r.custom != nil
+            || [ResourceInfo.deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses,
+                .customResourceDefinitions].contains(r)
     }
 
     // MARK: - Update
@@ -348,7 +367,7 @@ public final class Registry: Sendable {
             guard let e = Int64(expected) else { throw GantryError(.badRequest, "invalid resourceVersion \"\(expected)\"") }
             if e != kv.modRevision { throw GantryError.modified(r, name) }
         }
-        let old = try decode(kv)
+        let old = try decode(kv, as: r)
         let outcome = try await write(r, old: old, revision: kv.modRevision, key: key, proposed: obj, scope: scope,
                                       options: options)
         return WriteOutcome(object: outcome.object, created: false, warnings: warnings + outcome.warnings)
@@ -435,7 +454,9 @@ public final class Registry: Sendable {
                 throw GantryError.invalid(r, name, fe.errors)
             }
         }
-        let warnings = securityWarnings + Admission.warnings(obj, r)
+        var warnings = securityWarnings + Admission.warnings(obj, r)
+        if r == .customResourceDefinitions, scope == .main { warnings += Validation.crdWarnings(obj) }
+        if let w = r.custom?.deprecationWarning { warnings.append(w) }
         var stripped = obj
         stripped[path: ["metadata", "resourceVersion"]] = nil
         var oldStripped = old
@@ -493,6 +514,9 @@ public final class Registry: Sendable {
     {
         let key = r.key(namespace: namespace, name: name)
         var warnings: [String] = []
+        if r.custom != nil, type == .strategic {
+            throw GantryError(.unsupportedMediaType, "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+        }
         if type != .json, case .object = patch {} else if type != .json {
             throw GantryError(.badRequest, "the patch body must be a JSON object")
         }
@@ -500,8 +524,18 @@ public final class Registry: Sendable {
         // does (bounded, so a pathological hot key still gets an answer).
         for attempt in 0..<256 {
             if attempt > 0 { await Task.yield() }
-            guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
-            let old = try decode(kv)
+            guard let kv = try await store.get(key) else {
+                // Server-side apply creates what does not exist yet.
+                guard type == .apply, scope == .main else { throw GantryError.notFound(r, name) }
+                var body = patch
+                body[path: ["metadata", "name"]] = .string(name)
+                do {
+                    return try await create(r, namespace: namespace, body: body, options: options)
+                } catch let e as GantryError where e.code == .alreadyExists {
+                    continue  // created meanwhile: apply to it
+                }
+            }
+            let old = try decode(kv, as: r)
             var patched: JSONValue
             do {
                 patched = try Patch.apply(type, patch: patch, to: old, resource: r)
@@ -553,7 +587,7 @@ public final class Registry: Sendable {
         let key = r.key(namespace: namespace, name: name)
         for _ in 0..<8 {
             guard let kv = try await store.get(key) else { throw GantryError.notFound(r, name) }
-            var obj = try decode(kv)
+            var obj = try decode(kv, as: r)
             if let uid = options.preconditionUID, uid != obj[path: ["metadata", "uid"]]?.stringValue {
                 throw GantryError(.conflict, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(obj[path: ["metadata", "uid"]]?.stringValue ?? "")")
             }
@@ -573,6 +607,11 @@ public final class Registry: Sendable {
             }
             if r == .namespaces {
                 finalizers = finalizers.filter { $0 != "kubernetes" }
+            }
+            if r == .customResourceDefinitions, obj[path: ["metadata", "deletionTimestamp"]] == nil,
+               !finalizers.contains(CustomResourceDefinitions.cleanupFinalizer) {
+                // Its objects go first (the CRD controller deletes them, then removes the finalizer).
+                finalizers.append(CustomResourceDefinitions.cleanupFinalizer)
             }
             var marked = obj
             if obj[path: ["metadata", "deletionTimestamp"]] == nil {
@@ -706,6 +745,7 @@ public final class Registry: Sendable {
         if let exactKey, e.kv.key != exactKey { return nil }
         guard let value = try? plain(e.kv), var obj = try? JSONValue.parse(value) else { return nil }
         obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
+        if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
         let newMatches = matches(obj, r, options)
         var oldMatches = false
         if let p = e.prev, let value = try? plain(p), var prev = try? JSONValue.parse(value) {

@@ -127,8 +127,29 @@ enum Tables {
         }.joined(separator: ",")
     }
 
+    /// A custom resource's columns: Name, then its `additionalPrinterColumns` (Name and Age without them);
+    /// `date` columns print as ages, as Kubernetes prints them.
+    static func customColumns(_ custom: CustomResourceVersion) -> [Column] {
+        if custom.printerColumns.isEmpty { return [name, ageColumn] }
+        return [name] + custom.printerColumns.map { c in
+            Column(c.name, c.type == "date" ? "date" : c.type, priority: c.priority, c.description) { o, now in
+                let values = c.path.evaluate(o)
+                guard let first = values.first else { return .null }
+                switch c.type {
+                case "date": return .string(first.stringValue.map { age($0, now: now) } ?? JSONPath.text(first))
+                case "integer": return first.intValue.map { .int($0) } ?? .string(JSONPath.text(first))
+                case "number", "boolean": return first
+                default: return .string(values.map(JSONPath.text).joined(separator: ","))
+                }
+            }
+        }
+    }
+
     static func columns(for r: ResourceInfo) -> [Column] {
+        if let custom = r.custom { return customColumns(custom) }
         switch r.kind {
+        case "CustomResourceDefinition":
+            return [name, Column("Created At", "date", "") { o, _ in .string(str(o, "metadata.creationTimestamp")) }]
         case "Pod":
             return [
                 name,

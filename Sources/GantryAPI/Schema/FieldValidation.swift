@@ -12,7 +12,14 @@ public enum FieldValidation {
     /// Every unknown field of `object`, an object of `resource` (or of its `subresource`: `scale`, `binding`,
     /// `status`), in a stable order.
     public static func unknownFields(in object: JSONValue, resource: ResourceInfo, subresource: String? = nil) -> [String] {
-        unknownFields(in: object, typeName: SchemaCatalog.rootTypeName(for: resource, subresource: subresource))
+        if let custom = resource.custom, subresource == nil || subresource == "status" {
+            // A custom object: what its schema prunes, and unknown metadata fields.
+            var copy = object
+            let pruned = custom.schema.map { StructuralSchema.prune(&copy, schema: $0) } ?? []
+            let meta = unknownFields(in: object["metadata"] ?? .emptyObject, typeName: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")
+            return (meta.map { "metadata.\($0)" } + pruned).sorted()
+        }
+        return unknownFields(in: object, typeName: SchemaCatalog.rootTypeName(for: resource, subresource: subresource))
     }
 
     /// Every unknown field of `object`, an object of catalogue type `typeName`. An unknown type reports nothing.

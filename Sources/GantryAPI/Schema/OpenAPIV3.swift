@@ -28,6 +28,53 @@ public enum OpenAPIV3 {
     /// The content hash of a document (upper-case hex of 64-bit FNV-1a over its serialized JSON).
     public static func hash(path: String) -> String? { cache.hashes[path] }
 
+    /// The index with the documents of custom resources' group versions added.
+    public static func index(custom documents: [String: JSONValue]) -> JSONValue {
+        guard !documents.isEmpty, var paths = cache.index["paths"]?.objectValue else { return cache.index }
+        for (path, doc) in documents {
+            paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(fnv1aHex(doc.serialized()))")]
+        }
+        return ["paths": .object(paths)]
+    }
+
+    /// The document of a group version of custom resources: their schemas (`openAPIV3Schema` with
+    /// `x-kubernetes-group-version-kind`, `metadata` as ObjectMeta) and paths, as apiextensions-apiserver
+    /// publishes them.
+    public static func customDocument(_ resources: [ResourceInfo]) -> JSONValue {
+        var roots = [metaPrefix + "DeleteOptions", metaPrefix + "Status", metaPrefix + "WatchEvent", metaPrefix + "Patch",
+                     metaPrefix + "ObjectMeta", metaPrefix + "ListMeta"]
+        if resources.contains(where: { $0.custom?.scale != nil }) { roots.append("io.k8s.api.autoscaling.v1.Scale") }
+        var paths = [String: JSONValue]()
+        var custom = [String: JSONValue]()
+        for r in resources {
+            guard let c = r.custom else { continue }
+            var schema = c.schema ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+            var props = schema["properties"]?.objectValue ?? [:]
+            props["apiVersion"] = ["type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."]
+            props["kind"] = ["type": "string", "description": "Kind is a string value representing the REST resource this object represents."]
+            props["metadata"] = ["allOf": [ref(metaPrefix + "ObjectMeta")], "description": "Standard object's metadata."]
+            schema["properties"] = .object(props)
+            schema["x-kubernetes-group-version-kind"] = [["group": .string(r.group), "kind": .string(r.kind), "version": .string(r.version)]]
+            custom[SchemaCatalog.rootTypeName(for: r)] = schema
+            custom[SchemaCatalog.listTypeName(for: r)] = [
+                "type": "object", "required": ["items"],
+                "description": .string("\(r.kind)List is a list of \(r.kind)"),
+                "properties": [
+                    "apiVersion": ["type": "string"], "kind": ["type": "string"],
+                    "items": ["type": "array", "items": ref(SchemaCatalog.rootTypeName(for: r))],
+                    "metadata": ["allOf": [ref(metaPrefix + "ListMeta")]],
+                ],
+                "x-kubernetes-group-version-kind": [["group": .string(r.group), "kind": .string(r.listKind), "version": .string(r.version)]],
+            ]
+            for (p, item) in resourcePaths(r) { paths[p] = item }
+        }
+        var doc = header(paths: paths, roots: roots)
+        var schemas = doc[path: ["components", "schemas"]]?.objectValue ?? [:]
+        for (k, v) in custom { schemas[k] = v }
+        doc[path: ["components", "schemas"]] = .object(schemas)
+        return doc
+    }
+
     // MARK: - Cache
 
     private struct Cache: Sendable {
@@ -275,10 +322,16 @@ public enum OpenAPIV3 {
         "content": content(ref(metaPrefix + "Patch"), types: PatchType.allCases.map(\.rawValue)),
         "required": true,
     ]
+    /// A custom resource's patch body: no strategic merge patch (kubectl then sends JSON merge patches).
+    static let customPatchBody: JSONValue = [
+        "content": content(ref(metaPrefix + "Patch"), types: PatchType.allCases.filter { $0 != .strategic }.map(\.rawValue)),
+        "required": true,
+    ]
 
     /// The path items of one resource: collection, item, all-namespaces list and subresources.
     static func resourcePaths(_ r: ResourceInfo) -> [(String, JSONValue)] {
         let base = r.group.isEmpty ? "/api/\(r.version)" : "/apis/\(r.group)/\(r.version)"
+        let patchBody = r.custom == nil ? Self.patchBody : Self.customPatchBody
         let gv = groupVersionCamel(r)
         let scope = r.namespaced ? "Namespaced" : ""
         let kindGVK = gvk(r.group, r.version, r.kind)

@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, discovery, autoscaling, policy, certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy, apiextensions-apiserver's apiextensions v1 (field numbers recalled from its generated.proto, not checked against the file here), certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -14,6 +14,34 @@
 // names to the catalogue's JSON names.
 
 let protobufFieldNumberSource = """
+@apiextensions.CustomResourceDefinition
+  metadata=1 spec=2 status=3
+@apiextensions.CustomResourceDefinitionList
+  items=2 metadata=1
+@apiextensions.CustomResourceDefinitionSpec
+  conversion=9 group=1 names=3 preserveUnknownFields=10~ scope=4 versions=7
+@apiextensions.CustomResourceConversion
+  strategy=1 webhook=2
+@apiextensions.WebhookConversion
+  clientConfig=2 conversionReviewVersions=3
+@apiextensions.CustomResourceDefinitionNames
+  categories=6 kind=4 listKind=5~ plural=1 shortNames=3 singular=2~
+@apiextensions.CustomResourceDefinitionVersion
+  additionalPrinterColumns=6 deprecated=7~ deprecationWarning=8 name=1 schema=4 selectableFields=9 served=2 storage=3 subresources=5
+@apiextensions.SelectableField
+  jsonPath=1
+@apiextensions.CustomResourceColumnDefinition
+  description=4~ format=3~ jsonPath=6 name=1 priority=5~ type=2
+@apiextensions.CustomResourceValidation
+  openAPIV3Schema=1
+@apiextensions.CustomResourceSubresources
+  scale=2 status=1
+@apiextensions.CustomResourceSubresourceScale
+  labelSelectorPath=3 specReplicasPath=1 statusReplicasPath=2
+@apiextensions.CustomResourceDefinitionStatus
+  acceptedNames=2 conditions=1 storedVersions=3
+@apiextensions.CustomResourceDefinitionCondition
+  lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
 @core.ObjectReference
   apiVersion=5~ fieldPath=7~ kind=1~ name=3~ namespace=2~ resourceVersion=6~ uid=4~
 @core.Namespace

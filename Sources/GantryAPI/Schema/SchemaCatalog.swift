@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -167,17 +167,25 @@ public enum SchemaCatalog {
         case "token": return "io.k8s.api.authentication.v1.TokenRequest"
         default: break
         }
+        if resource.custom != nil { return customTypeName(resource, resource.kind) }
         if let d = definition(apiVersion: resource.apiVersion, kind: resource.kind) { return d.name }
         return "\(packagePrefix(group: resource.group, version: resource.version))\(resource.kind)"
     }
 
     /// The OpenAPI type name of a resource's list kind (`io.k8s.api.core.v1.PodList`).
     public static func listTypeName(for resource: ResourceInfo) -> String {
+        if resource.custom != nil { return customTypeName(resource, resource.listKind) }
         if let d = definition(apiVersion: resource.apiVersion, kind: resource.listKind) { return d.name }
         return "\(packagePrefix(group: resource.group, version: resource.version))\(resource.listKind)"
     }
 
     /// `io.k8s.api.core.v1.` for the core group, `io.k8s.api.coordination.v1.` for `coordination.k8s.io`.
+    /// A custom resource's OpenAPI type name, as apiextensions-apiserver names it: the group reversed
+    /// (`com.example.stable.v1.CronTab`).
+    public static func customTypeName(_ r: ResourceInfo, _ kind: String) -> String {
+        r.group.split(separator: ".").reversed().joined(separator: ".") + ".\(r.version).\(kind)"
+    }
+
     public static func packagePrefix(group: String, version: String) -> String {
         let pkg = group.isEmpty ? "core" : String(group.split(separator: ".").first!)
         return "io.k8s.api.\(pkg).\(version)."
@@ -227,7 +235,7 @@ public enum SchemaCatalog {
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
 /// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `discovery.`, `autoscaling.`,
-/// `policy.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
+/// `policy.`, `networking.`, `scheduling.`, `apiextensions.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
 public enum SchemaDSL {
@@ -241,6 +249,7 @@ public enum SchemaDSL {
         ("policy.", "io.k8s.api.policy.v1."),
         ("networking.", "io.k8s.api.networking.v1."),
         ("scheduling.", "io.k8s.api.scheduling.v1."),
+        ("apiextensions.", "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."),
         ("certificates.", "io.k8s.api.certificates.v1."),
         ("rbac.", "io.k8s.api.rbac.v1."),
         ("authentication.", "io.k8s.api.authentication.v1."),

@@ -8,6 +8,7 @@ public enum Validation {
     /// Validates an object of `resource`: decodes it into its typed form (a field of the wrong type is a
     /// `.typeInvalid` error at that field's path) and applies the kind's rules.
     public static func validate(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        if let custom = resource.custom { return validateCustom(object, resource: resource, custom) }
         do {
             switch (resource.group, resource.kind) {
             case ("", "Namespace"): return validateNamespace(try decode(object))
@@ -28,6 +29,8 @@ public enum Validation {
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
             case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
             case ("", "LimitRange"): return validateLimitRange(object, resource: resource)
+            case ("apiextensions.k8s.io", "CustomResourceDefinition") where resource.custom == nil:
+                return validateCRD(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
             case ("discovery.k8s.io", "EndpointSlice"): return validateEndpointSlice(try decode(object))
             case ("rbac.authorization.k8s.io", "Role"): return validateRole(object, resource: resource, namespaced: true)
@@ -51,8 +54,14 @@ public enum Validation {
     /// Pod's spec, immutable ConfigMaps and Secrets, a Service's clusterIP...). It does not repeat
     /// `validate(new)`; call both.
     public static func validateUpdate(old: JSONValue, new: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        if resource.custom != nil {
+            let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+            let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+            return updateMeta(o, n)
+        }
         do {
             switch (resource.group, resource.kind) {
+            case ("apiextensions.k8s.io", "CustomResourceDefinition"): return updateCRD(old: old, new: new)
             case ("", "Pod"): return updatePod(try decode(old), try decode(new))
             case ("", "ConfigMap"): return updateConfigMap(try decode(old), try decode(new))
             case ("", "Secret"): return updateSecret(try decode(old), try decode(new))
