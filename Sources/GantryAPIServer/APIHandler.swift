@@ -160,8 +160,9 @@ public struct APIHandler: HTTPResponder {
 
     // MARK: - Responses
 
-    static func json(_ code: Int, _ body: JSONValue, warnings: [String] = []) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
+    static func json(_ code: Int, _ body: JSONValue, warnings: [String] = [], contentType: String = "application/json") -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        if contentType != "application/json" { headers.append(HTTPField(name: .vary, value: "Accept")) }
         for w in warnings.prefix(20) {
             headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \(JSONValue.string(w).jsonString())"))
         }
@@ -228,8 +229,14 @@ public struct APIHandler: HTTPResponder {
             }
             return Self.json(200, path.hasPrefix("/openid") ? issuer.keySet : issuer.discoveryDocument)
         case "/api", "/api/":
+            if let type = Discovery.aggregatedType(accept: request.headers[.accept]) {
+                return Self.json(200, Discovery.aggregated(core: true, registry.catalog, contentType: type), contentType: type)
+            }
             return Self.json(200, Discovery.apiVersions(serverAddress: config.advertiseAddress))
         case "/apis", "/apis/":
+            if let type = Discovery.aggregatedType(accept: request.headers[.accept]) {
+                return Self.json(200, Discovery.aggregated(core: false, registry.catalog, contentType: type), contentType: type)
+            }
             return Self.json(200, Discovery.apiGroupList(registry.catalog))
         case "/openapi/v3", "/openapi/v3/":
             return Self.json(200, OpenAPIV3.index(custom: customOpenAPIDocuments()))

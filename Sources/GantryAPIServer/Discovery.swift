@@ -73,6 +73,65 @@ enum Discovery {
                 "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "resources": .array(out)]
     }
 
+    // MARK: - Aggregated discovery (apidiscovery.k8s.io/v2)
+
+    /// The aggregated discovery media type the client accepts first (`v2`, or `v2beta1` for older clients),
+    /// or nil when it asks for the classic documents.
+    static func aggregatedType(accept: String?) -> String? {
+        guard let accept else { return nil }
+        for part in accept.split(separator: ",") {
+            let params = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard params.first == "application/json", params.contains("g=apidiscovery.k8s.io"),
+                  params.contains("as=APIGroupDiscoveryList") else {
+                if params.first == "application/json" || params.first == "*/*" { return nil }
+                continue
+            }
+            if params.contains("v=v2") { return "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" }
+            if params.contains("v=v2beta1") { return "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList" }
+        }
+        return nil
+    }
+
+    /// `APIGroupDiscoveryList`: every group (or the core group, for `/api`) with its versions, preferred first,
+    /// and every resource with its scope, verbs, names and subresources, in one document — what kubectl asks
+    /// for first, saving it a request per group version.
+    static func aggregated(core: Bool, _ catalog: ResourceCatalog, contentType: String) -> JSONValue {
+        let version = contentType.contains("v=v2beta1") ? "v2beta1" : "v2"
+        let all = catalog.groupVersions
+        let groups = core ? [""] : groups(catalog)
+        let items: [JSONValue] = groups.map { g in
+            let versions: [JSONValue] = all.filter { $0.group == g }.map { gv in
+                let listed = resourceList(group: g, version: gv.version, catalog)?["resources"]?.arrayValue ?? []
+                let resources: [JSONValue] = catalog.resources(group: g, version: gv.version).map { r in
+                    var entry: JSONValue = [
+                        "resource": .string(r.plural), "singularResource": .string(r.singular),
+                        "scope": r.namespaced ? "Namespaced" : "Cluster",
+                        "responseKind": ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)],
+                        "verbs": .array(r.verbs.map { .string($0) }),
+                    ]
+                    if !r.shortNames.isEmpty { entry["shortNames"] = .array(r.shortNames.map { .string($0) }) }
+                    if !r.categories.isEmpty { entry["categories"] = .array(r.categories.map { .string($0) }) }
+                    let subs: [JSONValue] = listed
+                        .filter { ($0["name"]?.stringValue ?? "").hasPrefix(r.plural + "/") }
+                        .map { s in
+                            ["subresource": .string(String((s["name"]?.stringValue ?? "").dropFirst(r.plural.count + 1))),
+                             "responseKind": ["group": s["group"] ?? .string(r.group), "version": s["version"] ?? .string(r.version),
+                                              "kind": s["kind"] ?? .string(r.kind)],
+                             "verbs": s["verbs"] ?? []]
+                        }
+                    if !subs.isEmpty { entry["subresources"] = .array(subs) }
+                    return entry
+                }
+                return ["version": .string(gv.version), "resources": .array(resources), "freshness": "Current"]
+            }
+            var meta: JSONValue = ["creationTimestamp": .null]
+            if !g.isEmpty { meta["name"] = .string(g) }
+            return ["metadata": meta, "versions": .array(versions)]
+        }
+        return ["kind": "APIGroupDiscoveryList", "apiVersion": .string("apidiscovery.k8s.io/\(version)"), "metadata": .emptyObject,
+                "items": .array(items)]
+    }
+
     static func version() -> JSONValue {
         ["major": "1", "minor": "32", "gitVersion": .string("v1.32.0-gantry.\(GantryVersion.string)"),
          "gitCommit": "", "gitTreeState": "clean", "buildDate": "", "goVersion": "swift6",

@@ -77,6 +77,14 @@ struct CustomResourceTests {
                                         "jsonpath={range .status.conditions[*]}{.type}={.status}/{.reason} {end}{.status.storedVersions}")
         #expect(conditions == "NamesAccepted=True/NoConflicts Established=True/InitialNamesAccepted [\"v1\"]")
         #expect(try await k.ok("api-resources", "--api-group", "stable.example.com", "--no-headers").contains("ct"))
+        // Aggregated discovery (apidiscovery.k8s.io/v2): a kubectl with an empty cache learns every resource from
+        // /api and /apis alone, the custom one included.
+        let fresh = try await runCommand(kubectlPath, server.kubectlArgs + ["--cache-dir", dir.file("fresh-cache"), "get", "ct", "-v=6"],
+                                         environment: ["HOME": dir.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+        let gets = fresh.stderr.split(separator: "\n").filter { $0.contains(" GET ") }
+            .compactMap { $0.split(separator: " ").first { $0.hasPrefix("https://") } }.map { String($0.split(separator: "?")[0]) }
+        #expect(gets.map { String($0.split(separator: "/", maxSplits: 2).last ?? "") }
+            == ["api", "apis", "apis/stable.example.com/v1/namespaces/default/crontabs"], "\(gets)")
         // The preferred version is the GA one; OpenAPI v3 has the schema (kubectl explain reads it).
         let group = try await k.ok("get", "--raw", "/apis/stable.example.com")
         #expect(group.contains(#""preferredVersion":{"groupVersion":"stable.example.com/v1","version":"v1"}"#), "\(group)")
