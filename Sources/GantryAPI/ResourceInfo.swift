@@ -101,6 +101,8 @@ extension ResourceInfo {
                                                     plural: "ingressclasses", namespaced: false)
     public static let priorityClasses = ResourceInfo(group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass",
                                                      plural: "priorityclasses", shortNames: ["pc"], namespaced: false)
+    public static let resourceQuotas = ResourceInfo(group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas",
+                                                    shortNames: ["quota"], subresources: ["status"])
     public static let limitRanges = ResourceInfo(group: "", version: "v1", kind: "LimitRange", plural: "limitranges",
                                                  shortNames: ["limits"])
     public static let customResourceDefinitions = ResourceInfo(
@@ -147,7 +149,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges,
+        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
         .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,

@@ -160,6 +160,7 @@ public struct ControlPlane: Sendable {
             HTTPService(app: try application(onServerRunning: onServerRunning), terminator: terminator, logger: logger),
             NamespaceFinalizer(registry: registry, logger: logger),
             CustomResourceDefinitions(registry: registry, logger: logger),
+            QuotaController(registry: registry, logger: logger),
             Compactor(store: store, interval: config.compactionInterval, logger: logger),
         ]
         if let authorizer { out.append(RBACIndexer(registry: registry, authorizer: authorizer, logger: logger)) }

@@ -263,6 +263,11 @@ public final class Registry: Sendable {
         warnings += Admission.warnings(obj, r)
         if r == .customResourceDefinitions { warnings += Validation.crdWarnings(obj) }
         if let w = r.custom?.deprecationWarning { warnings.append(w) }
+        if r.namespaced {
+            let ns = namespace ?? "default"
+            try await admitQuota(obj, r, namespace: ns, name: name, dryRun: options.dryRun)
+            if r == .resourceQuotas { obj["status"] = try await quotaStatus(obj, namespace: ns) }
+        }
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
         let result: CreateResult
         do {

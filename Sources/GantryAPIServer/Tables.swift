@@ -232,6 +232,24 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "ResourceQuota" where r.group.isEmpty:
+            // kubectl's columns: age, then `resource: used/hard` for requests and for limits.
+            @Sendable func usage(_ o: JSONValue, limits: Bool) -> String {
+                let hard = QuotaUsage.quantities(o[path: ["status", "hard"]] ?? o[path: ["spec", "hard"]])
+                let used = QuotaUsage.quantities(o[path: ["status", "used"]])
+                return hard.keys.sorted().filter { $0.hasPrefix("limits.") == limits }.map {
+                    "\($0): \(used[$0]?.description ?? "0")/\(hard[$0]!.description)"
+                }.joined(separator: ", ")
+            }
+            return [
+                name, ageColumn,
+                Column("Request", "string", "Request represents a minimum amount of cpu/memory that a container may consume.") { o, _ in
+                    .string(usage(o, limits: false))
+                },
+                Column("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.") { o, _ in
+                    .string(usage(o, limits: true))
+                },
+            ]
         case "LimitRange":
             return [
                 name,

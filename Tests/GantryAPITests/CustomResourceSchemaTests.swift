@@ -157,3 +157,33 @@ struct CustomResourceSchemaTests {
             == [#"spec.scope: Invalid value: "Namespaced": field is immutable"#])
     }
 }
+
+@Suite("quota usage")
+struct QuotaUsageTests {
+    @Test func podsCountTheirEffectiveRequestsAndLimits() throws {
+        let pod: JSONValue = ["spec": [
+            "initContainers": [["name": "i", "resources": ["requests": ["cpu": "2"]]]],
+            "containers": [["name": "a", "resources": ["requests": ["cpu": "500m", "memory": "64Mi"], "limits": ["memory": "128Mi"]]],
+                           ["name": "b", "resources": ["limits": ["cpu": "250m", "memory": "64Mi"]]]],
+        ]]
+        let u = QuotaUsage.usage(of: pod, resource: .pods)
+        #expect(u["pods"] == 1 && u["count/pods"] == 1)
+        let (two, mi128, mi192, m250) = (try Quantity("2"), try Quantity("128Mi"), try Quantity("192Mi"), try Quantity("250m"))
+        #expect(u["requests.cpu"] == two && u["cpu"] == two)  // the init container's 2 > 750m
+        #expect(u["requests.memory"] == mi128)  // b's request defaults to its limit
+        #expect(u["limits.memory"] == mi192)
+        #expect(u["limits.cpu"] == m250)
+        var done = pod
+        done[path: ["status", "phase"]] = "Succeeded"
+        #expect(QuotaUsage.usage(of: done, resource: .pods).isEmpty)
+        #expect(QuotaUsage.unspecified(pod, constrained: ["limits.cpu", "requests.memory", "pods"]) == ["limits.cpu": ["a"]])
+    }
+
+    @Test func servicesAndObjectCounts() {
+        let svc: JSONValue = ["spec": ["type": "LoadBalancer", "ports": [["port": 80], ["port": 443]]]]
+        let u = QuotaUsage.usage(of: svc, resource: .services)
+        #expect(u == ["services": 1, "services.nodeports": 2, "services.loadbalancers": 1, "count/services": 1])
+        #expect(QuotaUsage.usage(of: .emptyObject, resource: .deployments) == ["count/deployments.apps": 1])
+        #expect(QuotaUsage.usage(of: .emptyObject, resource: .configMaps) == ["configmaps": 1, "count/configmaps": 1])
+    }
+}

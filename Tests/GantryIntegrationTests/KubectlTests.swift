@@ -306,4 +306,58 @@ struct KubectlTests {
         #expect(bad.stderr.contains("min value 2 is greater than max value 1"), "\(bad.stderr)")
         try await server.stop()
     }
+
+    /// ResourceQuota: usage counted at creation, creates beyond `hard` refused with Kubernetes' messages (compute,
+    /// object counts, `count/<resource>`), containers that do not state a constrained resource refused, concurrent
+    /// creates never over-admitted, and usage given back when objects go.
+    @Test func resourceQuotas() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-quota")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        _ = try await k.ok("create", "configmap", "before", "--from-literal=a=b")
+        _ = try await k.ok("create", "quota", "q", "--hard=pods=5,requests.cpu=1,configmaps=3,count/deployments.apps=1")
+        // Usage is counted when the quota is created (kube-root-ca.crt and "before").
+        #expect(try await k.ok("get", "quota", "q", "-o", "jsonpath={.status.used.configmaps} {.status.hard.pods}") == "2 5")
+        let pod = { (name: String, cpu: String) in
+            #"{"spec": {"containers": [{"name": "\#(name)", "image": "busybox:1.36", "resources": {"requests": {"cpu": "\#(cpu)"}}}]}}"#
+        }
+        _ = try await k.ok("run", "a", "--image", "busybox:1.36", "--overrides", pod("a", "600m"))
+        let noRequest = try await k.run("run", "b", "--image", "busybox:1.36")
+        #expect(noRequest.stderr.contains(#"pods "b" is forbidden: failed quota: q: must specify requests.cpu for: b"#), "\(noRequest.stderr)")
+        let over = try await k.run("run", "b", "--image", "busybox:1.36", "--overrides", pod("b", "500m"))
+        #expect(over.stderr.contains(#"pods "b" is forbidden: exceeded quota: q, requested: requests.cpu=500m, used: requests.cpu=600m, limited: requests.cpu=1"#),
+                "\(over.stderr)")
+        _ = try await k.ok("create", "deployment", "d1", "--image", "busybox:1.36")
+        let d2 = try await k.run("create", "deployment", "d2", "--image", "busybox:1.36")
+        #expect(d2.stderr.contains(#"deployments.apps "d2" is forbidden: exceeded quota: q, requested: count/deployments.apps=1"#), "\(d2.stderr)")
+        #expect(try await k.ok("describe", "quota", "q").contains("requests.cpu            600m  1"))
+        // Concurrent creates: 12 pods of 10m race for the 4 pods left; exactly 4 get in.
+        let client = try server.client()
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<12 {
+                group.addTask {
+                    let body: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string("race-\(i)")],
+                                           "spec": ["containers": [["name": "c", "image": "busybox:1.36",
+                                                                    "resources": ["requests": ["cpu": "10m"]]]]]]
+                    return (try? await client.create(.pods, namespace: "default", body)) != nil
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 4)
+        #expect(try await k.ok("get", "quota", "q", "-o", "jsonpath={.status.used.pods}") == "5")
+        // Deletions give the quota back (the recount).
+        _ = try await k.ok("delete", "pod", "a", "--grace-period=0", "--force")
+        try await eventually(timeout: .seconds(10), "the quota's usage after the deletion") {
+            try await k.ok("get", "quota", "q", "-o", "jsonpath={.status.used.pods} {.status.used.requests\\.cpu}") == "4 40m"
+        }
+        _ = try await k.ok("run", "b", "--image", "busybox:1.36", "--overrides", pod("b", "500m"))
+        // A quota with a negative or malformed hard limit is a 422; scopes are refused as unsupported.
+        let bad = try await k.run("create", "quota", "bad", "--hard=pods=-1")
+        #expect(bad.stderr.contains("spec.hard[pods]: Invalid value: \"-1\": must be greater than or equal to 0"), "\(bad.stderr)")
+        try await server.stop()
+    }
 }

@@ -178,6 +178,18 @@ let protobufFieldNumberSource = """
   description=4~ globalDefault=3~ metadata=1 preemptionPolicy=5 value=2~
 @scheduling.PriorityClassList
   items=2 metadata=1
+@core.ResourceQuota
+  metadata=1 spec=2 status=3
+@core.ResourceQuotaList
+  items=2 metadata=1
+@core.ResourceQuotaSpec
+  hard=1 scopeSelector=3 scopes=2
+@core.ScopeSelector
+  matchExpressions=1
+@core.ScopedResourceSelectorRequirement
+  operator=2 scopeName=1 values=3
+@core.ResourceQuotaStatus
+  hard=1 used=2
 @core.LimitRange
   metadata=1 spec=2
 @core.LimitRangeList

@@ -28,6 +28,36 @@ let policiesSchemaSource = """
   kind string | Kind is a string value representing the REST resource this object represents.
   metadata meta.ListMeta | Standard list metadata.
 
+@core.ResourceQuota gvk=v1/ResourceQuota | ResourceQuota sets aggregate quota restrictions enforced per namespace
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec core.ResourceQuotaSpec | Spec defines the desired quota.
+  status core.ResourceQuotaStatus | Status defines the actual enforced quota and its current usage.
+
+@core.ResourceQuotaList gvk=v1/ResourceQuotaList | ResourceQuotaList is a list of ResourceQuota items.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []core.ResourceQuota req | Items is a list of ResourceQuota objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@core.ResourceQuotaSpec | ResourceQuotaSpec defines the desired hard limits to enforce for Quota.
+  hard {}quantity | hard is the set of desired hard limits for each named resource.
+  scopeSelector core.ScopeSelector | scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota. Not supported by Gantry.
+  scopes []string list=atomic | A collection of filters that must match each object tracked by a quota. Not supported by Gantry.
+
+@core.ScopeSelector | A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements.
+  matchExpressions []core.ScopedResourceSelectorRequirement list=atomic | A list of scope selector requirements by scope of the resources.
+
+@core.ScopedResourceSelectorRequirement | A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values.
+  operator string req | Represents a scope's relationship to a set of values.
+  scopeName string req | The name of the scope that the selector applies to.
+  values []string list=atomic | An array of string values.
+
+@core.ResourceQuotaStatus | ResourceQuotaStatus defines the enforced hard limits and observed use.
+  hard {}quantity | Hard is the set of enforced hard limits for each named resource.
+  used {}quantity | Used is the current observed total usage of the resource in the namespace.
+
 @core.LimitRangeSpec | LimitRangeSpec defines a min/max usage limit for resources that match on kind.
   limits []core.LimitRangeItem req list=atomic | Limits is the list of LimitRangeItem objects that are enforced.
 

@@ -29,6 +29,7 @@ public enum Validation {
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
             case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
             case ("", "LimitRange"): return validateLimitRange(object, resource: resource)
+            case ("", "ResourceQuota"): return validateResourceQuota(object, resource: resource)
             case ("apiextensions.k8s.io", "CustomResourceDefinition") where resource.custom == nil:
                 return validateCRD(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))

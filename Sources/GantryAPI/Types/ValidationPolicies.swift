@@ -31,6 +31,28 @@ extension Validation {
         return errs
     }
 
+    /// A ResourceQuota: quantities that parse and are not negative, in `spec.hard` and the status; scopes are
+    /// refused (Gantry's quota admission does not filter by scope).
+    static func validateResourceQuota(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+        var errs = validateObjectMeta(meta, resource: resource)
+        for path in [["spec", "hard"], ["status", "hard"], ["status", "used"]] {
+            for (k, v) in (object[path: path]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let field = path.joined(separator: ".") + "[\(k)]"
+                errs += NameRules.qualifiedName(k).map { .invalid(field, k, $0) }
+                guard let s = v.stringValue ?? v.intValue.map({ String($0) }), let q = try? Quantity(s) else {
+                    errs.append(.invalid(field, JSONPath.text(v), Quantity.formatErrorMessage))
+                    continue
+                }
+                if q.isNegative { errs.append(.invalid(field, s, "must be greater than or equal to 0")) }
+            }
+        }
+        if !(object[path: ["spec", "scopes"]]?.arrayValue ?? []).isEmpty || object[path: ["spec", "scopeSelector"]] != nil {
+            errs.append(.forbidden("spec.scopes", "quota scopes are not supported by Gantry"))
+        }
+        return errs
+    }
+
     /// A LimitRange: known types, quantities that parse, and min ≤ defaultRequest ≤ default ≤ max per resource.
     static func validateLimitRange(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
         let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
