@@ -37,6 +37,16 @@ public enum Defaults {
         case "ReplicaSet":
             setIfMissing(&object, ["spec", "replicas"], 1)
             template(&object)
+        case "StatefulSet":
+            setIfMissing(&object, ["spec", "replicas"], 1)
+            setIfMissing(&object, ["spec", "podManagementPolicy"], "OrderedReady")
+            let t = object[path: ["spec", "updateStrategy", "type"]]?.stringValue ?? "RollingUpdate"
+            setIfMissing(&object, ["spec", "updateStrategy", "type"], .string(t))
+            if t == "RollingUpdate" { setIfMissing(&object, ["spec", "updateStrategy", "rollingUpdate", "partition"], 0) }
+            setIfMissing(&object, ["spec", "revisionHistoryLimit"], 10)
+            setIfMissing(&object, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"], "Retain")
+            setIfMissing(&object, ["spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"], "Retain")
+            template(&object)
         case "DaemonSet":
             let t = object[path: ["spec", "updateStrategy", "type"]]?.stringValue ?? "RollingUpdate"
             setIfMissing(&object, ["spec", "updateStrategy", "type"], .string(t))

@@ -89,6 +89,8 @@ extension ResourceInfo {
                                                  categories: ["all"])
     public static let daemonSets = ResourceInfo(group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets",
                                                 shortNames: ["ds"], subresources: ["status"], categories: ["all"])
+    public static let statefulSets = ResourceInfo(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets",
+                                                  shortNames: ["sts"], subresources: ["status", "scale"], categories: ["all"])
     public static let jobs = ResourceInfo(group: "batch", version: "v1", kind: "Job", plural: "jobs",
                                           subresources: ["status"], categories: ["all"])
     public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs",
@@ -149,7 +151,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
+        .deployments, .replicaSets, .daemonSets, .statefulSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
         .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,

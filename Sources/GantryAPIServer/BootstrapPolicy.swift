@@ -98,7 +98,7 @@ public enum BootstrapPolicy {
                          "nodes", "nodes/status", "services/status", "namespaces/status", "namespaces/finalize"]),
         rule(["create"], "", ["serviceaccounts/token"]),
         rule(write, "apps", ["deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status",
-                             "replicasets/scale", "daemonsets", "daemonsets/status", "controllerrevisions"]),
+                             "replicasets/scale", "daemonsets", "daemonsets/status", "statefulsets", "statefulsets/status", "controllerrevisions"]),
         rule(write, "batch", ["jobs", "jobs/status", "cronjobs", "cronjobs/status"]),
         rule(["patch", "update"], "policy", ["poddisruptionbudgets/status"]),
         rule(write, "discovery.k8s.io", ["endpointslices"]),

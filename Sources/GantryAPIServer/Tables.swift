@@ -192,6 +192,16 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "StatefulSet":
+            return [
+                name,
+                Column("Ready", "string", "Number of the pod with ready state.") { o, _ in
+                    .string("\(int(o, "status.readyReplicas"))/\(int(o, "spec.replicas"))")
+                },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+            ]
         case "DaemonSet":
             return [
                 name,

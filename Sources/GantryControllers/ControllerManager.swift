@@ -34,6 +34,7 @@ public final class ControllerManager: Sendable {
     let replicaSets: Informer<ReplicaSet>
     let deployments: Informer<Deployment>
     let daemonSets: Informer<DaemonSet>
+    let statefulSets: Informer<StatefulSet>
     let jobs: Informer<Job>
     let cronJobs: Informer<CronJob>
     let budgets: Informer<PodDisruptionBudget>
@@ -58,6 +59,7 @@ public final class ControllerManager: Sendable {
         replicaSets = Informer(client: client, logger: logger)
         deployments = Informer(client: client, logger: logger)
         daemonSets = Informer(client: client, logger: logger)
+        statefulSets = Informer(client: client, logger: logger)
         jobs = Informer(client: client, logger: logger)
         cronJobs = Informer(client: client, logger: logger)
         budgets = Informer(client: client, logger: logger)
@@ -72,12 +74,13 @@ public final class ControllerManager: Sendable {
         let dep = DeploymentController(context: context("deployment-controller"), deployments: deployments, replicaSets: replicaSets,
                                        pods: pods)
         let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
+        let sts = StatefulSetController(context: context("statefulset-controller"), statefulSets: statefulSets, pods: pods)
         let job = JobController(context: context("job-controller"), jobs: jobs, pods: pods)
         let cron = CronJobController(context: context("cronjob-controller"), cronJobs: cronJobs, jobs: jobs)
         let disruption = DisruptionController(context: context("disruption-controller"), budgets: budgets, pods: pods,
                                               replicaSets: replicaSets, deployments: deployments)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
-                                                            MetadataSource(daemonSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices)],
+                                                            MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices)],
                                   clock: clock, logger: logger)
         let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
         eps.register()
@@ -87,6 +90,7 @@ public final class ControllerManager: Sendable {
         rs.register()
         dep.register()
         ds.register()
+        sts.register()
         job.register()
         cron.register()
         disruption.register()
@@ -95,6 +99,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "replicaset", queue: rs.queue, reconciler: rs, workers: config.workers, logger: logger),
             ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
+            ControllerRunner(name: "statefulset", queue: sts.queue, reconciler: sts, workers: config.workers, logger: logger),
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
             ControllerRunner(name: "cronjob", queue: cron.queue, reconciler: cron, workers: config.workers, logger: logger),
             ControllerRunner(name: "disruption", queue: disruption.queue, reconciler: disruption, workers: config.workers, logger: logger),
@@ -119,7 +124,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -133,6 +138,7 @@ public final class ControllerManager: Sendable {
         await replicaSets.waitForSync()
         await deployments.waitForSync()
         await daemonSets.waitForSync()
+        await statefulSets.waitForSync()
         await jobs.waitForSync()
         await serviceInformer.waitForSync()
         await endpoints.waitForSync()

@@ -360,4 +360,82 @@ struct KubectlTests {
         #expect(bad.stderr.contains("spec.hard[pods]: Invalid value: \"-1\": must be greater than or equal to 0"), "\(bad.stderr)")
         try await server.stop()
     }
+
+    /// StatefulSet with the real controllers (no agent: the test plays the kubelet and marks pods Running and
+    /// Ready): stable names, hostnames and subdomains, OrderedReady creation one pod at a time, `kubectl rollout
+    /// status`, a rolling update from the highest ordinal down, scale-down from the highest ordinal, and the
+    /// spec fields Kubernetes forbids changing.
+    @Test func statefulSets() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-sts")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        _ = try await k.ok("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: web}
+            spec:
+              serviceName: web
+              replicas: 3
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers: [{name: app, image: "busybox:1.36", command: [sleep, "3600"]}]
+            """)
+        func pods() async throws -> [String] {
+            try await k.ok("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}").split(separator: " ").map(String.init).sorted()
+        }
+        func markReady(_ name: String) async throws {
+            _ = try await k.ok("patch", "pod", name, "--subresource=status", "--type=merge",
+                               "-p", #"{"status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}"#)
+        }
+        try await eventually(timeout: .seconds(10), "web-0 is created") { try await pods() == ["web-0"] }
+        #expect(try await k.ok("get", "pod", "web-0", "-o", "jsonpath={.spec.hostname}.{.spec.subdomain} {.metadata.labels.apps\\.kubernetes\\.io/pod-index}")
+            == "web-0.web 0")
+        // OrderedReady: the next pod only once the one before is Running and Ready.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await pods() == ["web-0"])
+        try await markReady("web-0")
+        try await eventually(timeout: .seconds(10), "web-1 is created") { try await pods() == ["web-0", "web-1"] }
+        try await markReady("web-1")
+        try await eventually(timeout: .seconds(10), "web-2 is created") { try await pods() == ["web-0", "web-1", "web-2"] }
+        try await markReady("web-2")
+        _ = try await k.ok("rollout", "status", "statefulset/web", "--timeout=10s")
+        #expect(try await k.ok("get", "sts", "web", "--no-headers").hasPrefix("web   3/3"))
+        // A rolling update replaces web-2 first, and web-1 only once the new web-2 is ready.
+        let oldRevision = try await k.ok("get", "sts", "web", "-o", "jsonpath={.status.currentRevision}")
+        _ = try await k.ok("set", "image", "statefulset/web", "app=busybox:1.37")
+        try await eventually(timeout: .seconds(10), "web-2 is re-created at the new revision") {
+            try await k.ok("get", "pod", "web-2", "-o", "jsonpath={.spec.containers[0].image}") == "busybox:1.37"
+        }
+        #expect(try await k.ok("get", "pod", "web-1", "-o", "jsonpath={.spec.containers[0].image}") == "busybox:1.36")
+        try await markReady("web-2")
+        try await eventually(timeout: .seconds(10), "web-1 is replaced next") {
+            try await k.ok("get", "pod", "web-1", "-o", "jsonpath={.spec.containers[0].image}") == "busybox:1.37"
+        }
+        try await markReady("web-1")
+        try await eventually(timeout: .seconds(10), "web-0 is replaced last") {
+            try await k.ok("get", "pod", "web-0", "-o", "jsonpath={.spec.containers[0].image}") == "busybox:1.37"
+        }
+        try await markReady("web-0")
+        try await eventually(timeout: .seconds(10), "the new revision becomes current") {
+            let s = try await k.ok("get", "sts", "web", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision} {.status.updatedReplicas}")
+            let parts = s.split(separator: " ")
+            return parts.count == 3 && parts[0] == parts[1] && parts[0] != oldRevision && parts[2] == "3"
+        }
+        // Scale-down removes the highest ordinals, one at a time.
+        _ = try await k.ok("scale", "statefulset/web", "--replicas=1")
+        try await eventually(timeout: .seconds(10), "scaled down to web-0") { try await pods() == ["web-0"] }
+        let forbidden = try await k.run("patch", "sts", "web", "--type=merge", "-p", #"{"spec": {"serviceName": "other"}}"#)
+        #expect(forbidden.stderr.contains("spec: Forbidden: updates to statefulset spec for fields other than 'replicas'"), "\(forbidden.stderr)")
+        try await server.stop()
+    }
 }

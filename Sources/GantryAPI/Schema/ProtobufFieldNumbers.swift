@@ -449,6 +449,24 @@ let protobufFieldNumberSource = """
   terminatingReplicas=7
 @apps.ReplicaSetCondition
   lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
+@apps.StatefulSet
+  metadata=1 spec=2 status=3
+@apps.StatefulSetList
+  items=2 metadata=1
+@apps.StatefulSetSpec
+  minReadySeconds=9~ ordinals=11 persistentVolumeClaimRetentionPolicy=10 podManagementPolicy=6~ replicas=1 revisionHistoryLimit=8
+  selector=2 serviceName=5~ template=3 updateStrategy=7 volumeClaimTemplates=4
+@apps.StatefulSetOrdinals
+  start=1~
+@apps.StatefulSetPersistentVolumeClaimRetentionPolicy
+  whenDeleted=1~ whenScaled=2~
+@apps.StatefulSetUpdateStrategy
+  rollingUpdate=2 type=1~
+@apps.RollingUpdateStatefulSetStrategy
+  maxUnavailable=2 partition=1
+@apps.StatefulSetStatus
+  availableReplicas=11~ collisionCount=9 conditions=10 currentReplicas=4~ currentRevision=6~ observedGeneration=1~
+  readyReplicas=3~ replicas=2 updateRevision=7~ updatedReplicas=5~
 @apps.DaemonSet
   metadata=1 spec=2 status=3
 @apps.DaemonSetList

@@ -88,6 +88,59 @@ let workloadsSchemaSource = """
   status string req | Status of the condition, one of True, False, Unknown.
   type string req | Type of replica set condition.
 
+@apps.StatefulSet gvk=apps/v1/StatefulSet | StatefulSet represents a set of pods with consistent identities: stable network names and stable storage.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec apps.StatefulSetSpec | Spec defines the desired identities of pods in this set.
+  status apps.StatefulSetStatus | Status is the current status of Pods in this StatefulSet. Read-only.
+
+@apps.StatefulSetList gvk=apps/v1/StatefulSetList | StatefulSetList is a collection of StatefulSets.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []apps.StatefulSet req | Items is the list of stateful sets.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list's metadata.
+
+@apps.StatefulSetSpec | A StatefulSetSpec is the specification of a StatefulSet.
+  minReadySeconds int32 | Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available.
+  ordinals apps.StatefulSetOrdinals | ordinals controls the numbering of replica indices in a StatefulSet.
+  persistentVolumeClaimRetentionPolicy apps.StatefulSetPersistentVolumeClaimRetentionPolicy | What happens to PVCs created from volumeClaimTemplates when the StatefulSet is deleted or scaled down.
+  podManagementPolicy string enum=OrderedReady,Parallel | How pods are created during initial scale up, replacement and scale down: OrderedReady (default) or Parallel.
+  replicas int32 | The desired number of replicas of the given Template. Defaults to 1.
+  revisionHistoryLimit int32 | The maximum number of revisions that will be maintained in the StatefulSet's revision history. Defaults to 10.
+  selector meta.LabelSelector req | A label query over pods that should match the replica count. It must match the pod template's labels.
+  serviceName string | The name of the service that governs this StatefulSet: pods get DNS names of the form pod-specific-string.serviceName.default.svc.cluster.local.
+  template core.PodTemplateSpec req | The object that describes the pod that will be created if insufficient replicas are detected.
+  updateStrategy apps.StatefulSetUpdateStrategy | The StatefulSetUpdateStrategy that will be employed to update Pods when a revision is made to Template.
+  volumeClaimTemplates []object list=atomic | A list of PersistentVolumeClaims that pods are allowed to reference.
+
+@apps.StatefulSetOrdinals | StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
+  start int32 | The number representing the first replica's index. Defaults to 0.
+
+@apps.StatefulSetPersistentVolumeClaimRetentionPolicy | What happens to PVCs created from StatefulSet VolumeClaimTemplates.
+  whenDeleted string enum=Delete,Retain | What happens to PVCs created from volumeClaimTemplates when the StatefulSet is deleted. Defaults to Retain.
+  whenScaled string enum=Delete,Retain | What happens to PVCs created from volumeClaimTemplates when the StatefulSet is scaled down. Defaults to Retain.
+
+@apps.StatefulSetUpdateStrategy | StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.
+  rollingUpdate apps.RollingUpdateStatefulSetStrategy | RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.
+  type string enum=OnDelete,RollingUpdate | Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.
+
+@apps.RollingUpdateStatefulSetStrategy | RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.
+  maxUnavailable intstr | The maximum number of pods that can be unavailable during the update. Defaults to 1.
+  partition int32 | Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. Defaults to 0.
+
+@apps.StatefulSetStatus | StatefulSetStatus represents the current state of a StatefulSet.
+  availableReplicas int32 | Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.
+  collisionCount int32 | collisionCount is the count of hash collisions for the StatefulSet.
+  conditions []apps.DaemonSetCondition patch=merge key=type | Represents the latest available observations of a statefulset's current state.
+  currentReplicas int32 | The number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.
+  currentRevision string | The version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas).
+  observedGeneration int64 | The most recent generation observed for this StatefulSet.
+  readyReplicas int32 | The number of pods created for this StatefulSet with a Ready Condition.
+  replicas int32 req | The number of Pods created by the StatefulSet controller.
+  updateRevision string | The version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas).
+  updatedReplicas int32 | The number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.
+
 @apps.DaemonSet gvk=apps/v1/DaemonSet | DaemonSet represents the configuration of a daemon set.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.
   kind string | Kind is a string value representing the REST resource this object represents.

@@ -443,3 +443,94 @@ public struct DaemonSetCondition: Codable, Sendable, Hashable {
         self.message = message
     }
 }
+
+/// Runs Pods with stable names, ordinals and storage (apps/v1 StatefulSet).
+public struct StatefulSet: KubeObject, Codable, Sendable, Hashable {
+    public static var resourceInfo: ResourceInfo { .statefulSets }
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: StatefulSetSpec?
+    public var status: StatefulSetStatus?
+
+    public init(metadata: ObjectMeta = ObjectMeta(), spec: StatefulSetSpec? = nil, status: StatefulSetStatus? = nil) {
+        self.apiVersion = "apps/v1"
+        self.kind = "StatefulSet"
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec, status }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = try c.decodeIfPresent(StatefulSetSpec.self, forKey: .spec)
+        status = try c.decodeIfPresent(StatefulSetStatus.self, forKey: .status)
+    }
+}
+
+/// The desired state of a StatefulSet.
+public struct StatefulSetSpec: Codable, Sendable, Hashable {
+    public var replicas: Int?
+    public var selector: LabelSelector?
+    public var template: PodTemplateSpec?
+    /// PersistentVolumeClaim templates, kept as sent (claims are not provisioned yet).
+    public var volumeClaimTemplates: [JSONValue]?
+    /// The headless Service that gives each pod its DNS name (`name-0.service.namespace.svc`).
+    public var serviceName: String?
+    /// OrderedReady (one at a time, in order) or Parallel.
+    public var podManagementPolicy: String?
+    public var updateStrategy: StatefulSetUpdateStrategy?
+    public var revisionHistoryLimit: Int?
+    public var minReadySeconds: Int?
+    public var persistentVolumeClaimRetentionPolicy: JSONValue?
+    public var ordinals: StatefulSetOrdinals?
+    public init() {}
+}
+
+/// The first ordinal of a StatefulSet's pods.
+public struct StatefulSetOrdinals: Codable, Sendable, Hashable {
+    public var start: Int?
+    public init(start: Int? = nil) { self.start = start }
+}
+
+/// How a StatefulSet replaces its Pods.
+public struct StatefulSetUpdateStrategy: Codable, Sendable, Hashable {
+    /// RollingUpdate or OnDelete.
+    public var type: String?
+    public var rollingUpdate: RollingUpdateStatefulSetStrategy?
+    public init(type: String? = nil, rollingUpdate: RollingUpdateStatefulSetStrategy? = nil) {
+        self.type = type
+        self.rollingUpdate = rollingUpdate
+    }
+}
+
+/// Rolling update parameters of a StatefulSet.
+public struct RollingUpdateStatefulSetStrategy: Codable, Sendable, Hashable {
+    /// Pods with an ordinal below it keep the current revision.
+    public var partition: Int?
+    public var maxUnavailable: IntOrString?
+    public init(partition: Int? = nil, maxUnavailable: IntOrString? = nil) {
+        self.partition = partition
+        self.maxUnavailable = maxUnavailable
+    }
+}
+
+/// The observed state of a StatefulSet.
+public struct StatefulSetStatus: Codable, Sendable, Hashable {
+    public var observedGeneration: Int?
+    public var replicas: Int?
+    public var readyReplicas: Int?
+    public var currentReplicas: Int?
+    public var updatedReplicas: Int?
+    public var currentRevision: String?
+    public var updateRevision: String?
+    public var collisionCount: Int?
+    public var availableReplicas: Int?
+    public var conditions: [DaemonSetCondition]?
+    public init() {}
+}

@@ -22,6 +22,7 @@ public enum Validation {
             case ("apps", "Deployment"): return validateDeployment(try decode(object))
             case ("apps", "ReplicaSet"): return validateReplicaSet(try decode(object))
             case ("apps", "DaemonSet"): return validateDaemonSet(try decode(object))
+            case ("apps", "StatefulSet"): return validateStatefulSet(try decode(object))
             case ("batch", "Job"): return validateJob(try decode(object))
             case ("batch", "CronJob"): return validateCronJob(try decode(object))
             case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
@@ -77,6 +78,17 @@ public enum Validation {
             case ("apps", "DaemonSet"):
                 let (o, n): (DaemonSet, DaemonSet) = (try decode(old), try decode(new))
                 return updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
+            case ("apps", "StatefulSet"):
+                let (o, n): (StatefulSet, StatefulSet) = (try decode(old), try decode(new))
+                var errs = updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
+                // Kubernetes' rule: only these spec fields may change.
+                var a = old["spec"] ?? .emptyObject, b = new["spec"] ?? .emptyObject
+                for f in ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds",
+                          "revisionHistoryLimit"] { a[f] = nil; b[f] = nil }
+                if a != b {
+                    errs.append(.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
+                }
+                return errs
             case ("batch", "Job"): return updateJob(try decode(old), try decode(new))
             case ("scheduling.k8s.io", "PriorityClass"):
                 let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()

@@ -113,6 +113,26 @@ extension Validation {
         return errs
     }
 
+    static func validateStatefulSet(_ sts: StatefulSet) -> [FieldError] {
+        var errs = validateObjectMeta(sts.metadata, resource: .statefulSets)
+        let spec = sts.spec ?? StatefulSetSpec()
+        if let r = spec.replicas, r < 0 { errs.append(.invalid("spec.replicas", r, "must be greater than or equal to 0")) }
+        errs += validateReplicatedTemplate(spec.template, "spec.template", selector: spec.selector, kind: "StatefulSet")
+        errs += supported(spec.podManagementPolicy, "spec.podManagementPolicy", ["OrderedReady", "Parallel"])
+        errs += supported(spec.updateStrategy?.type, "spec.updateStrategy.type", ["OnDelete", "RollingUpdate"])
+        if spec.updateStrategy?.type == "OnDelete", spec.updateStrategy?.rollingUpdate != nil {
+            errs.append(.invalid("spec.updateStrategy.rollingUpdate", "", "only allowed for updateStrategy 'RollingUpdate'"))
+        }
+        if let p = spec.updateStrategy?.rollingUpdate?.partition, p < 0 {
+            errs.append(.invalid("spec.updateStrategy.rollingUpdate.partition", p, "must be greater than or equal to 0"))
+        }
+        if let s = spec.ordinals?.start, s < 0 { errs.append(.invalid("spec.ordinals.start", s, "must be greater than or equal to 0")) }
+        if let policy = spec.template?.spec?.restartPolicy, policy != "Always" {
+            errs.append(.notSupported("spec.template.spec.restartPolicy", policy, ["Always"]))
+        }
+        return errs
+    }
+
     static func validateDaemonSet(_ ds: DaemonSet) -> [FieldError] {
         var errs = validateObjectMeta(ds.metadata, resource: .daemonSets)
         let spec = ds.spec ?? DaemonSetSpec()

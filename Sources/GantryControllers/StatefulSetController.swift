@@ -1,0 +1,175 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import Logging
+
+/// What a StatefulSet sync should do, computed purely from the StatefulSet, its pods and now, with Kubernetes'
+/// rules: pods named `<set>-<ordinal>`; OrderedReady creates them one at a time in ordinal order, each once the
+/// one before is Running and Ready, and removes them from the highest ordinal down, one at a time; Parallel
+/// does both at once. A template change (RollingUpdate) replaces pods from the highest ordinal down to the
+/// partition, one at a time and only while every pod is healthy; OnDelete waits for the user to delete them.
+public struct StatefulSetPlan: Sendable, Equatable {
+    /// Ordinals to create a pod for.
+    public var create: [Int] = []
+    /// Pods to delete (condemned by a scale-down, failed, or outdated during a rolling update).
+    public var delete: [Pod] = []
+    public var status = StatefulSetStatus()
+    public var requeueAfter: TimeInterval?
+
+    public static let podNameLabel = "statefulset.kubernetes.io/pod-name"
+    public static let podIndexLabel = "apps.kubernetes.io/pod-index"
+    public static let revisionLabel = "controller-revision-hash"
+
+    /// The revision name of the current template (`<set>-<hash>`), as pods carry it in `controller-revision-hash`.
+    public static func revision(_ sts: StatefulSet) -> String {
+        "\(sts.name)-\(TemplateHash.of(sts.spec?.template, collisionCount: sts.status?.collisionCount))"
+    }
+
+    /// The ordinal of a pod of the set (`web-3` is 3), or nil for a name the set does not give.
+    public static func ordinal(_ pod: Pod, of sts: StatefulSet) -> Int? {
+        let name = pod.name
+        guard name.hasPrefix(sts.name + "-") else { return nil }
+        return Int(name.dropFirst(sts.name.count + 1))
+    }
+
+    public static func compute(_ sts: StatefulSet, pods: [Pod], now: Date, manage: Bool = true) -> StatefulSetPlan {
+        var plan = StatefulSetPlan()
+        let spec = sts.spec ?? StatefulSetSpec()
+        let replicas = sts.metadata.deletionTimestamp != nil ? 0 : spec.replicas ?? 1
+        let start = spec.ordinals?.start ?? 0
+        let parallel = spec.podManagementPolicy == "Parallel"
+        let minReady = spec.minReadySeconds ?? 0
+        let update = revision(sts)
+        let current = sts.status?.currentRevision ?? update
+        let owned = pods.filter { $0.controllerRef?.uid == sts.metadata.uid }
+        var byOrdinal: [Int: Pod] = [:]
+        var condemned: [Pod] = []
+        for p in owned {
+            guard let o = ordinal(p, of: sts) else { continue }
+            if o >= start && o < start + replicas { byOrdinal[o] = p } else { condemned.append(p) }
+        }
+        func healthy(_ p: Pod) -> Bool {
+            p.metadata.deletionTimestamp == nil && p.status?.phase == "Running" && PodUtil.isReady(p)
+        }
+        // Creation and replacement of failed pods, in ordinal order.
+        var blocked = false
+        for o in start..<(start + replicas) {
+            guard let p = byOrdinal[o] else {
+                if !blocked { plan.create.append(o) }
+                if !parallel { blocked = true }
+                continue
+            }
+            if p.status?.phase == "Failed" || p.status?.phase == "Succeeded" {
+                if p.metadata.deletionTimestamp == nil, !blocked { plan.delete.append(p) }
+                if !parallel { blocked = true }
+                continue
+            }
+            if !parallel, !healthy(p) { blocked = true }
+            if let left = PodUtil.secondsUntilAvailable(p, minReadySeconds: minReady, now: now) {
+                plan.requeueAfter = min(plan.requeueAfter ?? left, left)
+            }
+        }
+        // Scale-down: the highest ordinals first; OrderedReady one at a time, once the rest is healthy.
+        let live = condemned.filter { $0.metadata.deletionTimestamp == nil }.sorted { (ordinal($0, of: sts) ?? 0) > (ordinal($1, of: sts) ?? 0) }
+        let terminating = owned.contains { $0.metadata.deletionTimestamp != nil }
+        if parallel {
+            plan.delete += live
+        } else if let first = live.first, !blocked, !terminating,
+                  condemned.filter({ $0.metadata.uid != first.metadata.uid }).allSatisfy(healthy) {
+            plan.delete.append(first)
+        }
+        // Rolling update: from the highest ordinal down to the partition, one pod at a time, all others healthy.
+        let all = Array(byOrdinal.values)
+        if (spec.updateStrategy?.type ?? "RollingUpdate") == "RollingUpdate", plan.create.isEmpty, plan.delete.isEmpty,
+           condemned.isEmpty, all.count == replicas, all.allSatisfy(healthy) {
+            let partition = start + (spec.updateStrategy?.rollingUpdate?.partition ?? 0)
+            if let outdated = byOrdinal.keys.sorted(by: >).first(where: { o in
+                o >= partition && byOrdinal[o]!.metadata.labels?[revisionLabel] != update
+            }) {
+                plan.delete.append(byOrdinal[outdated]!)
+            }
+        }
+        if !manage {
+            plan.create = []
+            plan.delete = []
+        }
+        // Status.
+        var s = StatefulSetStatus()
+        let counted = owned.filter { $0.metadata.deletionTimestamp == nil }
+        s.replicas = counted.count
+        s.readyReplicas = counted.filter(PodUtil.isReady).count
+        s.availableReplicas = counted.filter { PodUtil.isAvailable($0, minReadySeconds: minReady, now: now) }.count
+        let updated = counted.filter { $0.metadata.labels?[revisionLabel] == update }.count
+        s.updatedReplicas = updated
+        s.updateRevision = update
+        // Every pod at the new revision: it becomes the current one.
+        let done = updated == replicas && counted.count == replicas
+        s.currentRevision = done ? update : current
+        s.currentReplicas = done ? updated : counted.filter { $0.metadata.labels?[revisionLabel] == current }.count
+        s.observedGeneration = sts.metadata.generation
+        s.collisionCount = sts.status?.collisionCount
+        s.conditions = sts.status?.conditions
+        plan.status = s
+        return plan
+    }
+}
+
+/// Runs the pods of StatefulSets with stable names (`web-0`, `web-1`...), hostnames and DNS subdomains (the
+/// governing headless Service), in order, replaces them on a template change, and reports the set's status.
+public final class StatefulSetController: Reconciler, ContextualController, @unchecked Sendable {
+    let statefulSets: Informer<StatefulSet>
+    let pods: Informer<Pod>
+    let context: ControllerContext
+    public let queue: WorkQueue
+    let expectations: Expectations
+
+    public init(context: ControllerContext, statefulSets: Informer<StatefulSet>, pods: Informer<Pod>) {
+        self.context = context
+        self.statefulSets = statefulSets
+        self.pods = pods
+        self.queue = WorkQueue(clock: context.clock)
+        self.expectations = Expectations(clock: context.clock)
+    }
+
+    public func register() {
+        statefulSets.addHandler { [queue, expectations] e in
+            if case .deleted = e { expectations.delete(objectKey(e.object)) }
+            queue.add(objectKey(e.object))
+        }
+        pods.addHandler { [queue, expectations] e in
+            if let key = expectations.observe(e, ownerKind: "StatefulSet") { queue.add(key) }
+        }
+    }
+
+    public func reconcile(_ key: String) async throws -> ReconcileResult {
+        guard let sts = statefulSets.get(key) else {
+            expectations.delete(key)
+            return .done
+        }
+        let ns = sts.metadata.namespace ?? "default"
+        let plan = StatefulSetPlan.compute(sts, pods: pods.list(namespace: ns), now: clock.now, manage: expectations.satisfied(key))
+        let control = PodControl(client: client, expectations: expectations, recorder: recorder)
+        var failure: Error?
+        if !plan.create.isEmpty {
+            let template = sts.spec?.template ?? PodTemplateSpec()
+            let revision = StatefulSetPlan.revision(sts)
+            let ordinals = plan.create
+            let service = sts.spec?.serviceName
+            failure = await control.createRecorded(sts, count: ordinals.count, namespace: ns, key: key) { i in
+                let name = "\(sts.name)-\(ordinals[i])"
+                var pod = try PodTemplates.pod(from: template, generateName: sts.name + "-", owner: sts,
+                                               extraLabels: [StatefulSetPlan.revisionLabel: revision,
+                                                             StatefulSetPlan.podNameLabel: name,
+                                                             StatefulSetPlan.podIndexLabel: String(ordinals[i])])
+                pod[path: ["metadata", "generateName"]] = nil
+                pod[path: ["metadata", "name"]] = .string(name)
+                pod[path: ["spec", "hostname"]] = .string(name)
+                if let service, !service.isEmpty { pod[path: ["spec", "subdomain"]] = .string(service) }
+                return pod
+            }
+        }
+        failure = await control.deleteRecorded(sts, plan.delete, key: key) ?? failure
+        try await client.writeStatus(sts, \.status, plan.status)
+        return try .finishing(failure, requeueAfter: plan.requeueAfter)
+    }
+}
