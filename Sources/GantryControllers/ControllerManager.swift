@@ -18,6 +18,8 @@ public struct ControllerManagerConfig: Sendable {
     public var scheduler = true
     /// Scheduler settings.
     public var schedulerConfig = SchedulerServiceConfig()
+    /// How often the garbage collector looks again at objects owned by kinds it does not watch (custom resources).
+    public var foreignOwnerResync: Duration = .seconds(3)
     public init() {}
 }
 
@@ -42,6 +44,7 @@ public final class ControllerManager: Sendable {
     let endpoints: Informer<Endpoints>
     let endpointSlices: Informer<EndpointSlice>
     let runners: [ControllerRunner]
+    let garbageCollector: GarbageCollector
     let nodeLifecycle: NodeLifecycleController
     let scheduler: SchedulerService?
 
@@ -80,7 +83,8 @@ public final class ControllerManager: Sendable {
         let disruption = DisruptionController(context: context("disruption-controller"), budgets: budgets, pods: pods,
                                               replicaSets: replicaSets, deployments: deployments)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
-                                                            MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices)],
+                                                            MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices),
+                                                            MetadataSource(serviceInformer)],
                                   clock: clock, logger: logger)
         let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
         eps.register()
@@ -95,6 +99,7 @@ public final class ControllerManager: Sendable {
         cron.register()
         disruption.register()
         gc.register()
+        garbageCollector = gc
         runners = [
             ControllerRunner(name: "replicaset", queue: rs.queue, reconciler: rs, workers: config.workers, logger: logger),
             ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
@@ -147,6 +152,14 @@ public final class ControllerManager: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for r in runners { group.addTask { await r.run() } }
             group.addTask { await self.nodeLifecycle.run() }
+            group.addTask {
+                // Owners the informers do not watch (custom resources) are looked at again every few seconds.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.config.foreignOwnerResync)
+                    if Task.isCancelled { return }
+                    self.garbageCollector.resyncForeignOwners()
+                }
+            }
             if let s = scheduler { group.addTask { await s.run() } }
         }
     }

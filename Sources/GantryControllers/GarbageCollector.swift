@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryClient
 import Logging
+import Synchronization
 
 /// The metadata of one resource's cached objects, whatever their type: what the garbage collector needs.
 public struct MetadataSource: Sendable {
@@ -37,6 +38,8 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
     let sources: [MetadataSource]
     public let queue: WorkQueue
     let logger: Logger
+    /// Owner kinds the informers do not cover (custom resources), resolved through discovery.
+    let discovered = Mutex<[String: ResourceInfo]>([:])
 
     /// `sources` are the resources it watches, as owners and as dependents.
     public init(client: GantryClient, sources: [MetadataSource], clock: any ControllerClock, logger: Logger) {
@@ -142,9 +145,42 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
 
     enum OwnerState { case absent, present, deletingForeground }
 
+    /// The resource of an owner reference: a built-in, or one discovery finds (a custom resource); nil when the
+    /// server serves no such kind (the reference is left alone, as Kubernetes leaves unresolvable ones).
+    func resolve(apiVersion api: String, kind: String) async -> ResourceInfo? {
+        if let r = ResourceInfo.lookup(apiVersion: api, kind: kind) { return r }
+        let key = "\(api)/\(kind)"
+        if let r = discovered.withLock({ $0[key] }) { return r }
+        let path = api.contains("/") ? "/apis/\(api)" : "/api/\(api)"
+        guard let list = try? await client.call(.GET, path),
+              let entry = list["resources"]?.arrayValue?.first(where: {
+                  $0["kind"]?.stringValue == kind && !($0["name"]?.stringValue ?? "").contains("/")
+              }),
+              let plural = entry["name"]?.stringValue else { return nil }
+        let parts = api.split(separator: "/").map(String.init)
+        let r = ResourceInfo(group: parts.count == 2 ? parts[0] : "", version: parts.last ?? api, kind: kind, plural: plural,
+                             namespaced: entry["namespaced"]?.boolValue ?? true)
+        discovered.withLock { $0[key] = r }
+        return r
+    }
+
+    /// Queues every cached object with an owner of a kind the informers do not watch (a custom resource): such an
+    /// owner's deletion raises no event here, so the collector looks again on this resync.
+    public func resyncForeignOwners() {
+        for s in sources {
+            for m in s.list(nil) where (m.ownerReferences ?? []).contains(where: { ref in
+                guard let api = ref.apiVersion, let kind = ref.kind else { return false }
+                guard let r = ResourceInfo.lookup(apiVersion: api, kind: kind) else { return true }
+                return !sources.contains { $0.resource == r }
+            }) {
+                queue.add(Self.key(s.resource, m))
+            }
+        }
+    }
+
     private func ownerState(_ ref: OwnerReference, namespace: String?) async throws -> OwnerState {
         guard let api = ref.apiVersion, let kind = ref.kind, let name = ref.name,
-              let r = ResourceInfo.lookup(apiVersion: api, kind: kind) else { return .present }  // unknown kinds are left alone
+              let r = await resolve(apiVersion: api, kind: kind) else { return .present }  // unknown kinds are left alone
         let ns = r.namespaced ? namespace : nil
         if let src = sources.first(where: { $0.resource == r }), let m = src.get(ns, name), m.uid == ref.uid {
             return m.deletionTimestamp != nil && (m.finalizers ?? []).contains("foregroundDeletion") ? .deletingForeground : .present

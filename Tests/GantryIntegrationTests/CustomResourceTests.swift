@@ -240,4 +240,54 @@ struct CustomResourceTests {
         }
         try await server.stop()
     }
+
+    /// The garbage collector follows ownerReferences to custom objects: an operator's dependents go when its custom
+    /// object goes (found through discovery; looked at again on a short resync, as nothing watches the owner kind).
+    @Test func dependentsOfCustomObjectsAreCollected() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-crd-gc")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0"],
+                                             logPath: dir.file("server.log"))
+        let k = KubectlTests.Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        _ = try await k.ok("apply", "-f", "-", stdin: Self.crd)
+        _ = try await k.ok("wait", "--for", "condition=Established", "crd/crontabs.stable.example.com", "--timeout=5s")
+        _ = try await k.ok("apply", "-f", "-", stdin: """
+            apiVersion: stable.example.com/v1
+            kind: CronTab
+            metadata: {name: owner}
+            spec: {cronSpec: "* * * * *"}
+            """)
+        let uid = try await k.ok("get", "ct", "owner", "-o", "jsonpath={.metadata.uid}")
+        // What an operator makes for its custom object: a Deployment and a Service it owns.
+        _ = try await k.ok("apply", "-f", "-", stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: owned-1
+              ownerReferences: [{apiVersion: stable.example.com/v1, kind: CronTab, name: owner, uid: \(uid)}]
+            spec:
+              selector: {matchLabels: {app: owned}}
+              template:
+                metadata: {labels: {app: owned}}
+                spec: {containers: [{name: c, image: "busybox:1.36"}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: owned-2
+              ownerReferences: [{apiVersion: stable.example.com/v1, kind: CronTab, name: owner, uid: \(uid)}]
+            spec: {selector: {app: owned}, ports: [{port: 80}]}
+            """)
+        _ = try await k.ok("create", "deployment", "unowned", "--image", "busybox:1.36")
+        // Still owned: kept.
+        try await Task.sleep(for: .seconds(4))
+        #expect(try await k.ok("get", "deployment", "owned-1", "-o", "name") == "deployment.apps/owned-1\n")
+        _ = try await k.ok("delete", "ct", "owner")
+        try await eventually(timeout: .seconds(15), "the custom object's dependents are collected") {
+            try await k.ok("get", "deployments,services,replicasets", "-o", "name").contains("/owned-") == false
+        }
+        #expect(try await k.ok("get", "deployment", "unowned", "-o", "name") == "deployment.apps/unowned\n")
+        try await server.stop()
+    }
 }
