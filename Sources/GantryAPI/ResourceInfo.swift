@@ -91,6 +91,8 @@ extension ResourceInfo {
                                                 shortNames: ["ds"], subresources: ["status"], categories: ["all"])
     public static let statefulSets = ResourceInfo(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets",
                                                   shortNames: ["sts"], subresources: ["status", "scale"], categories: ["all"])
+    public static let controllerRevisions = ResourceInfo(group: "apps", version: "v1", kind: "ControllerRevision",
+                                                         plural: "controllerrevisions")
     public static let jobs = ResourceInfo(group: "batch", version: "v1", kind: "Job", plural: "jobs",
                                           subresources: ["status"], categories: ["all"])
     public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs",
@@ -151,7 +153,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .statefulSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
+        .deployments, .replicaSets, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
         .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,

@@ -192,6 +192,18 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "ControllerRevision":
+            return [
+                name,
+                Column("Controller", "string", "Controller of the object.") { o, _ in
+                    let ref = (o[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).first { $0["controller"]?.boolValue == true }
+                    guard let ref, let kind = ref["kind"]?.stringValue, let n = ref["name"]?.stringValue else { return "<none>" }
+                    let group = (ref["apiVersion"]?.stringValue ?? "").split(separator: "/").dropLast().first.map { ".\($0)" } ?? ""
+                    return .string("\(kind.lowercased())\(group)/\(n)")
+                },
+                Column("Revision", "integer", "Revision of the ControllerRevision.") { o, _ in .int(int(o, "revision")) },
+                ageColumn,
+            ]
         case "StatefulSet":
             return [
                 name,

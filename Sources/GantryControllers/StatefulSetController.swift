@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryClient
 import Logging
+import Synchronization
 
 /// What a StatefulSet sync should do, computed purely from the StatefulSet, its pods and now, with Kubernetes'
 /// rules: pods named `<set>-<ordinal>`; OrderedReady creates them one at a time in ordinal order, each once the
@@ -122,6 +123,8 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
     let context: ControllerContext
     public let queue: WorkQueue
     let expectations: Expectations
+    /// The revisions known to be recorded as the newest ControllerRevision of their set (`ns/set@revision`).
+    let recorded = Mutex<Set<String>>([])
 
     public init(context: ControllerContext, statefulSets: Informer<StatefulSet>, pods: Informer<Pod>) {
         self.context = context
@@ -147,6 +150,7 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
             return .done
         }
         let ns = sts.metadata.namespace ?? "default"
+        if sts.metadata.deletionTimestamp == nil { try await recordRevision(sts, namespace: ns) }
         let plan = StatefulSetPlan.compute(sts, pods: pods.list(namespace: ns), now: clock.now, manage: expectations.satisfied(key))
         let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?
@@ -171,5 +175,52 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
         failure = await control.deleteRecorded(sts, plan.delete, key: key) ?? failure
         try await client.writeStatus(sts, \.status, plan.status)
         return try .finishing(failure, requeueAfter: plan.requeueAfter)
+    }
+
+    /// Records the set's current template as its newest ControllerRevision, as Kubernetes does (`data` is the
+    /// strategic merge patch that restores the template, which `kubectl rollout undo` applies; `revision` counts
+    /// up, and a template seen before gets its old revision renumbered to the newest), and trims the history to
+    /// `revisionHistoryLimit`, keeping the revisions pods still run.
+    func recordRevision(_ sts: StatefulSet, namespace ns: String) async throws {
+        let name = StatefulSetPlan.revision(sts)
+        let marker = "\(ns)/\(sts.name)@\(name)"
+        if recorded.withLock({ $0.contains(marker) }) { return }
+        let selector = sts.spec?.selector.flatMap { try? LabelQuery($0) }?.description ?? ""
+        let listed = try await client.list(.controllerRevisions, namespace: ns, labelSelector: selector.isEmpty ? nil : selector)
+        let owned = (listed["items"]?.arrayValue ?? []).filter {
+            ($0[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).contains {
+                $0["uid"]?.stringValue == sts.metadata.uid && $0["controller"]?.boolValue == true
+            }
+        }
+        let newest = owned.compactMap { $0["revision"]?.intValue }.max() ?? 0
+        if let mine = owned.first(where: { $0[path: ["metadata", "name"]]?.stringValue == name }) {
+            if (mine["revision"]?.intValue ?? 0) < newest {
+                _ = try await client.patch(.controllerRevisions, namespace: ns, name: name, ["revision": .int(newest + 1)])
+            }
+        } else {
+            var template = try JSONValue.encode(sts.spec?.template ?? PodTemplateSpec())
+            template["$patch"] = "replace"
+            var meta = ObjectMeta(name: name, namespace: ns)
+            meta.labels = (sts.spec?.template?.metadata?.labels ?? [:]).merging([StatefulSetPlan.revisionLabel: name]) { _, b in b }
+            meta.ownerReferences = [sts.ownerReference()]
+            var body: JSONValue = ["apiVersion": "apps/v1", "kind": "ControllerRevision", "revision": .int(newest + 1),
+                                   "data": ["spec": ["template": template]]]
+            body["metadata"] = try JSONValue.encode(meta)
+            do {
+                _ = try await client.create(.controllerRevisions, namespace: ns, body)
+            } catch let e as GantryError where e.code == .alreadyExists {
+                return  // another sync recorded it; the next one renumbers if needed
+            }
+        }
+        // History beyond the limit goes, oldest first, except what pods still run.
+        let limit = sts.spec?.revisionHistoryLimit ?? 10
+        let live = Set(pods.list(namespace: ns).filter { $0.controllerRef?.uid == sts.metadata.uid }
+            .compactMap { $0.metadata.labels?[StatefulSetPlan.revisionLabel] } + [sts.status?.currentRevision ?? "", name])
+        let old = owned.filter { !live.contains($0[path: ["metadata", "name"]]?.stringValue ?? "") }
+            .sorted { ($0["revision"]?.intValue ?? 0) < ($1["revision"]?.intValue ?? 0) }
+        for r in old.prefix(max(0, old.count - limit)) {
+            try? await client.delete(.controllerRevisions, namespace: ns, name: r[path: ["metadata", "name"]]?.stringValue ?? "")
+        }
+        recorded.withLock { $0 = $0.filter { !$0.hasPrefix("\(ns)/\(sts.name)@") }; $0.insert(marker) }
     }
 }

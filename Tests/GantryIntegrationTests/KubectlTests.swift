@@ -434,6 +434,17 @@ struct KubectlTests {
         // Scale-down removes the highest ordinals, one at a time.
         _ = try await k.ok("scale", "statefulset/web", "--replicas=1")
         try await eventually(timeout: .seconds(10), "scaled down to web-0") { try await pods() == ["web-0"] }
+        // History is kept as ControllerRevisions: `kubectl rollout history` lists both templates, `undo` restores
+        // the previous one (its revision renumbered to the newest, as Kubernetes does).
+        let history = try await k.ok("rollout", "history", "statefulset/web")
+        #expect(history.contains("1         <none>") && history.contains("2         <none>"), "\(history)")
+        #expect(try await k.ok("rollout", "history", "statefulset/web", "--revision=1").contains("Image:\tbusybox:1.36"))
+        _ = try await k.ok("rollout", "undo", "statefulset/web")
+        #expect(try await k.ok("get", "sts", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}") == "busybox:1.36")
+        try await eventually(timeout: .seconds(10), "the restored template's revision is renumbered") {
+            try await k.ok("get", "controllerrevision", "-o", "jsonpath={range .items[*]}{.revision}={.data.spec.template.spec.containers[0].image} {end}")
+                .split(separator: " ").sorted() == ["2=busybox:1.37", "3=busybox:1.36"]
+        }
         let forbidden = try await k.run("patch", "sts", "web", "--type=merge", "-p", #"{"spec": {"serviceName": "other"}}"#)
         #expect(forbidden.stderr.contains("spec: Forbidden: updates to statefulset spec for fields other than 'replicas'"), "\(forbidden.stderr)")
         try await server.stop()

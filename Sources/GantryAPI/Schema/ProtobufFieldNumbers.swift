@@ -449,6 +449,10 @@ let protobufFieldNumberSource = """
   terminatingReplicas=7
 @apps.ReplicaSetCondition
   lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
+@apps.ControllerRevision
+  data=2 metadata=1 revision=3~
+@apps.ControllerRevisionList
+  items=2 metadata=1
 @apps.StatefulSet
   metadata=1 spec=2 status=3
 @apps.StatefulSetList

@@ -88,6 +88,19 @@ let workloadsSchemaSource = """
   status string req | Status of the condition, one of True, False, Unknown.
   type string req | Type of replica set condition.
 
+@apps.ControllerRevision gvk=apps/v1/ControllerRevision | ControllerRevision implements an immutable snapshot of state data: a StatefulSet's template at one revision.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  data runtime.RawExtension | Data is the serialized representation of the state.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  revision int64 req | Revision indicates the revision of the state represented by Data.
+
+@apps.ControllerRevisionList gvk=apps/v1/ControllerRevisionList | ControllerRevisionList is a resource containing a list of ControllerRevision objects.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []apps.ControllerRevision req | Items is the list of ControllerRevisions
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+
 @apps.StatefulSet gvk=apps/v1/StatefulSet | StatefulSet represents a set of pods with consistent identities: stable network names and stable storage.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.
   kind string | Kind is a string value representing the REST resource this object represents.

@@ -78,6 +78,10 @@ public enum Validation {
             case ("apps", "DaemonSet"):
                 let (o, n): (DaemonSet, DaemonSet) = (try decode(old), try decode(new))
                 return updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
+            case ("apps", "ControllerRevision"):
+                let o: ObjectMeta = (try? (old["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                let n: ObjectMeta = (try? (new["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+                return updateMeta(o, n) + (old["data"] == new["data"] ? [] : [.forbidden("data", "field is immutable")])
             case ("apps", "StatefulSet"):
                 let (o, n): (StatefulSet, StatefulSet) = (try decode(old), try decode(new))
                 var errs = updateMeta(o.metadata, n.metadata) + immutableSelector(o.spec?.selector, n.spec?.selector)
