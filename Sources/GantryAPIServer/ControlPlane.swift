@@ -342,6 +342,24 @@ public struct NamespaceFinalizer: ServiceLifecycle.Service {
     }
 }
 
+/// Runs `pass` until graceful shutdown: again after `busy` when it reports more to do, after `idle` otherwise;
+/// failures are logged (once per streak) and retried on the same schedule.
+func runPeriodically(_ what: String, busy: Duration, idle: Duration, logger: Logger, _ pass: @Sendable () async throws -> Bool) async {
+    var log = RetryLog(what, logger: logger)
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        var more = false
+        do {
+            more = try await pass()
+            log.succeeded()
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            log.failed(error)
+        }
+        let pause = more ? busy : idle
+        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } } catch { return }
+    }
+}
+
 /// A counter incremented from any thread.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()

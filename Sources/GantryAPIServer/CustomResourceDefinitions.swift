@@ -80,20 +80,8 @@ public struct CustomResourceDefinitions: ServiceLifecycle.Service {
 
     /// Once a second (every quarter second while busy): deletes the objects of terminating CRDs, then releases them.
     func cleanupLoop() async {
-        var log = RetryLog("custom resource cleanup", logger: logger)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var busy = false
-            do {
-                busy = try await cleanupPass()
-                log.succeeded()
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                log.failed(error)
-            }
-            let pause: Duration = busy ? .milliseconds(250) : .seconds(1)
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-            } catch { return }
+        await runPeriodically("custom resource cleanup", busy: .milliseconds(250), idle: .seconds(1), logger: logger) {
+            try await cleanupPass()
         }
     }
 

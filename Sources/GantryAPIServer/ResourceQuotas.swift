@@ -112,16 +112,9 @@ public struct QuotaController: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        var log = RetryLog("resource quota recount", logger: logger)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await pass()
-                log.succeeded()
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                log.failed(error)
-            }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        await runPeriodically("resource quota recount", busy: interval, idle: interval, logger: logger) {
+            try await pass()
+            return false
         }
     }
 

@@ -144,6 +144,20 @@ public final class Expectations: @unchecked Sendable {
     public func delete(_ key: String) { lock.withLock { _ = entries.removeValue(forKey: key) } }
 }
 
+extension Expectations {
+    /// Wires a controller that owns pods: an event of one of its objects queues it (and a deleted one's
+    /// expectations are forgotten); a pod event queues the owner of kind `ownerKind` whose expectations it meets.
+    func connect<T: KubeObject>(_ owners: Informer<T>, pods: Informer<Pod>, ownerKind: String, to queue: WorkQueue) {
+        owners.addHandler { [queue, self] e in
+            if case .deleted = e { self.delete(objectKey(e.object)) }
+            queue.add(objectKey(e.object))
+        }
+        pods.addHandler { [queue, self] e in
+            if let key = self.observe(e, ownerKind: ownerKind) { queue.add(key) }
+        }
+    }
+}
+
 /// Writes core/v1 Events about objects, as controllers report what they did ("Scaled up replica set …").
 public struct EventRecorder: Sendable {
     let client: GantryClient

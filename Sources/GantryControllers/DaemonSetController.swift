@@ -152,17 +152,11 @@ public final class DaemonSetController: Reconciler, ContextualController, @unche
     }
 
     public func register() {
-        daemonSets.addHandler { [queue, expectations] e in
-            if case .deleted = e { expectations.delete(objectKey(e.object)) }
-            queue.add(objectKey(e.object))
-        }
+        expectations.connect(daemonSets, pods: pods, ownerKind: "DaemonSet", to: queue)
         nodes.addHandler { [weak self] e in
             guard let self else { return }
             if case .updated(let old, let new) = e, old.metadata.labels == new.metadata.labels, old.spec?.taints == new.spec?.taints { return }
             for ds in self.daemonSets.list() { self.queue.add(objectKey(ds)) }
-        }
-        pods.addHandler { [queue, expectations] e in
-            if let key = expectations.observe(e, ownerKind: "DaemonSet") { queue.add(key) }
         }
     }
 

@@ -139,13 +139,7 @@ public final class JobController: Reconciler, ContextualController, @unchecked S
     }
 
     public func register() {
-        jobs.addHandler { [queue, expectations] e in
-            if case .deleted = e { expectations.delete(objectKey(e.object)) }
-            queue.add(objectKey(e.object))
-        }
-        pods.addHandler { [queue, expectations] e in
-            if let key = expectations.observe(e, ownerKind: "Job") { queue.add(key) }
-        }
+        expectations.connect(jobs, pods: pods, ownerKind: "Job", to: queue)
     }
 
     public func reconcile(_ key: String) async throws -> ReconcileResult {

@@ -135,13 +135,7 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
     }
 
     public func register() {
-        statefulSets.addHandler { [queue, expectations] e in
-            if case .deleted = e { expectations.delete(objectKey(e.object)) }
-            queue.add(objectKey(e.object))
-        }
-        pods.addHandler { [queue, expectations] e in
-            if let key = expectations.observe(e, ownerKind: "StatefulSet") { queue.add(key) }
-        }
+        expectations.connect(statefulSets, pods: pods, ownerKind: "StatefulSet", to: queue)
     }
 
     public func reconcile(_ key: String) async throws -> ReconcileResult {
