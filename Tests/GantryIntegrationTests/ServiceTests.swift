@@ -201,6 +201,41 @@ struct ServiceTests {
         let lookup = try await k("exec", "client", "--", "nslookup", "web.default.svc.cluster.local")
         #expect(lookup.contains(clusterIP), "nslookup: \(lookup)")
 
+        // A StatefulSet behind a headless Service: real pods started in order, each with its stable hostname and
+        // its own DNS name (`db-1.db.default.svc.cluster.local`).
+        try await k("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db}
+            spec: {clusterIP: None, selector: {app: db}, ports: [{port: 80}]}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              serviceName: db
+              replicas: 2
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: db
+                    image: \(registry.image)
+                    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+            """)
+        try await k("rollout", "status", "statefulset/db", "--timeout=60s")
+        #expect(try await k("exec", "db-1", "--", "hostname") == "db-1\n")
+        let db0 = try await client.get(Pod.self, namespace: "default", name: "db-0")
+        let db1 = try await client.get(Pod.self, namespace: "default", name: "db-1")
+        // OrderedReady: db-1 was created only once db-0 was ready.
+        #expect((db1.metadata.creationTimestamp ?? "") >= (db0.status?.conditions?.first { $0.type == "Ready" }?.lastTransitionTime ?? "~"))
+        let db1IP = try #require(db1.status?.podIP)
+        try await eventually(timeout: .seconds(10), "db-1's DNS name resolves to it") {
+            (try? await k("exec", "client", "--", "nslookup", "db-1.db.default.svc.cluster.local"))?.contains(db1IP) == true
+        }
+
         _ = try await dev.stop()
     }
 
