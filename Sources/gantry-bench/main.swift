@@ -423,6 +423,10 @@ case "security":
     var roles = 1000
     if let i = args.firstIndex(of: "--roles"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { roles = n }
     try await securityBenchmark(seconds: seconds, roles: roles)
+case "crd":
+    var definitions = 20
+    if let i = args.firstIndex(of: "--definitions"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { definitions = n }
+    try await crdBenchmark(seconds: seconds, definitions: definitions)
 case "services":
     func intArg(_ name: String, _ def: Int) -> Int {
         if let i = args.firstIndex(of: name), i + 1 < args.endIndex, let n = Int(args[i + 1]) { return n }
@@ -435,6 +439,7 @@ default:
         usage: gantry-bench api [--seconds N]
                gantry-bench pods [--pods 50] [--burst 100] [--prepared-sandboxes N]
                gantry-bench security [--seconds 3] [--roles 1000]
+               gantry-bench crd [--seconds 3] [--definitions 20]
                gantry-bench services [--seconds 3] [--rounds 3] [--connections 16] [--pause 65]
                gantry-bench scheduler [--nodes 5000] [--pods 50000] [--strategy spread|binpack] [--api-nodes 100] [--api-pods 1000]
         """)
