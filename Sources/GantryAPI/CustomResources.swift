@@ -149,6 +149,8 @@ public final class ResourceCatalog: Sendable {
     struct State {
         /// By CRD name: the resources of its served versions, preferred first.
         var custom: [String: [ResourceInfo]] = [:]
+        /// `custom` flattened in CRD-name order, kept with it (read on every request that misses the built-ins).
+        var flat: [ResourceInfo] = []
         var generation = 0
     }
     let state = Mutex(State())
@@ -159,6 +161,8 @@ public final class ResourceCatalog: Sendable {
     public func setCustom(_ definition: String, _ resources: [ResourceInfo]) {
         state.withLock {
             if resources.isEmpty { $0.custom[definition] = nil } else { $0.custom[definition] = resources }
+            let custom = $0.custom
+            $0.flat = custom.keys.sorted().flatMap { custom[$0]! }
             $0.generation += 1
         }
     }
@@ -167,9 +171,7 @@ public final class ResourceCatalog: Sendable {
     public var generation: Int { state.withLock { $0.generation } }
 
     /// The custom resources served, every version.
-    public var customResources: [ResourceInfo] {
-        state.withLock { s in s.custom.keys.sorted().flatMap { s.custom[$0]! } }
-    }
+    public var customResources: [ResourceInfo] { state.withLock { $0.flat } }
 
     /// The resources of one CRD (nil if it is not served).
     public func custom(definition: String) -> [ResourceInfo]? { state.withLock { $0.custom[definition] } }

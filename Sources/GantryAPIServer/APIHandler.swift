@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// Ends open watches when the server shuts down, so graceful shutdown does not wait on them.
 public final class WatchTerminator: @unchecked Sendable {
@@ -90,6 +91,8 @@ public struct APIHandler: HTTPResponder {
     public let nodes: NodeDialer
     /// Where every request is recorded (nil: no audit log).
     public let auditLog: AuditLog?
+    /// The custom resources' OpenAPI documents and the catalogue generation they were built at.
+    let customDocuments = CustomDocumentCache()
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
@@ -394,8 +397,17 @@ public struct APIHandler: HTTPResponder {
         }
     }
 
-    /// The OpenAPI v3 documents of the custom resources' group versions, by path (`apis/stable.example.com/v1`).
+    /// The OpenAPI v3 documents of the custom resources' group versions, by path (`apis/stable.example.com/v1`),
+    /// built again only when the catalogue changed.
     func customOpenAPIDocuments() -> [String: JSONValue] {
+        let generation = registry.catalog.generation
+        if let cached = customDocuments.state.withLock({ $0.generation == generation ? $0.documents : nil }) { return cached }
+        let documents = buildCustomOpenAPIDocuments()
+        customDocuments.state.withLock { $0 = (generation, documents) }
+        return documents
+    }
+
+    func buildCustomOpenAPIDocuments() -> [String: JSONValue] {
         let custom = registry.catalog.customResources
         var byPath: [String: [ResourceInfo]] = [:]
         for r in custom where ResourceInfo.lookup(group: r.group, plural: r.plural) == nil {
@@ -723,4 +735,9 @@ public struct APIHandler: HTTPResponder {
     }
 
     func patchType(request: Request) throws -> PatchType { try patchType(request) }
+}
+
+/// The custom resources' OpenAPI documents and the catalogue generation they were built at.
+final class CustomDocumentCache: Sendable {
+    let state = Mutex<(generation: Int, documents: [String: JSONValue])>((-1, [:]))
 }

@@ -40,6 +40,8 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
     let logger: Logger
     /// Owner kinds the informers do not cover (custom resources), resolved through discovery.
     let discovered = Mutex<[String: ResourceInfo]>([:])
+    /// Keys of cached objects with an owner of a kind no source watches, kept from the informers' events.
+    let foreignOwned = Mutex<Set<String>>([])
 
     /// `sources` are the resources it watches, as owners and as dependents.
     public init(client: GantryClient, sources: [MetadataSource], clock: any ControllerClock, logger: Logger) {
@@ -59,6 +61,12 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
             let r = s.resource
             s.subscribe { [weak self] old, new in
                 guard let self else { return }
+                let key = Self.key(r, (new ?? old)!)
+                if let new, self.hasForeignOwner(new) {
+                    self.foreignOwned.withLock { _ = $0.insert(key) }
+                } else if old.map(self.hasForeignOwner) == true {
+                    self.foreignOwned.withLock { _ = $0.remove(key) }
+                }
                 if let new {
                     // An owner being deleted with a finalizer to carry out (looked at on every change until it goes),
                     // or a dependent whose owners are new or changed. Other updates of dependents (a pod's status,
@@ -164,18 +172,20 @@ public final class GarbageCollector: Reconciler, @unchecked Sendable {
         return r
     }
 
-    /// Queues every cached object with an owner of a kind the informers do not watch (a custom resource): such an
-    /// owner's deletion raises no event here, so the collector looks again on this resync.
-    public func resyncForeignOwners() {
-        for s in sources {
-            for m in s.list(nil) where (m.ownerReferences ?? []).contains(where: { ref in
-                guard let api = ref.apiVersion, let kind = ref.kind else { return false }
-                guard let r = ResourceInfo.lookup(apiVersion: api, kind: kind) else { return true }
-                return !sources.contains { $0.resource == r }
-            }) {
-                queue.add(Self.key(s.resource, m))
-            }
+    /// Whether an object has an owner of a kind no source watches (a custom resource).
+    func hasForeignOwner(_ m: ObjectMeta) -> Bool {
+        (m.ownerReferences ?? []).contains { ref in
+            guard let api = ref.apiVersion, let kind = ref.kind else { return false }
+            guard let r = ResourceInfo.lookup(apiVersion: api, kind: kind) else { return true }
+            return !sources.contains { $0.resource == r }
         }
+    }
+
+    /// Queues every cached object with an owner of a kind the informers do not watch (a custom resource): such an
+    /// owner's deletion raises no event here, so the collector looks again on this resync. Only those objects are
+    /// visited (tracked from the informers' events), not the whole cache.
+    public func resyncForeignOwners() {
+        for key in foreignOwned.withLock({ $0 }) { queue.add(key) }
     }
 
     private func ownerState(_ ref: OwnerReference, namespace: String?) async throws -> OwnerState {

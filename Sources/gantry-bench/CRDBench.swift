@@ -1,10 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import GantryAPI
-import GantryAPIServer
 import GantryClient
-import GantryStoreSQLite
-import Logging
 
 /// `gantry-bench crd`: how soon a CustomResourceDefinition is served (create → its resource answers a list),
 /// and custom-object creates (pruned, defaulted and validated by a structural schema) against ConfigMap creates
@@ -13,23 +9,8 @@ func crdBenchmark(seconds: Double, definitions: Int) async throws {
     let dir = NSTemporaryDirectory() + "/gantry-bench-crd-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    var logger = Logger(label: "bench")
-    logger.logLevel = .warning
-    var config = ControlPlaneConfig()
-    config.port = 0
-    let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
-    let cp = try ControlPlane(config: config, store: store, logger: logger)
-    try await cp.bootstrap()
-    let (portStream, portCont) = AsyncStream<Int>.makeStream()
-    let app = try cp.application { port in portCont.yield(port) }
-    let server = Task { try await app.run() }
-    let crds = Task { try await CustomResourceDefinitions(registry: cp.registry, logger: logger).run() }
-    var it = portStream.makeAsyncIterator()
-    guard let port = await it.next() else { throw GantryError(.unavailable, "the benchmark's API server did not start") }
-    var httpConfig = HTTPClient.Configuration()
-    httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
-    let client = GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http)
+    let server = try await BenchServer.start(dir: dir, withCRDs: true)
+    let client = server.client
     print("server: \(client.server) store=sqlite (WAL) seconds_per_case=\(seconds)")
 
     func crd(_ group: String) -> JSONValue {
@@ -86,8 +67,5 @@ func crdBenchmark(seconds: Double, definitions: Int) async throws {
         }
         line("custom_object_create", clients: clients, ops: ops2, seconds: secs2, stats: stats2)
     }
-    crds.cancel()
-    server.cancel()
-    try await http.shutdown()
-    try await store.close()
+    try await server.stop()
 }

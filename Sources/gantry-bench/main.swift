@@ -179,8 +179,11 @@ struct BenchServer {
     let store: SQLiteStateStore
     let http: HTTPClient
     let task: Task<Void, Error>
+    /// Services run beside the API (`crd` runs the CRD controller), cancelled on stop.
+    var companions: [Task<Void, Error>] = []
 
-    static func start(dir: String) async throws -> BenchServer {
+    /// Starts the API; `withCRDs` also runs the CustomResourceDefinition controller.
+    static func start(dir: String, withCRDs: Bool = false) async throws -> BenchServer {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         var config = ControlPlaneConfig()
@@ -191,15 +194,18 @@ struct BenchServer {
         let (portStream, portCont) = AsyncStream<Int>.makeStream()
         let app = try cp.application { port in portCont.yield(port) }
         let task = Task { try await app.run() }
+        let crds = withCRDs ? [Task { try await CustomResourceDefinitions(registry: cp.registry, logger: logger).run() }] : []
         var it = portStream.makeAsyncIterator()
         guard let port = await it.next() else { throw GantryError(.unavailable, "the benchmark's API server did not start") }
         var httpConfig = HTTPClient.Configuration()
         httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
-        return BenchServer(client: GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http), store: store, http: http, task: task)
+        return BenchServer(client: GantryClient(server: "http://127.0.0.1:\(port)", httpClient: http), store: store, http: http, task: task,
+                           companions: crds)
     }
 
     func stop() async throws {
+        for t in companions { t.cancel() }
         task.cancel()
         try await http.shutdown()
         try await store.close()
