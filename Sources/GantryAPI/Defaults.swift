@@ -97,6 +97,16 @@ public enum Defaults {
             }
         case "PriorityClass":
             setIfMissing(&object, ["preemptionPolicy"], "PreemptLowerPriority")
+        case "PersistentVolume":
+            setIfMissing(&object, ["spec", "persistentVolumeReclaimPolicy"], "Retain")
+            setIfMissing(&object, ["spec", "volumeMode"], "Filesystem")
+            setIfMissing(&object, ["status", "phase"], "Pending")
+        case "PersistentVolumeClaim":
+            setIfMissing(&object, ["spec", "volumeMode"], "Filesystem")
+            setIfMissing(&object, ["status", "phase"], "Pending")
+        case "StorageClass":
+            setIfMissing(&object, ["reclaimPolicy"], "Delete")
+            setIfMissing(&object, ["volumeBindingMode"], "Immediate")
         case "CronJob":
             setIfMissing(&object, ["spec", "concurrencyPolicy"], "Allow")
             setIfMissing(&object, ["spec", "suspend"], false)

@@ -109,6 +109,14 @@ extension ResourceInfo {
                                                     shortNames: ["quota"], subresources: ["status"])
     public static let limitRanges = ResourceInfo(group: "", version: "v1", kind: "LimitRange", plural: "limitranges",
                                                  shortNames: ["limits"])
+    public static let persistentVolumes = ResourceInfo(group: "", version: "v1", kind: "PersistentVolume",
+                                                       plural: "persistentvolumes", shortNames: ["pv"], namespaced: false,
+                                                       subresources: ["status"])
+    public static let persistentVolumeClaims = ResourceInfo(group: "", version: "v1", kind: "PersistentVolumeClaim",
+                                                            plural: "persistentvolumeclaims", shortNames: ["pvc"],
+                                                            subresources: ["status"])
+    public static let storageClasses = ResourceInfo(group: "storage.k8s.io", version: "v1", kind: "StorageClass",
+                                                    plural: "storageclasses", shortNames: ["sc"], namespaced: false)
     public static let customResourceDefinitions = ResourceInfo(
         group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
         shortNames: ["crd", "crds"], namespaced: false, subresources: ["status"], categories: ["api-extensions"])
@@ -154,7 +162,7 @@ extension ResourceInfo {
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
         .deployments, .replicaSets, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
-        .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
+        .persistentVolumes, .persistentVolumeClaims, .storageClasses, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

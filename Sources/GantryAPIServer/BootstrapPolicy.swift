@@ -95,7 +95,8 @@ public enum BootstrapPolicy {
         rule(read, "*", ["*"]),
         rule(["delete", "deletecollection"], "*", ["*"]),
         rule(write, "", ["pods", "pods/status", "pods/binding", "pods/eviction", "endpoints", "events", "serviceaccounts",
-                         "nodes", "nodes/status", "services/status", "namespaces/status", "namespaces/finalize"]),
+                         "nodes", "nodes/status", "services/status", "namespaces/status", "namespaces/finalize",
+                         "persistentvolumes", "persistentvolumes/status", "persistentvolumeclaims", "persistentvolumeclaims/status"]),
         rule(["create"], "", ["serviceaccounts/token"]),
         rule(write, "apps", ["deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status",
                              "replicasets/scale", "daemonsets", "daemonsets/status", "statefulsets", "statefulsets/status", "controllerrevisions"]),
@@ -114,7 +115,8 @@ public enum BootstrapPolicy {
         rule(read, "", ["pods", "nodes", "namespaces", "services", "replicationcontrollers", "persistentvolumeclaims",
                         "persistentvolumes"]),
         rule(["create"], "", ["pods/binding", "bindings"]),
-        rule(["patch", "update"], "", ["pods/status"]),
+        rule(["patch", "update"], "", ["pods/status", "persistentvolumeclaims", "persistentvolumes"]),
+        rule(read, "storage.k8s.io", ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities"]),
         rule(["delete"], "", ["pods"]),
         rule(["create", "patch", "update"], "", ["events"]),
         rule(["create", "patch", "update"], "events.k8s.io", ["events"]),
@@ -135,6 +137,8 @@ public enum BootstrapPolicy {
         rule(["delete"], "", ["pods"]),
         rule(["patch", "update"], "", ["pods/status"]),
         rule(["create", "patch", "update"], "", ["events"]),
+        // Volumes: read, and (NodeRestriction allows no more) remove the cleanup finalizer of its local-path ones.
+        rule(["get", "list", "watch", "patch", "update"], "", ["persistentvolumes"]),
         // Secrets, ConfigMaps, PVCs and ServiceAccount tokens: only those of its pods, which the Node authorizer
         // grants (as in Kubernetes, RBAC gives nodes none).
         rule(read, "discovery.k8s.io", ["endpointslices"]),

@@ -96,6 +96,7 @@ public struct ControlPlane: Sendable {
         }
         try await BootstrapPolicy.reconcile(registry)
         try await registry.ensureSystemPriorityClasses()
+        try await registry.ensureDefaultStorageClass()
         try await CustomResourceDefinitions.load(registry: registry, logger: logger)
         if let authorizer { try await RBACIndexer.load(registry: registry, authorizer: authorizer) }
         if let nodes = authorizer?.nodes { try await NodeGraphIndexer.load(registry: registry, authorizer: nodes) }

@@ -232,6 +232,8 @@ public final class Registry: Sendable {
         Admission.prepareForCreate(&obj, r)
         if r == .pods { try await admitServiceAccount(&obj, namespace: namespace ?? "default") }
         if r == .ingresses { try await admitDefaultIngressClass(&obj) }
+        if r == .persistentVolumeClaims { try await admitDefaultStorageClass(&obj) }
+        if r == .persistentVolumeClaims || r == .persistentVolumes { Self.addProtectionFinalizer(&obj, r) }
         if r == .pods { try await admitPriority(&obj, name: name) }
         if r == .priorityClasses { try await admitGlobalDefault(obj, name: name) }
         Defaults.apply(&obj, resource: r)
@@ -423,6 +425,7 @@ public final class Registry: Sendable {
                 throw GantryError.invalid(r, name, [.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted")])
             }
         }
+        if r == .persistentVolumes { try Self.admitNodeVolumeUpdate(options.user, old: old, new: obj, name: name) }
         Admission.prepareForUpdate(&obj, old: old, r)
         Defaults.apply(&obj, resource: r)
         if scope == .main, let gen = old[path: ["metadata", "generation"]]?.intValue, Self.specChanged(old, obj) {
@@ -815,6 +818,48 @@ extension Registry {
 }
 
 extension Registry {
+    /// DefaultStorageClass admission: a claim that does not set `storageClassName` (unset, not "") gets the class
+    /// annotated `storageclass.kubernetes.io/is-default-class: "true"` (the newest, if several are).
+    func admitDefaultStorageClass(_ obj: inout JSONValue) async throws {
+        if let c = obj[path: ["spec", "storageClassName"]], !c.isNull { return }
+        let classes = try await list(.storageClasses, namespace: nil, options: ListOptions()).items.filter {
+            $0[path: ["metadata", "annotations", StorageClass.defaultClassAnnotation]] == "true"
+        }
+        let newest = classes.max {
+            ($0[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $0[path: ["metadata", "name"]]?.stringValue ?? "")
+                < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1[path: ["metadata", "name"]]?.stringValue ?? "")
+        }
+        if let name = newest?[path: ["metadata", "name"]] { obj[path: ["spec", "storageClassName"]] = name }
+    }
+
+    /// StorageObjectInUseProtection admission: claims and volumes get the finalizer that keeps them while in use
+    /// (`kubernetes.io/pvc-protection` until no pod uses the claim, `kubernetes.io/pv-protection` until unbound).
+    static func addProtectionFinalizer(_ obj: inout JSONValue, _ r: ResourceInfo) {
+        let f = r == .persistentVolumeClaims ? "kubernetes.io/pvc-protection" : "kubernetes.io/pv-protection"
+        var list = obj[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        if !list.contains(.string(f)) { list.append(.string(f)) }
+        obj[path: ["metadata", "finalizers"]] = .array(list)
+    }
+
+    /// NodeRestriction for local-path volumes: an agent may change a PersistentVolume only to remove finalizers,
+    /// and only one whose directory is on its node.
+    static func admitNodeVolumeUpdate(_ user: UserInfo?, old: JSONValue, new: JSONValue, name: String) throws {
+        guard let node = user.flatMap(NodeAuthorizer.nodeName(of:)) else { return }
+        guard old[path: ["metadata", "annotations", LocalPath.nodeAnnotation]]?.stringValue == node else {
+            throw GantryError(.forbidden, "persistentvolumes \"\(name)\" is forbidden: node '\(node)' can only modify local-path volumes on its node")
+        }
+        var a = old, b = new
+        let oldF = Set(a[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let newF = Set(b[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        for k in ["finalizers", "resourceVersion", "managedFields"] {
+            a[path: ["metadata", k]] = nil
+            b[path: ["metadata", k]] = nil
+        }
+        if a != b || !newF.isSubset(of: oldF) {
+            throw GantryError(.forbidden, "persistentvolumes \"\(name)\" is forbidden: node '\(node)' may only remove finalizers of a volume")
+        }
+    }
+
     /// Priority admission: a pod's `priorityClassName` (or the class marked `globalDefault`) becomes its
     /// `spec.priority` and `spec.preemptionPolicy`; a class that does not exist, or a priority the pod sets itself
     /// that differs, is refused as Kubernetes refuses it.
@@ -862,6 +907,19 @@ extension Registry {
                     "PriorityClass \(n) is already marked as default. Only one default can exist")])
             }
         }
+    }
+
+    /// The built-in local-path StorageClass (the default class, WaitForFirstConsumer, Delete), made at start if
+    /// missing, as k3s ships its local-path provisioner.
+    public func ensureDefaultStorageClass() async throws {
+        let body: JSONValue = [
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": ["name": .string(LocalPath.className), "annotations": .object([StorageClass.defaultClassAnnotation: "true"])],
+            "provisioner": .string(LocalPath.provisioner), "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer",
+        ]
+        do {
+            _ = try await create(.storageClasses, namespace: nil, body: body, options: WriteOptions())
+        } catch let e as GantryError where e.code == .alreadyExists {}
     }
 
     /// The built-in PriorityClasses, made at start if missing.

@@ -34,6 +34,13 @@ enum Tables {
     }
 
     static func orNone(_ s: String) -> String { s.isEmpty ? "<none>" : s }
+    static func orUnset(_ s: String) -> String { s.isEmpty ? "<unset>" : s }
+
+    /// Access modes as kubectl abbreviates them: `RWO,ROX,RWX,RWOP`.
+    static func accessModes(_ v: JSONValue?) -> String {
+        let short = ["ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"]
+        return (v?.arrayValue ?? []).compactMap { $0.stringValue.map { short[$0] ?? $0 } }.joined(separator: ",")
+    }
 
     /// Kubernetes' short human duration: `45s`, `5m2s`, `3h`, `2d5h`, `4y`.
     static func age(_ timestamp: String, now: Date) -> String {
@@ -307,6 +314,60 @@ enum Tables {
                 },
                 Column("Ports", "string", "Ports of TLS configurations that open.") { o, _ in
                     .string((o[path: ["spec", "tls"]]?.arrayValue ?? []).isEmpty ? "80" : "80, 443")
+                },
+                ageColumn,
+            ]
+        case "PersistentVolumeClaim":
+            return [
+                name,
+                Column("Status", "string", "The phase of the claim.") { o, _ in .string(str(o, "status.phase")) },
+                Column("Volume", "string", "The volume bound to the claim.") { o, _ in .string(str(o, "spec.volumeName")) },
+                Column("Capacity", "string", "The capacity of the bound volume.") { o, _ in .string(str(o, "status.capacity.storage")) },
+                Column("Access Modes", "string", "The access modes of the bound volume.") { o, _ in
+                    .string(accessModes(o[path: ["status", "accessModes"]]))
+                },
+                Column("StorageClass", "string", "The class of the claim.") { o, _ in .string(str(o, "spec.storageClassName")) },
+                Column("VolumeAttributesClass", "string", "The volume attributes class.") { o, _ in
+                    .string(orUnset(str(o, "spec.volumeAttributesClassName")))
+                },
+                ageColumn,
+                Column("VolumeMode", "string", priority: 1, "Filesystem or Block.") { o, _ in .string(str(o, "spec.volumeMode")) },
+            ]
+        case "PersistentVolume":
+            return [
+                name,
+                Column("Capacity", "string", "The capacity of the volume.") { o, _ in .string(str(o, "spec.capacity.storage")) },
+                Column("Access Modes", "string", "The access modes of the volume.") { o, _ in
+                    .string(accessModes(o[path: ["spec", "accessModes"]]))
+                },
+                Column("Reclaim Policy", "string", "What happens when the claim is released.") { o, _ in
+                    .string(str(o, "spec.persistentVolumeReclaimPolicy"))
+                },
+                Column("Status", "string", "The phase of the volume.") { o, _ in .string(str(o, "status.phase")) },
+                Column("Claim", "string", "The claim bound to the volume.") { o, _ in
+                    let n = str(o, "spec.claimRef.name")
+                    return .string(n.isEmpty ? "" : "\(str(o, "spec.claimRef.namespace"))/\(n)")
+                },
+                Column("StorageClass", "string", "The class of the volume.") { o, _ in .string(str(o, "spec.storageClassName")) },
+                Column("VolumeAttributesClass", "string", "The volume attributes class.") { o, _ in
+                    .string(orUnset(str(o, "spec.volumeAttributesClassName")))
+                },
+                Column("Reason", "string", "Why the volume is in its phase.") { o, _ in .string(str(o, "status.reason")) },
+                ageColumn,
+                Column("VolumeMode", "string", priority: 1, "Filesystem or Block.") { o, _ in .string(str(o, "spec.volumeMode")) },
+            ]
+        case "StorageClass":
+            return [
+                Column("Name", "string", "Name must be unique within a namespace.") { o, _ in
+                    let n = str(o, "metadata.name")
+                    let isDefault = o[path: ["metadata", "annotations", StorageClass.defaultClassAnnotation]]?.stringValue == "true"
+                    return .string(isDefault ? n + " (default)" : n)
+                },
+                Column("Provisioner", "string", "Who provisions volumes of the class.") { o, _ in .string(str(o, "provisioner")) },
+                Column("ReclaimPolicy", "string", "What happens to released volumes.") { o, _ in .string(str(o, "reclaimPolicy")) },
+                Column("VolumeBindingMode", "string", "When claims are bound.") { o, _ in .string(str(o, "volumeBindingMode")) },
+                Column("AllowVolumeExpansion", "string", "Whether claims may grow.") { o, _ in
+                    .string(o["allowVolumeExpansion"]?.boolValue == true ? "true" : "false")
                 },
                 ageColumn,
             ]

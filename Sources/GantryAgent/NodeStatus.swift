@@ -113,6 +113,8 @@ public struct AgentConfig: Sendable {
     public var backoff = RestartBackoff()
     /// Pod network sandboxes the network plugin keeps set up ahead of demand (for pods without host ports).
     public var preparedSandboxes = 0
+    /// Where this node's local-path volumes live (announced on the Node for the provisioner).
+    public var localPathRoot: String { dataDir + "/storage" }
     public init(nodeName: String, dataDir: String) {
         self.nodeName = nodeName
         self.dataDir = dataDir
@@ -163,7 +165,8 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
         }
         return [
             "apiVersion": "v1", "kind": "Node",
-            "metadata": ["name": .string(config.nodeName), "labels": .object(labels)],
+            "metadata": ["name": .string(config.nodeName), "labels": .object(labels),
+                         "annotations": [LocalPath.rootAnnotation: .string(config.localPathRoot)]],
             "spec": [:],
             "status": [
                 "capacity": cap, "allocatable": cap,
@@ -217,8 +220,10 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
         if let have = current[path: ["metadata", "labels"]]?.objectValue {
             labels = .object(have.merging(labels.objectValue ?? [:]) { _, new in new })
         }
-        if labels != current[path: ["metadata", "labels"]] {
-            _ = try await client.patch(.nodes, namespace: nil, name: config.nodeName, ["metadata": ["labels": labels]], type: .merge)
+        let root = desired[path: ["metadata", "annotations", LocalPath.rootAnnotation]] ?? .null
+        if labels != current[path: ["metadata", "labels"]] || current[path: ["metadata", "annotations", LocalPath.rootAnnotation]] != root {
+            _ = try await client.patch(.nodes, namespace: nil, name: config.nodeName,
+                                       ["metadata": ["labels": labels, "annotations": [LocalPath.rootAnnotation: root]]], type: .merge)
         }
     }
 

@@ -237,6 +237,7 @@ public struct NodeAgent: Sendable {
     public let heartbeat: NodeHeartbeat
     public let pods: PodManager
     public let server: NodeServer
+    public let volumes: LocalVolumeCleaner
     /// The port the agent's endpoint serves on (0 until it is up).
     public let serverPort = LockedValue(0)
     /// The settings it runs with.
@@ -247,6 +248,7 @@ public struct NodeAgent: Sendable {
         self.config = config
         heartbeat = NodeHeartbeat(client: client, config: config, runtime: runtime, logger: logger, serverPort: serverPort)
         pods = PodManager(client: client, runtime: runtime, images: images, network: network, config: config, logger: logger)
+        volumes = LocalVolumeCleaner(client: client, nodeName: config.nodeName, root: config.localPathRoot, logger: logger)
         let port = serverPort
         server = NodeServer(pods: pods, runtime: runtime, host: config.serverHost, port: config.serverPort,
                             security: config.serverSecurity, logger: logger) { p in
@@ -255,6 +257,6 @@ public struct NodeAgent: Sendable {
     }
 
     /// The agent's services, for a ServiceGroup.
-    public var services: [any ServiceLifecycle.Service] { [server, heartbeat, pods] }
+    public var services: [any ServiceLifecycle.Service] { [server, heartbeat, pods, volumes] }
 }
 

@@ -380,6 +380,13 @@ actor PodWorker {
             } else if let d = v.downwardAPI {
                 source = "\(podDir)/volumes/\(vname)"
                 try writeDownward(d.items ?? [], mode: d.defaultMode ?? 420, into: source)
+            } else if let pvc = v.persistentVolumeClaim {
+                source = try await claimDirectory(pvc.claimName ?? "")
+                if pvc.readOnly == true {
+                    mounts.append(Mount(source: source + (vm.subPath.map { $0.isEmpty ? "" : "/" + $0 } ?? ""), destination: path,
+                                        type: "bind", options: ["rbind", "ro"]))
+                    continue
+                }
             } else {
                 throw GantryError(.invalid, "volume \(vname) has a source this agent does not support yet")
             }
@@ -390,6 +397,31 @@ actor PodWorker {
         mounts.append(Mount(source: podDir + "/etc/resolv.conf", destination: "/etc/resolv.conf", options: ["rbind", "rw"]))
         mounts.append(Mount(source: podDir + "/etc/hostname", destination: "/etc/hostname", options: ["rbind", "rw"]))
         return mounts
+    }
+
+    /// The directory behind a PersistentVolumeClaim of the pod: its bound volume's hostPath or local path (made if
+    /// missing, for local-path volumes). A claim not bound yet is an error the worker retries.
+    func claimDirectory(_ claimName: String) async throws -> String {
+        let ns = pod.metadata.namespace ?? "default"
+        let claim = try await client.get(PersistentVolumeClaim.self, namespace: ns, name: claimName)
+        guard claim.status?.phase == "Bound", let volumeName = claim.spec?.volumeName, !volumeName.isEmpty else {
+            throw GantryError(.unavailable, "persistentvolumeclaim \"\(claimName)\" is not bound yet")
+        }
+        let pv = try await client.get(PersistentVolume.self, name: volumeName)
+        if let hp = pv.spec?.hostPath, let path = hp.path, !path.isEmpty {
+            if hp.type == "DirectoryOrCreate" || pv.metadata.annotations?[LocalPath.nodeAnnotation] != nil {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o777])
+            }
+            return path
+        }
+        if let path = pv.spec?.local?.path, !path.isEmpty {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw GantryError(.invalid, "local volume \(volumeName): \(path) does not exist on this node")
+            }
+            return path
+        }
+        throw GantryError(.invalid, "persistentvolume \(volumeName) has a volume source this agent does not mount (hostPath and local are supported)")
     }
 
     /// The `KUBERNETES_SERVICE_*` variables, from the `default/kubernetes` Service (none if it cannot be read).
@@ -592,6 +624,14 @@ actor PodWorker {
             }
             logger.info("container started", metadata: ["container": "\(n)", "id": "\(id)",
                                                         "ms": "\(Int(-(startTime ?? Date()).timeIntervalSinceNow * 1000))"])
+        } catch let e as GantryError where e.code == .unavailable {
+            // Waiting on something that comes by itself (a claim being bound): look again soon, no back-off.
+            r.state = "waiting"
+            r.reason = "ContainerCreating"
+            r.message = e.message
+            save()
+            schedule(after: 0.3)
+            logger.debug("container waits", metadata: ["container": "\(n)", "why": "\(e.message)"])
         } catch {
             r.state = "waiting"
             r.reason = (error as? GantryError)?.code == .notFound ? "CreateContainerConfigError" : "CreateContainerError"

@@ -43,6 +43,9 @@ public final class ControllerManager: Sendable {
     let serviceInformer: Informer<GantryAPI.Service>
     let endpoints: Informer<Endpoints>
     let endpointSlices: Informer<EndpointSlice>
+    let claims: Informer<PersistentVolumeClaim>
+    let volumes: Informer<PersistentVolume>
+    let storageClasses: Informer<StorageClass>
     let runners: [ControllerRunner]
     let garbageCollector: GarbageCollector
     let nodeLifecycle: NodeLifecycleController
@@ -69,6 +72,9 @@ public final class ControllerManager: Sendable {
         serviceInformer = Informer(client: client, logger: logger)
         endpoints = Informer(client: client, logger: logger)
         endpointSlices = Informer(client: client, logger: logger)
+        claims = Informer(client: client, logger: logger)
+        volumes = Informer(client: client, logger: logger)
+        storageClasses = Informer(client: client, logger: logger)
         func context(_ component: String) -> ControllerContext {
             ControllerContext(client: client, component: component, clock: clock, logger: logger)
         }
@@ -77,14 +83,16 @@ public final class ControllerManager: Sendable {
         let dep = DeploymentController(context: context("deployment-controller"), deployments: deployments, replicaSets: replicaSets,
                                        pods: pods)
         let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
-        let sts = StatefulSetController(context: context("statefulset-controller"), statefulSets: statefulSets, pods: pods)
+        let sts = StatefulSetController(context: context("statefulset-controller"), statefulSets: statefulSets, pods: pods, claims: claims)
+        let pv = PersistentVolumeController(context: context("persistentvolume-controller"), claims: claims, volumes: volumes,
+                                            classes: storageClasses, pods: pods, nodes: nodes)
         let job = JobController(context: context("job-controller"), jobs: jobs, pods: pods)
         let cron = CronJobController(context: context("cronjob-controller"), cronJobs: cronJobs, jobs: jobs)
         let disruption = DisruptionController(context: context("disruption-controller"), budgets: budgets, pods: pods,
                                               replicaSets: replicaSets, deployments: deployments)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices),
-                                                            MetadataSource(serviceInformer)],
+                                                            MetadataSource(serviceInformer), MetadataSource(claims)],
                                   clock: clock, logger: logger)
         let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
         eps.register()
@@ -95,6 +103,7 @@ public final class ControllerManager: Sendable {
         dep.register()
         ds.register()
         sts.register()
+        pv.register()
         job.register()
         cron.register()
         disruption.register()
@@ -105,6 +114,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
             ControllerRunner(name: "statefulset", queue: sts.queue, reconciler: sts, workers: config.workers, logger: logger),
+            ControllerRunner(name: "persistentvolume", queue: pv.queue, reconciler: pv, workers: config.workers, logger: logger),
             ControllerRunner(name: "job", queue: job.queue, reconciler: job, workers: config.workers, logger: logger),
             ControllerRunner(name: "cronjob", queue: cron.queue, reconciler: cron, workers: config.workers, logger: logger),
             ControllerRunner(name: "disruption", queue: disruption.queue, reconciler: disruption, workers: config.workers, logger: logger),
@@ -118,8 +128,8 @@ public final class ControllerManager: Sendable {
         if config.scheduler {
             let own = schedulerClient ?? client
             let recorder = ControllerContext(client: own, component: "default-scheduler", clock: clock, logger: logger).recorder
-            let s = SchedulerService(client: own, pods: pods, nodes: nodes, config: config.schedulerConfig,
-                                     recorder: recorder, logger: logger)
+            let s = SchedulerService(client: own, pods: pods, nodes: nodes, volumes: SchedulerVolumes(claims: claims, volumes: volumes, classes: storageClasses),
+                                     config: config.schedulerConfig, recorder: recorder, logger: logger)
             s.register()
             scheduler = s
         } else {
@@ -129,7 +139,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices, claims, volumes, storageClasses]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -148,6 +158,9 @@ public final class ControllerManager: Sendable {
         await serviceInformer.waitForSync()
         await endpoints.waitForSync()
         await endpointSlices.waitForSync()
+        await claims.waitForSync()
+        await volumes.waitForSync()
+        await storageClasses.waitForSync()
         logger.info("controllers starting")
         await withTaskGroup(of: Void.self) { group in
             for r in runners { group.addTask { await r.run() } }

@@ -24,6 +24,7 @@ public final class SchedulerService: @unchecked Sendable {
     let client: GantryClient
     let pods: Informer<Pod>
     let nodes: Informer<Node>
+    let volumes: SchedulerVolumes?
     let config: SchedulerServiceConfig
     let recorder: EventRecorder
     let logger: Logger
@@ -33,11 +34,12 @@ public final class SchedulerService: @unchecked Sendable {
     private var scheduler: Scheduler
     private var unschedulable: Set<String> = []
 
-    public init(client: GantryClient, pods: Informer<Pod>, nodes: Informer<Node>, config: SchedulerServiceConfig,
-                recorder: EventRecorder, logger: Logger) {
+    public init(client: GantryClient, pods: Informer<Pod>, nodes: Informer<Node>, volumes: SchedulerVolumes? = nil,
+                config: SchedulerServiceConfig, recorder: EventRecorder, logger: Logger) {
         self.client = client
         self.pods = pods
         self.nodes = nodes
+        self.volumes = volumes
         self.config = config
         self.recorder = recorder
         self.logger = logger
@@ -54,6 +56,9 @@ public final class SchedulerService: @unchecked Sendable {
 
     /// Keeps the snapshot current and queues unassigned pods.
     public func register() {
+        // A claim bound or a volume made may let a waiting pod in.
+        volumes?.claims.addHandler { [weak self] _ in self?.retryUnschedulable() }
+        volumes?.volumes.addHandler { [weak self] _ in self?.retryUnschedulable() }
         nodes.addHandler { [weak self] e in
             guard let self else { return }
             switch e {
@@ -103,15 +108,15 @@ public final class SchedulerService: @unchecked Sendable {
     public func run() async {
         await nodes.waitForSync()
         await pods.waitForSync()
-        let (binds, cont) = AsyncStream<(Pod, String)>.makeStream()
+        let (binds, cont) = AsyncStream<Placement>.makeStream()
         await withTaskCancellationHandler {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, config.concurrentBindings) {
-                    group.addTask { for await (pod, node) in binds { await self.bind(pod, to: node) } }
+                    group.addTask { for await p in binds { await self.bind(p.pod, to: p.node, claims: p.claims) } }
                 }
                 group.addTask {
                     while let key = await self.queue.get() {
-                        if let (pod, node) = await self.decide(key) { cont.yield((pod, node)) }
+                        if let placement = await self.decide(key) { cont.yield(placement) }
                         self.queue.done(key)
                     }
                     cont.finish()
@@ -145,17 +150,38 @@ public final class SchedulerService: @unchecked Sendable {
         return p
     }
 
+    /// A decision: the pod, its node, and the claims waiting for their first consumer that the node is chosen for.
+    struct Placement: Sendable {
+        var pod: Pod
+        var node: String
+        var claims: [PersistentVolumeClaim]
+    }
+
     /// Decides where the pod with `key` goes; on success it is assumed in the snapshot and returned for binding.
-    func decide(_ key: String) async -> (Pod, String)? {
+    func decide(_ key: String) async -> Placement? {
         guard let pod = pods.get(key), responsible(for: pod) else { return nil }
+        // Volumes: claims must exist, bound ones pin the pod to their volume's nodes, WaitForFirstConsumer ones follow it.
+        var candidate = Self.withDefaultSpread(pod)
+        var delayed: [PersistentVolumeClaim] = []
+        if let volumes {
+            switch volumes.check(pod) {
+            case .unschedulable(let message):
+                lock.withLock { _ = unschedulable.insert(key) }
+                await markUnschedulable(pod, message)
+                return nil
+            case .schedulable(let terms, let waiting):
+                if let terms { candidate = SchedulerVolumes.requiring(terms, candidate) }
+                delayed = waiting
+            }
+        }
         let result: ScheduleResult = lock.withLock {
-            let r = scheduler.schedule(Self.withDefaultSpread(pod), in: snapshot)
+            let r = scheduler.schedule(candidate, in: snapshot)
             if case .bound(let node, _) = r { snapshot.assume(pod, on: node) }
             return r
         }
         switch result {
         case .bound(let node, _):
-            return (pod, node)
+            return Placement(pod: pod, node: node, claims: delayed)
         case .unschedulable(let message):
             lock.withLock { _ = unschedulable.insert(key) }
             await markUnschedulable(pod, message)
@@ -198,7 +224,7 @@ public final class SchedulerService: @unchecked Sendable {
         logger.info("preempted pods", metadata: ["pod": "\(ns)/\(pod.name)", "node": "\(node)", "victims": "\(victims.map(\.name))"])
     }
 
-    func bind(_ pod: Pod, to node: String) async {
+    func bind(_ pod: Pod, to node: String, claims: [PersistentVolumeClaim] = []) async {
         let ns = pod.metadata.namespace ?? "default"
         let binding: JSONValue = [
             "apiVersion": "v1", "kind": "Binding",
@@ -206,12 +232,17 @@ public final class SchedulerService: @unchecked Sendable {
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]
         do {
+            // PreBind: claims waiting for their first consumer learn the node, where their volume is provisioned.
+            for c in claims where c.metadata.annotations?[LocalPath.selectedNodeAnnotation] != node {
+                _ = try await client.patch(.persistentVolumeClaims, namespace: ns, name: c.name,
+                                           ["metadata": ["annotations": [LocalPath.selectedNodeAnnotation: .string(node)]]])
+            }
             _ = try await client.call(.POST, GantryClient.path(.pods, namespace: ns, name: pod.name, subresource: "binding"), body: binding)
             await recorder.record(pod, reason: "Scheduled", message: "Successfully assigned \(ns)/\(pod.name) to \(node)")
         } catch {
             // Forget the assumption; the pod comes back through the informer if it still needs a node.
             lock.withLock { snapshot.removePod(pod) }
-            if let e = error as? GantryError, e.code == .conflict || e.code == .notFound { return }
+            if let e = error as? GantryError, e.code == .conflict || e.code == .notFound, claims.isEmpty { return }
             logger.info("binding failed", metadata: ["pod": "\(ns)/\(pod.name)", "node": "\(node)", "error": "\(error)"])
             queue.addRateLimited(objectKey(pod))
         }
@@ -231,5 +262,81 @@ public final class SchedulerService: @unchecked Sendable {
         _ = try? await client.update(updated, subresource: "status")
         await recorder.record(pod, type: "Warning", reason: "FailedScheduling", message: message)
         logger.debug("pod unschedulable", metadata: ["pod": "\(objectKey(pod))", "reason": "\(message)"])
+    }
+}
+
+/// What the scheduler needs to know of volumes (kube-scheduler's VolumeBinding and VolumeRestrictions, for the
+/// local-path provisioner): every claim a pod uses must exist; a bound claim pins the pod to the nodes its volume
+/// can be reached from; an unbound claim of a WaitForFirstConsumer class is provisioned where the pod goes; an
+/// unbound claim of an Immediate class keeps the pod waiting until it is bound.
+public struct SchedulerVolumes: Sendable {
+    let claims: Informer<PersistentVolumeClaim>
+    let volumes: Informer<PersistentVolume>
+    let classes: Informer<StorageClass>
+
+    public init(claims: Informer<PersistentVolumeClaim>, volumes: Informer<PersistentVolume>, classes: Informer<StorageClass>) {
+        self.claims = claims
+        self.volumes = volumes
+        self.classes = classes
+    }
+
+    /// The outcome of the check.
+    public enum Outcome: Sendable, Equatable {
+        /// The pod may be placed on nodes matching these terms (ORed; nil: any), and these claims follow it.
+        case schedulable(terms: [NodeSelectorTerm]?, waiting: [PersistentVolumeClaim])
+        case unschedulable(String)
+    }
+
+    public func check(_ pod: Pod) -> Outcome {
+        let ns = pod.metadata.namespace ?? "default"
+        var terms: [NodeSelectorTerm]?
+        var waiting: [PersistentVolumeClaim] = []
+        for name in VolumeBinding.claims(of: pod) {
+            guard let claim = claims.get(namespace: ns, name: name) else {
+                return .unschedulable("persistentvolumeclaim \"\(name)\" not found")
+            }
+            if claim.metadata.deletionTimestamp != nil {
+                return .unschedulable("persistentvolumeclaim \"\(name)\" is being deleted")
+            }
+            if let bound = claim.spec?.volumeName, !bound.isEmpty {
+                guard let v = volumes.get(bound) else { return .unschedulable("persistentvolume \"\(bound)\" not found") }
+                if let required = v.spec?.nodeAffinity?.required?.nodeSelectorTerms, !required.isEmpty {
+                    terms = Self.and(terms, required)
+                }
+                continue
+            }
+            let cls = classes.get(VolumeBinding.className(claim))
+            if cls?.volumeBindingMode == "WaitForFirstConsumer" {
+                waiting.append(claim)
+            } else {
+                return .unschedulable("pod has unbound immediate PersistentVolumeClaims")
+            }
+        }
+        return .schedulable(terms: terms, waiting: waiting)
+    }
+
+    /// Two ORs of ANDed terms, ANDed: every pair's requirements together.
+    static func and(_ a: [NodeSelectorTerm]?, _ b: [NodeSelectorTerm]) -> [NodeSelectorTerm] {
+        guard let a, !a.isEmpty else { return b }
+        return a.flatMap { x in
+            b.map { y in
+                NodeSelectorTerm(matchExpressions: (x.matchExpressions ?? []) + (y.matchExpressions ?? []),
+                                 matchFields: (x.matchFields ?? []) + (y.matchFields ?? []))
+            }
+        }
+    }
+
+    /// The pod with its required node affinity narrowed to `terms`.
+    static func requiring(_ terms: [NodeSelectorTerm], _ pod: Pod) -> Pod {
+        var p = pod
+        var spec = p.spec ?? PodSpec()
+        var affinity = spec.affinity ?? Affinity()
+        var nodeAffinity = affinity.nodeAffinity ?? NodeAffinity()
+        let own = nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+        nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = NodeSelector(nodeSelectorTerms: and(own, terms))
+        affinity.nodeAffinity = nodeAffinity
+        spec.affinity = affinity
+        p.spec = spec
+        return p
     }
 }

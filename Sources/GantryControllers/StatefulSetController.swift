@@ -120,16 +120,19 @@ public struct StatefulSetPlan: Sendable, Equatable {
 public final class StatefulSetController: Reconciler, ContextualController, @unchecked Sendable {
     let statefulSets: Informer<StatefulSet>
     let pods: Informer<Pod>
+    let claims: Informer<PersistentVolumeClaim>?
     let context: ControllerContext
     public let queue: WorkQueue
     let expectations: Expectations
     /// The revisions known to be recorded as the newest ControllerRevision of their set (`ns/set@revision`).
     let recorded = Mutex<Set<String>>([])
 
-    public init(context: ControllerContext, statefulSets: Informer<StatefulSet>, pods: Informer<Pod>) {
+    public init(context: ControllerContext, statefulSets: Informer<StatefulSet>, pods: Informer<Pod>,
+                claims: Informer<PersistentVolumeClaim>? = nil) {
         self.context = context
         self.statefulSets = statefulSets
         self.pods = pods
+        self.claims = claims
         self.queue = WorkQueue(clock: context.clock)
         self.expectations = Expectations(clock: context.clock)
     }
@@ -149,6 +152,18 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
         let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?
         if !plan.create.isEmpty {
+            // Each pod's claims come first (volumeClaimTemplates), made once and kept across pod re-creation.
+            for o in plan.create { try await ensureClaims(sts, podName: "\(sts.name)-\(o)", namespace: ns) }
+        }
+        let retention = sts.spec?.persistentVolumeClaimRetentionPolicy
+        if retention?["whenScaled"]?.stringValue == "Delete" {
+            let replicas = sts.spec?.replicas ?? 1, start = sts.spec?.ordinals?.start ?? 0
+            for p in plan.delete {
+                guard let o = StatefulSetPlan.ordinal(p, of: sts), o < start || o >= start + replicas else { continue }
+                try await handOverClaims(sts, to: p, namespace: ns)  // scaled away: its claims go with it
+            }
+        }
+        if !plan.create.isEmpty {
             let template = sts.spec?.template ?? PodTemplateSpec()
             let revision = StatefulSetPlan.revision(sts)
             let ordinals = plan.create
@@ -163,12 +178,63 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
                 pod[path: ["metadata", "name"]] = .string(name)
                 pod[path: ["spec", "hostname"]] = .string(name)
                 if let service, !service.isEmpty { pod[path: ["spec", "subdomain"]] = .string(service) }
+                // The claim templates' volumes, each the pod's own claim.
+                var volumes = (pod[path: ["spec", "volumes"]]?.arrayValue ?? [])
+                for t in sts.spec?.volumeClaimTemplates ?? [] {
+                    guard let vname = t[path: ["metadata", "name"]]?.stringValue else { continue }
+                    volumes.removeAll { $0["name"]?.stringValue == vname }
+                    volumes.append(["name": .string(vname), "persistentVolumeClaim": ["claimName": .string("\(vname)-\(name)")]])
+                }
+                if !volumes.isEmpty { pod[path: ["spec", "volumes"]] = .array(volumes) }
                 return pod
             }
         }
         failure = await control.deleteRecorded(sts, plan.delete, key: key) ?? failure
         try await client.writeStatus(sts, \.status, plan.status)
         return try .finishing(failure, requeueAfter: plan.requeueAfter)
+    }
+
+    /// Makes the claims of one pod from the set's volumeClaimTemplates (`<template>-<pod>`), labelled with the
+    /// set's selector; with `whenDeleted: Delete` they are owned by the set, so deleting it deletes them.
+    func ensureClaims(_ sts: StatefulSet, podName: String, namespace ns: String) async throws {
+        let ownedBySet = sts.spec?.persistentVolumeClaimRetentionPolicy?["whenDeleted"]?.stringValue == "Delete"
+        for t in sts.spec?.volumeClaimTemplates ?? [] {
+            guard let vname = t[path: ["metadata", "name"]]?.stringValue else { continue }
+            let name = "\(vname)-\(podName)"
+            if claims?.get(namespace: ns, name: name) != nil { continue }
+            var claim = t
+            claim["apiVersion"] = "v1"
+            claim["kind"] = "PersistentVolumeClaim"
+            claim["status"] = nil
+            var meta: JSONValue = ["name": .string(name), "namespace": .string(ns)]
+            var labels = t[path: ["metadata", "labels"]]?.objectValue ?? [:]
+            for (k, v) in sts.spec?.selector?.matchLabels ?? [:] { labels[k] = .string(v) }
+            if !labels.isEmpty { meta["labels"] = .object(labels) }
+            if let a = t[path: ["metadata", "annotations"]] { meta["annotations"] = a }
+            if ownedBySet {
+                var ref = try JSONValue.encode(sts.ownerReference(controller: true))
+                ref["blockOwnerDeletion"] = true
+                meta["ownerReferences"] = [ref]
+            }
+            claim["metadata"] = meta
+            do {
+                _ = try await client.create(.persistentVolumeClaims, namespace: ns, claim)
+            } catch let e as GantryError where e.code == .alreadyExists {}
+        }
+    }
+
+    /// `whenScaled: Delete`: the claims of a pod removed by a scale-down get the pod as owner, so they go with it.
+    func handOverClaims(_ sts: StatefulSet, to pod: Pod, namespace ns: String) async throws {
+        for t in sts.spec?.volumeClaimTemplates ?? [] {
+            guard let vname = t[path: ["metadata", "name"]]?.stringValue,
+                  let claim = claims?.get(namespace: ns, name: "\(vname)-\(pod.name)"),
+                  !(claim.metadata.ownerReferences ?? []).contains(where: { $0.uid == pod.metadata.uid }) else { continue }
+            var ref = pod.ownerReference(controller: false)
+            ref.blockOwnerDeletion = true
+            var updated = claim
+            updated.metadata.ownerReferences = (claim.metadata.ownerReferences ?? []).filter { $0.uid != sts.metadata.uid } + [ref]
+            _ = try? await client.update(updated)
+        }
     }
 
     /// Records the set's current template as its newest ControllerRevision, as Kubernetes does (`data` is the

@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, discovery, autoscaling, policy, apiextensions-apiserver's apiextensions v1 (field numbers recalled from its generated.proto, not checked against the file here), certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy, storage, apiextensions-apiserver's apiextensions v1 (field numbers recalled from its generated.proto, not checked against the file here), certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -42,6 +42,48 @@ let protobufFieldNumberSource = """
   acceptedNames=2 conditions=1 storedVersions=3
 @apiextensions.CustomResourceDefinitionCondition
   lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
+@core.PersistentVolume
+  metadata=1 spec=2 status=3
+@core.PersistentVolumeList
+  items=2 metadata=1
+@core.PersistentVolumeSpec
+  accessModes=3 capacity=1 claimRef=4 csi=2.22 hostPath=2.3 local=2.20 mountOptions=7 nfs=2.5 nodeAffinity=9
+  persistentVolumeReclaimPolicy=5~ storageClassName=6~ volumeAttributesClassName=10 volumeMode=8
+@core.PersistentVolumeStatus
+  lastPhaseTransitionTime=4 message=2~ phase=1~ reason=3~
+@core.LocalVolumeSource
+  fsType=2 path=1
+@core.CSIPersistentVolumeSource
+  driver=1 fsType=4~ readOnly=3~ volumeAttributes=5 volumeHandle=2
+@core.VolumeNodeAffinity
+  required=1
+@core.PersistentVolumeClaim
+  metadata=1 spec=2 status=3
+@core.PersistentVolumeClaimList
+  items=2 metadata=1
+@core.PersistentVolumeClaimSpec
+  accessModes=1 dataSource=7 dataSourceRef=8 resources=2 selector=4 storageClassName=5 volumeAttributesClassName=9
+  volumeMode=6 volumeName=3~
+@core.PersistentVolumeClaimStatus
+  accessModes=2 allocatedResourceStatuses=7 allocatedResources=5 capacity=3 conditions=4
+  currentVolumeAttributesClassName=8 modifyVolumeStatus=9 phase=1~
+@core.PersistentVolumeClaimCondition
+  lastProbeTime=3 lastTransitionTime=4 message=6~ reason=5~ status=2 type=1
+@core.VolumeResourceRequirements
+  limits=1 requests=2
+@core.TypedObjectReference
+  apiGroup=1 kind=2 name=3 namespace=4
+@core.ModifyVolumeStatus
+  status=2 targetVolumeAttributesClassName=1~
+@storage.StorageClass
+  allowVolumeExpansion=6 allowedTopologies=8 metadata=1 mountOptions=5 parameters=3 provisioner=2 reclaimPolicy=4
+  volumeBindingMode=7
+@storage.StorageClassList
+  items=2 metadata=1
+@core.TopologySelectorTerm
+  matchLabelExpressions=1
+@core.TopologySelectorLabelRequirement
+  key=1 values=2
 @core.ObjectReference
   apiVersion=5~ fieldPath=7~ kind=1~ name=3~ namespace=2~ resourceVersion=6~ uid=4~
 @core.Namespace

@@ -125,7 +125,7 @@ let workloadsSchemaSource = """
   serviceName string | The name of the service that governs this StatefulSet: pods get DNS names of the form pod-specific-string.serviceName.default.svc.cluster.local.
   template core.PodTemplateSpec req | The object that describes the pod that will be created if insufficient replicas are detected.
   updateStrategy apps.StatefulSetUpdateStrategy | The StatefulSetUpdateStrategy that will be employed to update Pods when a revision is made to Template.
-  volumeClaimTemplates []object list=atomic | A list of PersistentVolumeClaims that pods are allowed to reference.
+  volumeClaimTemplates []core.PersistentVolumeClaim list=atomic | A list of PersistentVolumeClaims that pods are allowed to reference.
 
 @apps.StatefulSetOrdinals | StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
   start int32 | The number representing the first replica's index. Defaults to 0.

@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource, storageSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -235,7 +235,7 @@ public enum SchemaCatalog {
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
 /// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `discovery.`, `autoscaling.`,
-/// `policy.`, `networking.`, `scheduling.`, `apiextensions.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
+/// `policy.`, `networking.`, `scheduling.`, `storage.`, `apiextensions.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
 public enum SchemaDSL {
@@ -249,6 +249,7 @@ public enum SchemaDSL {
         ("policy.", "io.k8s.api.policy.v1."),
         ("networking.", "io.k8s.api.networking.v1."),
         ("scheduling.", "io.k8s.api.scheduling.v1."),
+        ("storage.", "io.k8s.api.storage.v1."),
         ("apiextensions.", "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."),
         ("certificates.", "io.k8s.api.certificates.v1."),
         ("rbac.", "io.k8s.api.rbac.v1."),

@@ -31,6 +31,9 @@ public enum Validation {
             case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
             case ("", "LimitRange"): return validateLimitRange(object, resource: resource)
             case ("", "ResourceQuota"): return validateResourceQuota(object, resource: resource)
+            case ("", "PersistentVolume"): return validatePersistentVolume(try decode(object), resource: resource)
+            case ("", "PersistentVolumeClaim"): return validatePersistentVolumeClaim(try decode(object), resource: resource)
+            case ("storage.k8s.io", "StorageClass"): return validateStorageClass(try decode(object), resource: resource)
             case ("apiextensions.k8s.io", "CustomResourceDefinition") where resource.custom == nil:
                 return validateCRD(object, resource: resource)
             case ("coordination.k8s.io", "Lease"): return validateLease(try decode(object))
@@ -65,6 +68,8 @@ public enum Validation {
             switch (resource.group, resource.kind) {
             case ("apiextensions.k8s.io", "CustomResourceDefinition"): return updateCRD(old: old, new: new)
             case ("", "Pod"): return updatePod(try decode(old), try decode(new))
+            case ("", "PersistentVolume"), ("", "PersistentVolumeClaim"), ("storage.k8s.io", "StorageClass"):
+                return updateStorage(old: old, new: new, kind: resource.kind)
             case ("", "ConfigMap"): return updateConfigMap(try decode(old), try decode(new))
             case ("", "Secret"): return updateSecret(try decode(old), try decode(new))
             case ("", "Service"): return updateService(try decode(old), try decode(new))

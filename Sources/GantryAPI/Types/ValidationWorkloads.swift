@@ -117,7 +117,29 @@ extension Validation {
         var errs = validateObjectMeta(sts.metadata, resource: .statefulSets)
         let spec = sts.spec ?? StatefulSetSpec()
         if let r = spec.replicas, r < 0 { errs.append(.invalid("spec.replicas", r, "must be greater than or equal to 0")) }
-        errs += validateReplicatedTemplate(spec.template, "spec.template", selector: spec.selector, kind: "StatefulSet")
+        // The pods get a volume per claim template, so the template is checked with them (as Kubernetes does).
+        var template = spec.template
+        var names = Set<String>()
+        for (i, t) in (spec.volumeClaimTemplates ?? []).enumerated() {
+            let path = "spec.volumeClaimTemplates[\(i)]"
+            guard let claim = try? t.decode(PersistentVolumeClaim.self) else {
+                errs.append(.invalid(path, "", "must be a PersistentVolumeClaim"))
+                continue
+            }
+            let name = claim.metadata.name ?? ""
+            if name.isEmpty { errs.append(.required(path + ".metadata.name")) }
+            if !names.insert(name).inserted { errs.append(.duplicate(path + ".metadata.name", name)) }
+            let claimSpec = claim.spec ?? PersistentVolumeClaimSpec()
+            errs += validateAccessModes(claimSpec.accessModes, path + ".spec.accessModes")
+            errs += validateStorageQuantity(claimSpec.resources?.requests?["storage"], path + ".spec.resources[storage]")
+            if template != nil {
+                var vols = template?.spec?.volumes ?? []
+                vols.removeAll { $0.name == name }
+                vols.append(Volume(name: name, persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: name)))
+                template?.spec?.volumes = vols
+            }
+        }
+        errs += validateReplicatedTemplate(template, "spec.template", selector: spec.selector, kind: "StatefulSet")
         errs += supported(spec.podManagementPolicy, "spec.podManagementPolicy", ["OrderedReady", "Parallel"])
         errs += supported(spec.updateStrategy?.type, "spec.updateStrategy.type", ["OnDelete", "RollingUpdate"])
         if spec.updateStrategy?.type == "OnDelete", spec.updateStrategy?.rollingUpdate != nil {
