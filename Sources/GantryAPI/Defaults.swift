@@ -104,6 +104,22 @@ public enum Defaults {
         case "PersistentVolumeClaim":
             setIfMissing(&object, ["spec", "volumeMode"], "Filesystem")
             setIfMissing(&object, ["status", "phase"], "Pending")
+        case "NetworkPolicy":
+            // Kubernetes' defaulting: Ingress always, Egress when there are egress rules; ports are TCP.
+            if object[path: ["spec", "policyTypes"]] == nil || object[path: ["spec", "policyTypes"]]?.isNull == true {
+                var types: [JSONValue] = ["Ingress"]
+                if !(object[path: ["spec", "egress"]]?.arrayValue ?? []).isEmpty { types.append("Egress") }
+                object[path: ["spec", "policyTypes"]] = .array(types)
+            }
+            for dir in ["ingress", "egress"] {
+                guard var rules = object[path: ["spec", dir]]?.arrayValue else { continue }
+                for i in rules.indices {
+                    guard var ports = rules[i]["ports"]?.arrayValue else { continue }
+                    for j in ports.indices { setIfMissing(&ports[j], ["protocol"], "TCP") }
+                    rules[i]["ports"] = .array(ports)
+                }
+                object[path: ["spec", dir]] = .array(rules)
+            }
         case "StorageClass":
             setIfMissing(&object, ["reclaimPolicy"], "Delete")
             setIfMissing(&object, ["volumeBindingMode"], "Immediate")

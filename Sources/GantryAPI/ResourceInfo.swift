@@ -101,6 +101,8 @@ extension ResourceInfo {
                                                           plural: "poddisruptionbudgets", shortNames: ["pdb"], subresources: ["status"])
     public static let ingresses = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses",
                                                shortNames: ["ing"], subresources: ["status"])
+    public static let networkPolicies = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy",
+                                                     plural: "networkpolicies", shortNames: ["netpol"])
     public static let ingressClasses = ResourceInfo(group: "networking.k8s.io", version: "v1", kind: "IngressClass",
                                                     plural: "ingressclasses", namespaced: false)
     public static let priorityClasses = ResourceInfo(group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass",
@@ -161,7 +163,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .priorityClasses, .limitRanges, .resourceQuotas,
+        .deployments, .replicaSets, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
         .persistentVolumes, .persistentVolumeClaims, .storageClasses, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,

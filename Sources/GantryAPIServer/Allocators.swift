@@ -2,48 +2,6 @@ import Foundation
 import GantryAPI
 import GantryStore
 
-/// An IPv4 CIDR block (`10.96.0.0/12`).
-public struct IPv4CIDR: Sendable, Hashable, CustomStringConvertible {
-    public let base: UInt32
-    public let prefix: Int
-
-    /// Parses `a.b.c.d/n`.
-    public init(_ s: String) throws {
-        let parts = s.split(separator: "/")
-        guard parts.count == 2, let p = Int(parts[1]), (8...30).contains(p), let ip = IPv4CIDR.parseIP(String(parts[0])) else {
-            throw GantryError(.badRequest, "invalid CIDR \"\(s)\": want a.b.c.d/n with n between 8 and 30")
-        }
-        prefix = p
-        let mask: UInt32 = p == 0 ? 0 : ~UInt32(0) << (32 - p)
-        base = ip & mask
-    }
-
-    /// Number of addresses in the block.
-    public var size: UInt32 { UInt32(1) << (32 - prefix) }
-
-    /// Whether `ip` lies in the block.
-    public func contains(_ ip: UInt32) -> Bool { ip >= base && ip < base &+ size }
-
-    public var description: String { "\(IPv4CIDR.format(base))/\(prefix)" }
-
-    /// Parses a dotted-quad address.
-    public static func parseIP(_ s: String) -> UInt32? {
-        let o = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard o.count == 4 else { return nil }
-        var v: UInt32 = 0
-        for part in o {
-            guard let b = UInt8(part) else { return nil }
-            v = v << 8 | UInt32(b)
-        }
-        return v
-    }
-
-    /// Formats an address as a dotted quad.
-    public static func format(_ ip: UInt32) -> String {
-        "\(ip >> 24).\(ip >> 16 & 0xFF).\(ip >> 8 & 0xFF).\(ip & 0xFF)"
-    }
-}
-
 /// Hands out Service cluster IPs and node ports without collisions.
 ///
 /// The in-use sets are loaded from the stored Services on first use and kept in this actor, which

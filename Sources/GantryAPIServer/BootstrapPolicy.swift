@@ -139,6 +139,9 @@ public enum BootstrapPolicy {
         rule(["create", "patch", "update"], "", ["events"]),
         // Volumes: read, and (NodeRestriction allows no more) remove the cleanup finalizer of its local-path ones.
         rule(["get", "list", "watch", "patch", "update"], "", ["persistentvolumes"]),
+        // NetworkPolicy enforcement: the policies and the namespaces' labels they select by.
+        rule(read, "networking.k8s.io", ["networkpolicies"]),
+        rule(read, "", ["namespaces"]),
         // Secrets, ConfigMaps, PVCs and ServiceAccount tokens: only those of its pods, which the Node authorizer
         // grants (as in Kubernetes, RBAC gives nodes none).
         rule(read, "discovery.k8s.io", ["endpointslices"]),

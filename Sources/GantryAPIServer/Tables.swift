@@ -356,6 +356,15 @@ enum Tables {
                 ageColumn,
                 Column("VolumeMode", "string", priority: 1, "Filesystem or Block.") { o, _ in .string(str(o, "spec.volumeMode")) },
             ]
+        case "NetworkPolicy":
+            return [
+                name,
+                Column("Pod-Selector", "string", "The pods the policy applies to.") { o, _ in
+                    let s = selectorString(o[path: ["spec", "podSelector"]])
+                    return .string(s == "<none>" ? "<none>" : s)
+                },
+                ageColumn,
+            ]
         case "StorageClass":
             return [
                 Column("Name", "string", "Name must be unique within a namespace.") { o, _ in

@@ -81,6 +81,9 @@ struct AgentOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Run the service proxy (iptables rules for cluster IPs and node ports) on this node.")
     var proxy = true
 
+    @Flag(inversion: .prefixedNo, help: "Enforce NetworkPolicies on this node (iptables rules for the traffic it forwards).")
+    var networkPolicy = true
+
     @Flag(inversion: .prefixedNo, help: "Route to other nodes' pod CIDRs through their addresses (host-gw).")
     var podRoutes = true
 
@@ -197,6 +200,9 @@ struct AgentOptions: ParsableArguments {
         }
         // One service proxy and one set of pod routes per host network: agents sharing it take turns.
         if proxy { services.append(HostExclusive("service proxy", ServiceProxy(client: client, logger: logger), logger: logger)) }
+        if networkPolicy {
+            services.append(HostExclusive("network policies", NetworkPolicyEnforcer(client: client, logger: logger), logger: logger))
+        }
         if podRoutes {
             services.append(HostExclusive("pod routes", PodRoutes(client: client, nodeName: agent.config.nodeName, logger: logger),
                                           logger: logger))

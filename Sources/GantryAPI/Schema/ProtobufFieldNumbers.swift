@@ -84,6 +84,22 @@ let protobufFieldNumberSource = """
   matchLabelExpressions=1
 @core.TopologySelectorLabelRequirement
   key=1 values=2
+@networking.NetworkPolicy
+  metadata=1 spec=2
+@networking.NetworkPolicyList
+  items=2 metadata=1
+@networking.NetworkPolicySpec
+  egress=3 ingress=2 podSelector=1 policyTypes=4
+@networking.NetworkPolicyIngressRule
+  from=2 ports=1
+@networking.NetworkPolicyEgressRule
+  ports=1 to=2
+@networking.NetworkPolicyPeer
+  ipBlock=3 namespaceSelector=2 podSelector=1
+@networking.NetworkPolicyPort
+  endPort=3 port=2 protocol=1
+@networking.IPBlock
+  cidr=1 except=2
 @core.ObjectReference
   apiVersion=5~ fieldPath=7~ kind=1~ name=3~ namespace=2~ resourceVersion=6~ uid=4~
 @core.Namespace

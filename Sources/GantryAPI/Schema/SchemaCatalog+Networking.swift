@@ -69,6 +69,46 @@ let networkingSchemaSource = """
   port int32 req | Port is the port number of the ingress port.
   protocol string req enum=SCTP,TCP,UDP | Protocol is the protocol of the ingress port.
 
+@networking.NetworkPolicy gvk=networking.k8s.io/v1/NetworkPolicy | NetworkPolicy describes what network traffic is allowed for a set of Pods. Enforced by every Gantry agent.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  spec networking.NetworkPolicySpec | spec represents the specification of the desired behavior for this NetworkPolicy.
+
+@networking.NetworkPolicyList gvk=networking.k8s.io/v1/NetworkPolicyList | NetworkPolicyList is a list of NetworkPolicy objects.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []networking.NetworkPolicy req | items is a list of schema objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@networking.NetworkPolicySpec | NetworkPolicySpec provides the specification of a NetworkPolicy.
+  egress []networking.NetworkPolicyEgressRule list=atomic | egress is a list of egress rules to be applied to the selected pods.
+  ingress []networking.NetworkPolicyIngressRule list=atomic | ingress is a list of ingress rules to be applied to the selected pods.
+  podSelector meta.LabelSelector | podSelector selects the pods to which this NetworkPolicy object applies. An empty selector selects all pods in the namespace.
+  policyTypes []string list=atomic | policyTypes is a list of rule types that the NetworkPolicy relates to: Ingress, Egress.
+
+@networking.NetworkPolicyIngressRule | NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector.
+  from []networking.NetworkPolicyPeer list=atomic | from is a list of sources which should be able to access the pods selected for this rule. Empty matches all sources.
+  ports []networking.NetworkPolicyPort list=atomic | ports is a list of ports which should be made accessible on the pods selected for this rule. Empty matches all ports.
+
+@networking.NetworkPolicyEgressRule | NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector.
+  ports []networking.NetworkPolicyPort list=atomic | ports is a list of destination ports for outgoing traffic. Empty matches all ports.
+  to []networking.NetworkPolicyPeer list=atomic | to is a list of destinations for outgoing traffic of pods selected for this rule. Empty matches all destinations.
+
+@networking.NetworkPolicyPeer | NetworkPolicyPeer describes a peer to allow traffic to/from.
+  ipBlock networking.IPBlock | ipBlock defines policy on a particular IPBlock.
+  namespaceSelector meta.LabelSelector | namespaceSelector selects namespaces using cluster-scoped labels.
+  podSelector meta.LabelSelector | podSelector is a label selector which selects pods.
+
+@networking.NetworkPolicyPort | NetworkPolicyPort describes a port to allow traffic on.
+  endPort int32 | endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy.
+  port intstr | port represents the port on the given protocol: a numerical or named port on a pod.
+  protocol string enum=SCTP,TCP,UDP | protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. Defaults to TCP.
+
+@networking.IPBlock | IPBlock describes a particular CIDR that is allowed to the pods matched by a NetworkPolicySpec's podSelector.
+  cidr string req | cidr is a string representing the IPBlock, e.g. "192.168.1.0/24".
+  except []string list=atomic | except is a slice of CIDRs that should not be included within an IPBlock.
+
 @networking.IngressClass gvk=networking.k8s.io/v1/IngressClass | IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation marks the default.
   apiVersion string | APIVersion defines the versioned schema of this representation of an object.
   kind string | Kind is a string value representing the REST resource this object represents.

@@ -28,6 +28,7 @@ public enum Validation {
             case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
             case ("networking.k8s.io", "Ingress"): return validateIngress(object, resource: resource)
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
+            case ("networking.k8s.io", "NetworkPolicy"): return validateNetworkPolicy(try decode(object), resource: resource)
             case ("scheduling.k8s.io", "PriorityClass"): return validatePriorityClass(object, resource: resource)
             case ("", "LimitRange"): return validateLimitRange(object, resource: resource)
             case ("", "ResourceQuota"): return validateResourceQuota(object, resource: resource)

@@ -99,6 +99,71 @@ extension Validation {
 
     /// An IngressClass: a controller that is a domain-prefixed path of at most 250 characters, and parameters that
     /// name a kind and a name, with a namespace exactly when their scope is Namespace.
+    static func validateNetworkPolicy(_ np: NetworkPolicy, resource: ResourceInfo) -> [FieldError] {
+        var errs = validateObjectMeta(np.metadata, resource: resource)
+        let spec = np.spec ?? NetworkPolicySpec()
+        errs += validateLabelSelector(spec.podSelector, "spec.podSelector")
+        func peers(_ list: [NetworkPolicyPeer]?, _ path: String) {
+            for (i, p) in (list ?? []).enumerated() {
+                let at = "\(path)[\(i)]"
+                let set = [p.podSelector != nil, p.namespaceSelector != nil, p.ipBlock != nil].filter { $0 }.count
+                if set == 0 { errs.append(.required(at, "must specify a peer")) }
+                if p.ipBlock != nil, set > 1 { errs.append(.forbidden(at, "may not specify both ipBlock and another peer")) }
+                errs += validateLabelSelector(p.podSelector, at + ".podSelector")
+                errs += validateLabelSelector(p.namespaceSelector, at + ".namespaceSelector")
+                if let b = p.ipBlock {
+                    let cidr = b.cidr ?? ""
+                    if cidr.isEmpty {
+                        errs.append(.required(at + ".ipBlock.cidr"))
+                    } else if let block = IPv4CIDR(block: cidr) {
+                        for (j, e) in (b.except ?? []).enumerated() {
+                            guard let hole = IPv4CIDR(block: e) else {
+                                errs.append(.invalid(at + ".ipBlock.except[\(j)]", e, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+                                continue
+                            }
+                            if !block.contains(hole) || hole == block {
+                                errs.append(.invalid(at + ".ipBlock.except[\(j)]", e, "must be a strict subset of `cidr`"))
+                            }
+                        }
+                    } else {
+                        errs.append(.invalid(at + ".ipBlock.cidr", cidr, cidr.contains(":") ? "IPv6 blocks are not supported by Gantry's enforcement" : "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+                    }
+                }
+            }
+        }
+        func ports(_ list: [NetworkPolicyPort]?, _ path: String) {
+            for (i, p) in (list ?? []).enumerated() {
+                let at = "\(path)[\(i)]"
+                if let proto = p.protocol, !["TCP", "UDP", "SCTP"].contains(proto) { errs.append(.notSupported(at + ".protocol", proto, ["SCTP", "TCP", "UDP"])) }
+                switch p.port {
+                case .int(let n)?:
+                    if !(1...65535).contains(n) { errs.append(.invalid(at + ".port", n, "must be between 1 and 65535, inclusive")) }
+                    if let end = p.endPort, end < n || end > 65535 {
+                        errs.append(.invalid(at + ".endPort", end, "must be greater than or equal to `port`"))
+                    }
+                case .string(let name)?:
+                    if p.endPort != nil { errs.append(.invalid(at + ".endPort", p.endPort ?? 0, "may not be specified when `port` is non-numeric")) }
+                    if name.isEmpty || name.count > 15 { errs.append(.invalid(at + ".port", name, "must be no more than 15 characters")) }
+                case nil:
+                    if p.endPort != nil { errs.append(.required(at + ".port", "may not set endPort without port")) }
+                }
+            }
+        }
+        for (i, r) in (spec.ingress ?? []).enumerated() {
+            peers(r.from, "spec.ingress[\(i)].from")
+            ports(r.ports, "spec.ingress[\(i)].ports")
+        }
+        for (i, r) in (spec.egress ?? []).enumerated() {
+            peers(r.to, "spec.egress[\(i)].to")
+            ports(r.ports, "spec.egress[\(i)].ports")
+        }
+        for t in spec.policyTypes ?? [] where !["Ingress", "Egress"].contains(t) {
+            errs.append(.notSupported("spec.policyTypes", t, ["Egress", "Ingress"]))
+        }
+        if (spec.policyTypes?.count ?? 0) > 2 { errs.append(.invalid("spec.policyTypes", "", "may not have more than 2 values")) }
+        return errs
+    }
+
     static func validateIngressClass(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
         let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
         var errs = validateObjectMeta(meta, resource: resource)
