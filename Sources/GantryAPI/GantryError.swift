@@ -92,6 +92,8 @@ public struct FieldError: Sendable, Hashable, CustomStringConvertible {
         case tooLong = "FieldValueTooLong"
         case notFound = "FieldValueNotFound"
         case typeInvalid = "FieldValueTypeInvalid"
+        /// A server-side apply conflict: another field manager owns the field.
+        case managerConflict = "FieldManagerConflict"
     }
 
     public var kind: Kind

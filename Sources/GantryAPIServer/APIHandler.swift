@@ -332,22 +332,29 @@ public struct APIHandler: HTTPResponder {
             return try render(r, obj, request, q)
         case (.post, nil, nil):
             let body = try await readBody(&req, r)
-            var options = try writeOptions(q)
+            var options = try writeOptions(q, request)
             options.user = user
             let out = try await registry.create(r, namespace: namespace, body: body, options: options)
             return Self.json(201, out.object, warnings: out.warnings)
         case (.put, let n?, let s) where s == nil || s == "status" || s == "finalize" || s == "approval":
             let body = try await readBody(&req, r, subresource: s)
             let scope: Registry.UpdateScope = s == "status" ? .status : s == "approval" ? .approval : .main
-            var options = try writeOptions(q)
+            var options = try writeOptions(q, request)
             options.user = user
             let out = try await registry.update(r, namespace: namespace, name: n, body: body, scope: scope, options: options)
             return Self.json(out.created ? 201 : 200, out.object, warnings: out.warnings)
         case (.patch, let n?, let s) where s == nil || s == "status":
             let type = try patchType(request)
             let body = try await readPatchBody(&req, type)
-            var options = try writeOptions(q)
+            var options = try writeOptions(q, request)
             options.user = user
+            if type == .apply, (q["fieldManager"] ?? "").isEmpty {
+                throw GantryError(.badRequest, "PATCH \(request.uri.path): fieldManager is required for apply requests")
+            }
+            if let f = q["force"], !f.isEmpty {
+                guard type == .apply else { throw GantryError(.badRequest, "force: Forbidden: may not be specified for non-apply patch") }
+                options.force = f == "true"
+            }
             let out = try await registry.patch(r, namespace: namespace, name: n, type: type, patch: body,
                                                scope: s == "status" ? .status : .main, options: options)
             return Self.json(200, out.object, warnings: out.warnings)
@@ -459,8 +466,17 @@ public struct APIHandler: HTTPResponder {
         return t
     }
 
-    func writeOptions(_ q: [String: String]) throws -> WriteOptions {
+    func writeOptions(_ q: [String: String], _ request: Request? = nil) throws -> WriteOptions {
         var o = WriteOptions()
+        if let m = q["fieldManager"], !m.isEmpty {
+            guard m.count <= 128, m.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) else {
+                throw GantryError(.badRequest, "fieldManager: Invalid value: \"\(m)\": must be at most 128 printable characters")
+            }
+            o.fieldManager = m
+        } else if let agent = request?.headers[.userAgent], !agent.isEmpty {
+            // As Kubernetes: the User-Agent up to its first "/".
+            o.fieldManager = String(agent.split(separator: "/", maxSplits: 1).first ?? "").prefix(128).description
+        }
         if let d = q["dryRun"], !d.isEmpty {
             guard d == "All" else { throw GantryError(.badRequest, "Invalid dryRun value \"\(d)\": must be \"All\"") }
             o.dryRun = true
@@ -727,7 +743,7 @@ public struct APIHandler: HTTPResponder {
                 patch["metadata"] = ["resourceVersion": .string(rv)]
             }
             let out = try await registry.patch(r, namespace: ns, name: name, type: .merge, patch: patch, scope: .main,
-                                               options: try writeOptions(q))
+                                               options: try writeOptions(q, req))
             return Self.json(200, scaleObject(r, out.object))
         default:
             throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")

@@ -10,10 +10,17 @@ public struct WriteOptions: Sendable {
     public var fieldValidation = "Warn"
     /// Who is writing (recorded where Kubernetes records it: a CertificateSigningRequest's requester).
     public var user: UserInfo?
-    public init(dryRun: Bool = false, fieldValidation: String = "Warn", user: UserInfo? = nil) {
+    /// The field manager the write's fields are recorded under (`fieldManager`, else from the User-Agent).
+    public var fieldManager: String?
+    /// Server-side apply takes conflicting fields over (`force=true`).
+    public var force = false
+    /// The managedFields a server-side apply computed (the write records them as they are).
+    var appliedManagedFields: JSONValue??
+    public init(dryRun: Bool = false, fieldValidation: String = "Warn", user: UserInfo? = nil, fieldManager: String? = nil) {
         self.dryRun = dryRun
         self.fieldValidation = fieldValidation
         self.user = user
+        self.fieldManager = fieldManager
     }
 }
 
@@ -227,6 +234,7 @@ public final class Registry: Sendable {
         obj[path: ["metadata", "resourceVersion"]] = nil
         obj[path: ["metadata", "deletionTimestamp"]] = nil
         obj[path: ["metadata", "deletionGracePeriodSeconds"]] = nil
+        let givenManagedFields = obj[path: ["metadata", "managedFields"]]
         obj[path: ["metadata", "managedFields"]] = nil
         if Self.hasGeneration(r) { obj[path: ["metadata", "generation"]] = 1 }
         Admission.prepareForCreate(&obj, r)
@@ -270,6 +278,7 @@ public final class Registry: Sendable {
             try await admitQuota(obj, r, namespace: ns, name: name, dryRun: options.dryRun)
             if r == .resourceQuotas { obj["status"] = try await quotaStatus(obj, namespace: ns) }
         }
+        Self.recordManagedFields(&obj, old: nil, r, subresource: nil, options: options, given: givenManagedFields)
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
         let result: CreateResult
         do {
@@ -416,6 +425,7 @@ public final class Registry: Sendable {
         for f in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
             obj[path: ["metadata", f]] = old[path: ["metadata", f]]
         }
+        let givenManagedFields = proposed[path: ["metadata", "managedFields"]]
         obj[path: ["metadata", "managedFields"]] = nil
         // Finalizers may be removed while terminating, not added.
         if old[path: ["metadata", "deletionTimestamp"]] != nil {
@@ -446,6 +456,12 @@ public final class Registry: Sendable {
         }
         if !errors.isEmpty { throw GantryError.invalid(r, name, errors) }
         if r == .certificateSigningRequests { try certificateSigner?.admitUpdate(&obj) }
+        if scope != .approval {
+            Self.recordManagedFields(&obj, old: old, r, subresource: scope == .status ? "status" : nil, options: options,
+                                     given: givenManagedFields)
+        } else {
+            obj[path: ["metadata", "managedFields"]] = old[path: ["metadata", "managedFields"]]
+        }
         if scope == .main, obj["rules"] != old["rules"] || obj["roleRef"] != old["roleRef"] { try checkEscalation(r, obj, options) }
         let securityWarnings = scope == .main
             ? try await admitPodSecurity(obj, r, namespace: old[path: ["metadata", "namespace"]]?.stringValue, old: old) : []
@@ -505,6 +521,36 @@ public final class Registry: Sendable {
         }
     }
 
+    /// The catalogue type whose list semantics field ownership follows (nil for custom resources: atomic lists).
+    static func fieldTypeName(_ r: ResourceInfo) -> String? {
+        r.custom == nil ? SchemaCatalog.rootTypeName(for: r) : nil
+    }
+
+    /// Sets `metadata.managedFields` of a write: what a server-side apply computed; managedFields the client
+    /// changed itself, as given (an empty list clears them, as in Kubernetes); else the update's changes credited
+    /// to its field manager.
+    static func recordManagedFields(_ obj: inout JSONValue, old: JSONValue?, _ r: ResourceInfo, subresource: String?,
+                                    options: WriteOptions, given: JSONValue?) {
+        let key = ["metadata", "managedFields"]
+        if case .some(let applied) = options.appliedManagedFields {
+            obj[path: key] = applied
+            return
+        }
+        let before = old?[path: key]
+        if let given, given != (before ?? .null) {
+            obj[path: key] = given.isNull ? before : ManagedFields.json(ManagedFields.entries(given))
+            return
+        }
+        guard let manager = options.fieldManager, !manager.isEmpty else {
+            obj[path: key] = before
+            return
+        }
+        let entries = ManagedFields.afterUpdate(ManagedFields.entries(before), old: old, new: obj, typeName: fieldTypeName(r),
+                                                manager: manager, apiVersion: r.apiVersion, subresource: subresource,
+                                                now: Clock.rfc3339())
+        obj[path: key] = ManagedFields.json(entries)
+    }
+
     /// True when anything outside metadata and status differs.
     static func specChanged(_ a: JSONValue, _ b: JSONValue) -> Bool {
         let ao = a.objectValue ?? [:], bo = b.objectValue ?? [:]
@@ -537,18 +583,54 @@ public final class Registry: Sendable {
                 guard type == .apply, scope == .main else { throw GantryError.notFound(r, name) }
                 var body = patch
                 body[path: ["metadata", "name"]] = .string(name)
+                var opts = options
+                if let manager = options.fieldManager {
+                    let entry = ManagedFields.Entry(manager: manager, operation: "Apply", apiVersion: r.apiVersion, time: Clock.rfc3339(),
+                                                    subresource: nil,
+                                                    fields: ManagedFields.fields(of: body, typeName: Self.fieldTypeName(r)))
+                    opts.appliedManagedFields = .some(ManagedFields.json([entry]))
+                }
                 do {
-                    return try await create(r, namespace: namespace, body: body, options: options)
+                    return try await create(r, namespace: namespace, body: body, options: opts)
                 } catch let e as GantryError where e.code == .alreadyExists {
                     continue  // created meanwhile: apply to it
                 }
             }
             let old = try decode(kv, as: r)
             var patched: JSONValue
-            do {
+            var opts = options
+            if type == .apply, let manager = options.fieldManager {
+                let subresource = scope == .status ? "status" : nil
+                let result = try ManagedFields.apply(patch, to: old, current: ManagedFields.entries(old[path: ["metadata", "managedFields"]]),
+                                                     typeName: Self.fieldTypeName(r), manager: manager, apiVersion: r.apiVersion,
+                                                     subresource: subresource, force: options.force, now: Clock.rfc3339()) { config, live in
+                    try Patch.apply(.apply, patch: config, to: live, resource: r)
+                }
+                if !result.conflicts.isEmpty {
+                    throw GantryError(.conflict, ManagedFields.conflictMessage(result.conflicts),
+                                      fieldErrors: result.conflicts.map {
+                                          FieldError(.managerConflict, ManagedFields.describe($0.path), "conflict with \"\($0.manager)\" using \($0.apiVersion)")
+                                      },
+                                      details: StatusDetails(name: name, group: r.group, kind: r.plural))
+                }
+                patched = result.object
+                // Keeps a client-side apply annotation in step, so switching back to `kubectl apply` works.
+                let lastApplied = ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]
+                if let current = old[path: lastApplied]?.stringValue {
+                    func plain(_ v: JSONValue) -> JSONValue {
+                        var v = v
+                        v[path: lastApplied] = nil
+                        if v[path: ["metadata", "annotations"]]?.objectValue?.isEmpty == true { v[path: ["metadata", "annotations"]] = nil }
+                        return v
+                    }
+                    let config = plain(patch)
+                    if (try? JSONValue.parse(current)).map(plain) != config {
+                        patched[path: lastApplied] = .string(ManagedFields.canonical(config))
+                    }
+                }
+                opts.appliedManagedFields = .some(ManagedFields.json(result.entries))
+            } else {
                 patched = try Patch.apply(type, patch: patch, to: old, resource: r)
-            } catch let e as GantryError {
-                throw e
             }
             guard case .object = patched else { throw GantryError(.badRequest, "the patched object is not a JSON object") }
             if attempt == 0 { warnings = try fieldValidation(patched, r, options) }
@@ -567,9 +649,9 @@ public final class Registry: Sendable {
             try checkTypeMeta(&patched, r)
             do {
                 let outcome = try await write(r, old: old, revision: kv.modRevision, key: key, proposed: patched, scope: scope,
-                                              options: options)
+                                              options: opts)
                 return WriteOutcome(object: outcome.object, created: false, warnings: warnings + outcome.warnings)
-            } catch let e as GantryError where e.code == .conflict && (pinned ?? "").isEmpty {
+            } catch let e as GantryError where e.code == .conflict && (pinned ?? "").isEmpty && e.fieldErrors.isEmpty {
                 continue
             }
         }

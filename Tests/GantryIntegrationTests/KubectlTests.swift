@@ -310,6 +310,91 @@ struct KubectlTests {
     /// ResourceQuota: usage counted at creation, creates beyond `hard` refused with Kubernetes' messages (compute,
     /// object counts, `count/<resource>`), containers that do not state a constrained resource refused, concurrent
     /// creates never over-admitted, and usage given back when objects go.
+    @Test func serverSideApplyOwnsFieldsAndReportsConflicts() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-ssa")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        func deployment(replicas: Int, sidecar: Bool, port: Bool = true) -> String {
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, labels: {app: web, tier: front}}
+            spec:
+              replicas: \(replicas)
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - name: web
+                    image: busybox:1.36
+            \(port ? "        ports: [{containerPort: 80}]\n" : "")\(sidecar ? "      - {name: side, image: busybox:1.36}\n" : "")
+            """
+        }
+        #expect(try await k.ok("apply", "--server-side", "-f", "-", stdin: deployment(replicas: 2, sidecar: true)).contains("serverside-applied"))
+        let managers = try await k.ok("get", "deploy", "web", "--show-managed-fields", "-o",
+                                      "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}")
+        #expect(managers == "kubectl/Apply ")
+        let fields = try await k.ok("get", "deploy", "web", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[0].fieldsV1}")
+        #expect(fields.contains(#""k:{\"name\":\"web\"}":{".":{}"#) && fields.contains(#""f:replicas":{}"#), "\(fields)")
+
+        // Another manager changes replicas; applying a different value conflicts, naming the field and the manager.
+        _ = try await k.ok("scale", "deploy", "web", "--replicas", "3")
+        let conflict = try await k.run("apply", "--server-side", "-f", "-", stdin: deployment(replicas: 5, sidecar: true))
+        #expect(conflict.status != 0)
+        #expect(conflict.stderr.contains(#"Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas"#), "\(conflict.stderr)")
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "3", "nothing written on a conflict")
+        // Applying the value it has now shares the field; --force-conflicts takes it over.
+        _ = try await k.ok("apply", "--server-side", "-f", "-", stdin: deployment(replicas: 3, sidecar: true))
+        _ = try await k.ok("apply", "--server-side", "--force-conflicts", "-f", "-", stdin: deployment(replicas: 5, sidecar: true))
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "5")
+        // Fields the manager no longer applies are removed: a container, a port, a label.
+        var config = deployment(replicas: 5, sidecar: false, port: false).replacingOccurrences(of: ", tier: front", with: "")
+        _ = try await k.ok("apply", "--server-side", "-f", "-", stdin: config)
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[*].name}|{.spec.template.spec.containers[0].ports}|{.metadata.labels}") == #"web||{"app":"web"}"#)
+        // A label another manager added stays when the applier drops its own.
+        _ = try await k.ok("label", "deploy", "web", "owner=ops")
+        config = config.replacingOccurrences(of: "labels: {app: web}}\nspec", with: "labels: {app: web, env: dev}}\nspec")
+        _ = try await k.ok("apply", "--server-side", "-f", "-", stdin: config)
+        _ = try await k.ok("apply", "--server-side", "-f", "-", stdin: config.replacingOccurrences(of: ", env: dev", with: ""))
+        #expect(try await k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.labels}") == #"{"app":"web","owner":"ops"}"#)
+        // A dry run changes nothing; kubectl diff (server-side dry run) sees no difference for what is applied.
+        let diff = try await k.run("diff", "--server-side", "-f", "-", stdin: config.replacingOccurrences(of: ", env: dev", with: ""))
+        #expect(diff.status == 0, "kubectl diff: \(diff.stdout)\(diff.stderr)")
+        let changed = try await k.run("diff", "--server-side", "-f", "-", stdin: deployment(replicas: 7, sidecar: false, port: false))
+        #expect(changed.status == 1 && changed.stdout.contains("+  replicas: 7"), "\(changed.stdout)\(changed.stderr)")
+
+        // Client-side apply, then server-side: kubectl moves the ownership over and keys removed since go.
+        _ = try await k.ok("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: '1', b: '2'}\n")
+        _ = try await k.ok("apply", "--server-side", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: '1', c: '3'}\n")
+        #expect(try await k.ok("get", "cm", "cfg", "-o", "jsonpath={.data}") == #"{"a":"1","c":"3"}"#)
+        // And back to client-side apply: the annotation the server kept lets it remove what is gone.
+        _ = try await k.ok("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: '1', d: '4'}\n")
+        #expect(try await k.ok("get", "cm", "cfg", "-o", "jsonpath={.data}") == #"{"a":"1","d":"4"}"#)
+
+        // apply --prune deletes the labelled objects no longer in the set (kubectl's default allowlist names
+        // ReplicationController, which Gantry does not serve, so the kinds are listed).
+        let set = { (names: [String]) in
+            names.map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \($0), labels: {set: demo}}\ndata: {x: '1'}\n" }.joined(separator: "---\n")
+        }
+        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "--prune-allowlist=core/v1/ConfigMap", "-f", "-", stdin: set(["p1", "p2"]))
+        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "--prune-allowlist=core/v1/ConfigMap", "-f", "-", stdin: set(["p1"]))
+        #expect(try await k.ok("get", "cm", "-l", "set=demo", "-o", "name") == "configmap/p1\n")
+
+        // The API's own answers: apply needs a field manager; force only goes with apply.
+        let client = try server.client()
+        do {
+            _ = try await client.call(.PATCH, "/api/v1/namespaces/default/configmaps/cfg", body: ["data": ["z": "1"]],
+                                      contentType: PatchType.apply.rawValue)
+            Issue.record("an apply without fieldManager was accepted")
+        } catch let e as GantryError {
+            #expect(e.code == .badRequest && e.message.contains("fieldManager is required"), "\(e)")
+        }
+    }
+
     @Test func resourceQuotas() async throws {
         let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
         let dir = TempDir("gantry-quota")
