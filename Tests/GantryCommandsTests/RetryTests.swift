@@ -35,7 +35,7 @@ struct RetryTests {
         t.cancel()
         let started = ContinuousClock.now
         await #expect(throws: CancellationError.self) { try await t.value }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(5), "a cancelled 30 s wait ends at once")
     }
 
     @Test func cancellationIsRecognisedThroughWrappers() {
