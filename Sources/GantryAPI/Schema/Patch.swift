@@ -8,7 +8,7 @@ public enum PatchType: String, Sendable, CaseIterable {
     case merge = "application/merge-patch+json"
     /// Kubernetes strategic merge patch: a merge patch whose lists merge by key, per the schema.
     case strategic = "application/strategic-merge-patch+json"
-    /// Server-side apply. Gantry applies the configuration as a strategic merge patch (no field managers).
+    /// Server-side apply: field ownership and conflicts are `ManagedFields`'; the merge itself is a strategic merge.
     case apply = "application/apply-patch+yaml"
 
     /// The patch type of a `Content-Type` header value, ignoring parameters (`; charset=utf-8`) and case.
@@ -29,10 +29,10 @@ public enum PatchType: String, Sendable, CaseIterable {
 ///   `patchStrategy` and `patchMergeKey` from `SchemaCatalog`, walked from the resource's root type. Supported
 ///   directives: `$patch` (`replace`, `delete`, `merge`) on maps and list elements, `$retainKeys`,
 ///   `$setElementOrder/<field>`, `$deleteFromPrimitiveList/<field>`. Directives never appear in the result.
-/// - Server-side apply (`application/apply-patch+yaml`) is implemented as a strategic merge of the applied
-///   configuration into the live object: fields the configuration sets win, other fields stay. There is no
-///   field ownership, so no conflicts are reported and fields dropped from a configuration are not removed.
-///   The caller parses the YAML body into a `JSONValue` first.
+/// - Server-side apply (`application/apply-patch+yaml`) merges the applied configuration into the live object
+///   as a strategic merge (fields the configuration sets win, other fields stay); the API server first removes
+///   what the manager no longer applies and checks ownership (`ManagedFields.apply`). The caller parses the YAML
+///   body into a `JSONValue` first.
 ///
 /// Server-owned metadata (uid, resourceVersion, creationTimestamp...) is not protected here; the API server
 /// restores it after patching.
