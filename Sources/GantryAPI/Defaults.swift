@@ -37,6 +37,14 @@ public enum Defaults {
         case "ReplicaSet":
             setIfMissing(&object, ["spec", "replicas"], 1)
             template(&object)
+        case "ReplicationController":
+            // Kubernetes' defaults: the selector, and the controller's own labels, from the template's labels.
+            setIfMissing(&object, ["spec", "replicas"], 1)
+            if let labels = object[path: ["spec", "template", "metadata", "labels"]], labels.objectValue?.isEmpty == false {
+                if (object[path: ["spec", "selector"]]?.objectValue ?? [:]).isEmpty { object[path: ["spec", "selector"]] = labels }
+                if (object[path: ["metadata", "labels"]]?.objectValue ?? [:]).isEmpty { object[path: ["metadata", "labels"]] = labels }
+            }
+            template(&object)
         case "StatefulSet":
             setIfMissing(&object, ["spec", "replicas"], 1)
             setIfMissing(&object, ["spec", "podManagementPolicy"], "OrderedReady")

@@ -87,6 +87,9 @@ extension ResourceInfo {
     public static let replicaSets = ResourceInfo(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets",
                                                  shortNames: ["rs"], subresources: ["status", "scale"],
                                                  categories: ["all"])
+    public static let replicationControllers = ResourceInfo(group: "", version: "v1", kind: "ReplicationController",
+                                                            plural: "replicationcontrollers", shortNames: ["rc"],
+                                                            subresources: ["status", "scale"], categories: ["all"])
     public static let daemonSets = ResourceInfo(group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets",
                                                 shortNames: ["ds"], subresources: ["status"], categories: ["all"])
     public static let statefulSets = ResourceInfo(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets",
@@ -163,7 +166,7 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
+        .deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
         .persistentVolumes, .persistentVolumeClaims, .storageClasses, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,

@@ -698,6 +698,8 @@ public struct APIHandler: HTTPResponder {
             specReplicas = paths.specReplicas.evaluate(obj).first ?? 0
             statusReplicas = paths.statusReplicas.evaluate(obj).first ?? 0
             selector = paths.labelSelector.flatMap { $0.evaluate(obj).first?.stringValue } ?? ""
+        } else if r == .replicationControllers, let m = obj[path: ["spec", "selector"]]?.objectValue {
+            selector = (try? LabelQuery(LabelSelector(matchLabels: m.compactMapValues(\.stringValue))))?.description ?? ""
         } else if let sel = obj[path: ["spec", "selector"]], let ls = try? sel.decode(LabelSelector.self), let q = try? LabelQuery(ls) {
             selector = q.description
         }

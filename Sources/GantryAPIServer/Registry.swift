@@ -343,7 +343,7 @@ public final class Registry: Sendable {
     /// Kinds whose `metadata.generation` tracks changes to the desired state.
     static func hasGeneration(_ r: ResourceInfo) -> Bool {
         r.custom != nil
-            || [ResourceInfo.deployments, .replicaSets, .daemonSets, .statefulSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses,
+            || [ResourceInfo.deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses,
                 .customResourceDefinitions].contains(r)
     }
 

@@ -199,6 +199,20 @@ enum Tables {
                 Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
                 Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in .string(selectorString(o[path: ["spec", "selector"]])) },
             ]
+        case "ReplicationController":
+            return [
+                name,
+                Column("Desired", "integer", "Number of desired pods.") { o, _ in .int(int(o, "spec.replicas")) },
+                Column("Current", "integer", "Number of actual replicas.") { o, _ in .int(int(o, "status.replicas")) },
+                Column("Ready", "integer", "Number of ready replicas.") { o, _ in .int(int(o, "status.readyReplicas")) },
+                ageColumn,
+                Column("Containers", "string", priority: 1, "Names of each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).names) },
+                Column("Images", "string", priority: 1, "Images referenced by each container in the template.") { o, _ in .string(containers(o, ["spec", "template", "spec"]).images) },
+                Column("Selector", "string", priority: 1, "Label selector for pods.") { o, _ in
+                    let m = o[path: ["spec", "selector"]]?.objectValue ?? [:]
+                    return .string(m.keys.sorted().map { "\($0)=\(m[$0]?.stringValue ?? "")" }.joined(separator: ","))
+                },
+            ]
         case "ControllerRevision":
             return [
                 name,

@@ -34,6 +34,7 @@ public final class ControllerManager: Sendable {
     let nodes: Informer<Node>
     let leases: Informer<Lease>
     let replicaSets: Informer<ReplicaSet>
+    let replicationControllers: Informer<ReplicationController>
     let deployments: Informer<Deployment>
     let daemonSets: Informer<DaemonSet>
     let statefulSets: Informer<StatefulSet>
@@ -63,6 +64,7 @@ public final class ControllerManager: Sendable {
         nodes = Informer(client: client, logger: logger)
         leases = Informer(client: client, fieldSelector: "metadata.namespace=kube-node-lease", logger: logger)
         replicaSets = Informer(client: client, logger: logger)
+        replicationControllers = Informer(client: client, logger: logger)
         deployments = Informer(client: client, logger: logger)
         daemonSets = Informer(client: client, logger: logger)
         statefulSets = Informer(client: client, logger: logger)
@@ -80,6 +82,7 @@ public final class ControllerManager: Sendable {
         }
 
         let rs = ReplicaSetController(context: context("replicaset-controller"), replicaSets: replicaSets, pods: pods)
+        let rc = ReplicationControllerController(context: context("replication-controller"), replicaSets: replicationControllers, pods: pods)
         let dep = DeploymentController(context: context("deployment-controller"), deployments: deployments, replicaSets: replicaSets,
                                        pods: pods)
         let ds = DaemonSetController(context: context("daemonset-controller"), daemonSets: daemonSets, nodes: nodes, pods: pods)
@@ -90,7 +93,7 @@ public final class ControllerManager: Sendable {
         let cron = CronJobController(context: context("cronjob-controller"), cronJobs: cronJobs, jobs: jobs)
         let disruption = DisruptionController(context: context("disruption-controller"), budgets: budgets, pods: pods,
                                               replicaSets: replicaSets, deployments: deployments)
-        let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(deployments),
+        let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(replicationControllers), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices),
                                                             MetadataSource(serviceInformer), MetadataSource(claims)],
                                   clock: clock, logger: logger)
@@ -100,6 +103,7 @@ public final class ControllerManager: Sendable {
                                              slices: endpointSlices, pods: pods)
         slices.register()
         rs.register()
+        rc.register()
         dep.register()
         ds.register()
         sts.register()
@@ -111,6 +115,7 @@ public final class ControllerManager: Sendable {
         garbageCollector = gc
         runners = [
             ControllerRunner(name: "replicaset", queue: rs.queue, reconciler: rs, workers: config.workers, logger: logger),
+            ControllerRunner(name: "replicationcontroller", queue: rc.queue, reconciler: rc, workers: config.workers, logger: logger),
             ControllerRunner(name: "deployment", queue: dep.queue, reconciler: dep, workers: config.workers, logger: logger),
             ControllerRunner(name: "daemonset", queue: ds.queue, reconciler: ds, workers: config.workers, logger: logger),
             ControllerRunner(name: "statefulset", queue: sts.queue, reconciler: sts, workers: config.workers, logger: logger),
@@ -139,7 +144,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices, claims, volumes, storageClasses]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, replicationControllers, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices, claims, volumes, storageClasses]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -151,6 +156,7 @@ public final class ControllerManager: Sendable {
         await pods.waitForSync()
         await nodes.waitForSync()
         await replicaSets.waitForSync()
+        await replicationControllers.waitForSync()
         await deployments.waitForSync()
         await daemonSets.waitForSync()
         await statefulSets.waitForSync()

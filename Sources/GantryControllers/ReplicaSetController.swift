@@ -84,10 +84,29 @@ public struct ReplicaSetPlan: Sendable, Equatable {
     }
 }
 
-/// Keeps the number of pods of each ReplicaSet at `spec.replicas`, adopting and releasing pods by selector,
-/// and reports replicas, ready, available and observedGeneration.
-public final class ReplicaSetController: Reconciler, ContextualController, @unchecked Sendable {
-    let replicaSets: Informer<ReplicaSet>
+/// A kind whose pods are kept at a count the ReplicaSet way: ReplicaSet, and ReplicationController (seen as
+/// the ReplicaSet it amounts to).
+public protocol ReplicatedPods: KubeObject, Sendable, Hashable {
+    /// The object as a ReplicaSet: selector, replicas, template, minReadySeconds, status.
+    var asReplicaSet: ReplicaSet { get }
+    var status: ReplicaSetStatus? { get set }
+}
+
+extension ReplicaSet: ReplicatedPods {
+    public var asReplicaSet: ReplicaSet { self }
+}
+
+extension ReplicationController: ReplicatedPods {}
+
+/// The ReplicaSet controller.
+public typealias ReplicaSetController = ReplicaController<ReplicaSet>
+/// The ReplicationController controller (the same logic).
+public typealias ReplicationControllerController = ReplicaController<ReplicationController>
+
+/// Keeps the number of pods of each ReplicaSet (or ReplicationController) at `spec.replicas`, adopting and
+/// releasing pods by selector, and reports replicas, ready, available and observedGeneration.
+public final class ReplicaController<T: ReplicatedPods>: Reconciler, ContextualController, @unchecked Sendable {
+    let replicaSets: Informer<T>
     let pods: Informer<Pod>
     let context: ControllerContext
     public let queue: WorkQueue
@@ -95,7 +114,7 @@ public final class ReplicaSetController: Reconciler, ContextualController, @unch
     /// Most pods created or deleted in one sync.
     public var burst = 500
 
-    public init(context: ControllerContext, replicaSets: Informer<ReplicaSet>, pods: Informer<Pod>) {
+    public init(context: ControllerContext, replicaSets: Informer<T>, pods: Informer<Pod>) {
         self.context = context
         self.replicaSets = replicaSets
         self.pods = pods
@@ -114,20 +133,20 @@ public final class ReplicaSetController: Reconciler, ContextualController, @unch
     }
 
     private func ownerKey(_ p: Pod) -> String? {
-        guard let ref = p.controllerRef, ref.kind == "ReplicaSet", let name = ref.name else { return nil }
+        guard let ref = p.controllerRef, ref.kind == T.resourceInfo.kind, let name = ref.name else { return nil }
         return objectKey(namespace: p.metadata.namespace, name: name)
     }
 
     private func enqueueMatching(_ p: Pod) {
         for rs in replicaSets.list(namespace: p.metadata.namespace ?? "default") {
-            if let q = try? LabelQuery(rs.spec?.selector ?? LabelSelector()), !q.isEmpty, q.matches(p.metadata.labels ?? [:]) {
+            if let q = try? LabelQuery(rs.asReplicaSet.spec?.selector ?? LabelSelector()), !q.isEmpty, q.matches(p.metadata.labels ?? [:]) {
                 queue.add(objectKey(rs))
             }
         }
     }
 
     func podChanged(_ e: InformerEvent<Pod>) {
-        let key = expectations.observe(e, ownerKind: "ReplicaSet")
+        let key = expectations.observe(e, ownerKind: T.resourceInfo.kind)
         switch e {
         case .added(let p):
             if let key { queue.add(key) } else { enqueueMatching(p) }
@@ -147,9 +166,10 @@ public final class ReplicaSetController: Reconciler, ContextualController, @unch
         }
         let ns = rs.metadata.namespace ?? "default"
         let manage = expectations.satisfied(key)
-        let plan = ReplicaSetPlan.compute(rs, pods: pods.list(namespace: ns), now: clock.now, manage: manage)
+        var plan = ReplicaSetPlan.compute(rs.asReplicaSet, pods: pods.list(namespace: ns), now: clock.now, manage: manage)
+        if T.self != ReplicaSet.self { plan.status.terminatingReplicas = nil }  // not a ReplicationController field
         if plan.create > 0 || !plan.delete.isEmpty || !manage {
-            logger.debug("replicaset sync", metadata: ["replicaset": "\(key)", "want": "\(rs.spec?.replicas ?? 0)",
+            logger.debug("replicaset sync", metadata: ["replicaset": "\(key)", "want": "\(rs.asReplicaSet.spec?.replicas ?? 0)",
                                                        "active": "\(plan.status.replicas ?? 0)", "create": "\(plan.create)",
                                                        "delete": "\(plan.delete.count)", "expectationsMet": "\(manage)"])
         }
@@ -158,7 +178,7 @@ public final class ReplicaSetController: Reconciler, ContextualController, @unch
         var failure: Error?
         let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         if plan.create > 0 {
-            let template = rs.spec?.template
+            let template = rs.asReplicaSet.spec?.template
             failure = await control.createRecorded(rs, count: min(plan.create, burst), namespace: ns, key: key) { _ in
                 try PodTemplates.pod(from: template, generateName: rs.name + "-", owner: rs)
             }
@@ -170,14 +190,14 @@ public final class ReplicaSetController: Reconciler, ContextualController, @unch
         return try .finishing(failure, requeueAfter: plan.requeueAfter)
     }
 
-    private func setOwner(_ p: Pod, to rs: ReplicaSet) async throws {
+    private func setOwner(_ p: Pod, to rs: T) async throws {
         let refs = (p.metadata.ownerReferences ?? []) + [rs.ownerReference()]
         let patch: JSONValue = ["metadata": ["ownerReferences": try JSONValue.encode(refs),
                                              "resourceVersion": .string(p.metadata.resourceVersion ?? "")]]
         _ = try await client.patch(.pods, namespace: p.metadata.namespace, name: p.name, patch)
     }
 
-    private func release(_ p: Pod, from rs: ReplicaSet) async throws {
+    private func release(_ p: Pod, from rs: T) async throws {
         let refs = (p.metadata.ownerReferences ?? []).filter { $0.uid != rs.metadata.uid }
         let patch: JSONValue = ["metadata": ["ownerReferences": refs.isEmpty ? .null : try JSONValue.encode(refs),
                                              "resourceVersion": .string(p.metadata.resourceVersion ?? "")]]

@@ -375,13 +375,13 @@ struct KubectlTests {
         _ = try await k.ok("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: '1', d: '4'}\n")
         #expect(try await k.ok("get", "cm", "cfg", "-o", "jsonpath={.data}") == #"{"a":"1","d":"4"}"#)
 
-        // apply --prune deletes the labelled objects no longer in the set (kubectl's default allowlist names
-        // ReplicationController, which Gantry does not serve, so the kinds are listed).
+        // apply --prune deletes the labelled objects no longer in the set (kubectl's default list of kinds to
+        // prune includes ReplicationController, which is served).
         let set = { (names: [String]) in
             names.map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \($0), labels: {set: demo}}\ndata: {x: '1'}\n" }.joined(separator: "---\n")
         }
-        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "--prune-allowlist=core/v1/ConfigMap", "-f", "-", stdin: set(["p1", "p2"]))
-        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "--prune-allowlist=core/v1/ConfigMap", "-f", "-", stdin: set(["p1"]))
+        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "-f", "-", stdin: set(["p1", "p2"]))
+        _ = try await k.ok("apply", "-l", "set=demo", "--prune", "-f", "-", stdin: set(["p1"]))
         #expect(try await k.ok("get", "cm", "-l", "set=demo", "-o", "name") == "configmap/p1\n")
 
         // The API's own answers: apply needs a field manager; force only goes with apply.

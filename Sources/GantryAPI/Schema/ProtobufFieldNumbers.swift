@@ -100,6 +100,16 @@ let protobufFieldNumberSource = """
   endPort=3 port=2 protocol=1
 @networking.IPBlock
   cidr=1 except=2
+@core.ReplicationController
+  metadata=1 spec=2 status=3
+@core.ReplicationControllerList
+  items=2 metadata=1
+@core.ReplicationControllerSpec
+  minReadySeconds=4~ replicas=1 selector=2 template=3
+@core.ReplicationControllerStatus
+  availableReplicas=5~ conditions=6 fullyLabeledReplicas=2~ observedGeneration=3~ readyReplicas=4~ replicas=1
+@core.ReplicationControllerCondition
+  lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
 @core.ObjectReference
   apiVersion=5~ fieldPath=7~ kind=1~ name=3~ namespace=2~ resourceVersion=6~ uid=4~
 @core.Namespace

@@ -81,6 +81,40 @@ let workloadsSchemaSource = """
   replicas int32 req | Replicas is the most recently observed number of non-terminating pods.
   terminatingReplicas int32 | The number of terminating pods for this replica set.
 
+@core.ReplicationController gvk=v1/ReplicationController | ReplicationController represents the configuration of a replication controller.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the replication controller manages.
+  spec core.ReplicationControllerSpec | Spec defines the specification of the desired behavior of the replication controller.
+  status core.ReplicationControllerStatus | Status is the most recently observed status of the replication controller.
+
+@core.ReplicationControllerList gvk=v1/ReplicationControllerList | ReplicationControllerList is a collection of replication controllers.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []core.ReplicationController req | List of replication controllers.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@core.ReplicationControllerSpec | ReplicationControllerSpec is the specification of a replication controller.
+  minReadySeconds int32 | Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available.
+  replicas int32 | Replicas is the number of desired replicas. Defaults to 1.
+  selector {}string | Selector is a label query over pods that should match the Replicas count. Defaults to the pod template's labels.
+  template core.PodTemplateSpec | Template is the object that describes the pod that will be created if insufficient replicas are detected.
+
+@core.ReplicationControllerStatus | ReplicationControllerStatus represents the current status of a replication controller.
+  availableReplicas int32 | The number of available replicas (ready for at least minReadySeconds) for this replication controller.
+  conditions []core.ReplicationControllerCondition patch=merge key=type | Represents the latest available observations of a replication controller's current state.
+  fullyLabeledReplicas int32 | The number of pods that have labels matching the labels of the pod template of the replication controller.
+  observedGeneration int64 | ObservedGeneration reflects the generation of the most recently observed replication controller.
+  readyReplicas int32 | The number of ready replicas for this replication controller.
+  replicas int32 req | Replicas is the most recently observed number of replicas.
+
+@core.ReplicationControllerCondition | ReplicationControllerCondition describes the state of a replication controller at a certain point.
+  lastTransitionTime time | The last time the condition transitioned from one status to another.
+  message string | A human readable message indicating details about the transition.
+  reason string | The reason for the condition's last transition.
+  status string req | Status of the condition, one of True, False, Unknown.
+  type string req | Type of replication controller condition.
+
 @apps.ReplicaSetCondition | ReplicaSetCondition describes the state of a replica set at a certain point.
   lastTransitionTime time | The last time the condition transitioned from one status to another.
   message string | A human readable message indicating details about the transition.

@@ -534,3 +534,54 @@ public struct StatefulSetStatus: Codable, Sendable, Hashable {
     public var conditions: [DaemonSetCondition]?
     public init() {}
 }
+
+/// The original replicated-pods kind (core/v1 ReplicationController): a ReplicaSet with an equality-only
+/// selector, still found in older manifests and in kubectl's default prune list.
+public struct ReplicationController: KubeObject, Codable, Sendable, Hashable {
+    public static var resourceInfo: ResourceInfo { .replicationControllers }
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: ReplicationControllerSpec?
+    /// The same fields as a ReplicaSet's status (less `terminatingReplicas`).
+    public var status: ReplicaSetStatus?
+
+    public init(metadata: ObjectMeta = ObjectMeta(), spec: ReplicationControllerSpec? = nil, status: ReplicaSetStatus? = nil) {
+        self.apiVersion = "v1"
+        self.kind = "ReplicationController"
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec, status }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = try c.decodeIfPresent(ReplicationControllerSpec.self, forKey: .spec)
+        status = try c.decodeIfPresent(ReplicaSetStatus.self, forKey: .status)
+    }
+
+    /// The controller seen as the ReplicaSet it amounts to (its map selector as `matchLabels`).
+    public var asReplicaSet: ReplicaSet {
+        var spec = ReplicaSetSpec()
+        spec.replicas = self.spec?.replicas
+        spec.minReadySeconds = self.spec?.minReadySeconds
+        spec.selector = LabelSelector(matchLabels: self.spec?.selector ?? [:])
+        spec.template = self.spec?.template
+        return ReplicaSet(metadata: metadata, spec: spec, status: status)
+    }
+}
+
+/// The desired state of a ReplicationController.
+public struct ReplicationControllerSpec: Codable, Sendable, Hashable {
+    public var replicas: Int?
+    public var minReadySeconds: Int?
+    /// Labels the pods must all have (defaults to the template's labels).
+    public var selector: [String: String]?
+    public var template: PodTemplateSpec?
+    public init() {}
+}

@@ -21,6 +21,7 @@ public enum Validation {
             case ("", "Event"): return validateEvent(try decode(object))
             case ("apps", "Deployment"): return validateDeployment(try decode(object))
             case ("apps", "ReplicaSet"): return validateReplicaSet(try decode(object))
+            case ("", "ReplicationController"): return validateReplicationController(try decode(object))
             case ("apps", "DaemonSet"): return validateDaemonSet(try decode(object))
             case ("apps", "StatefulSet"): return validateStatefulSet(try decode(object))
             case ("batch", "Job"): return validateJob(try decode(object))

@@ -113,6 +113,29 @@ extension Validation {
         return errs
     }
 
+    static func validateReplicationController(_ rc: ReplicationController) -> [FieldError] {
+        var errs = validateObjectMeta(rc.metadata, resource: .replicationControllers)
+        let spec = rc.spec ?? ReplicationControllerSpec()
+        errs += nonNegative(spec.replicas, "spec.replicas")
+        errs += nonNegative(spec.minReadySeconds, "spec.minReadySeconds")
+        let selector = spec.selector ?? [:]
+        if selector.isEmpty { errs.append(.required("spec.selector")) }
+        guard let template = spec.template else {
+            errs.append(.required("spec.template"))
+            return errs
+        }
+        let labels = template.metadata?.labels ?? [:]
+        if !selector.isEmpty, !selector.allSatisfy({ labels[$0.key] == $0.value }) {
+            errs.append(.invalid("spec.template.metadata.labels", Self.labelString(labels), "`selector` does not match template `labels`"))
+        }
+        errs += validateReplicatedTemplate(template, "spec.template", selector: nil, kind: "ReplicationController")
+        return errs
+    }
+
+    static func labelString(_ l: [String: String]) -> String {
+        "map[" + l.keys.sorted().map { "\($0):\(l[$0]!)" }.joined(separator: " ") + "]"
+    }
+
     static func validateStatefulSet(_ sts: StatefulSet) -> [FieldError] {
         var errs = validateObjectMeta(sts.metadata, resource: .statefulSets)
         let spec = sts.spec ?? StatefulSetSpec()
