@@ -22,6 +22,9 @@ public struct ResourceInfo: Sendable, Hashable {
     public var custom: CustomResourceVersion?
     /// A CustomResourceDefinition's `names.listKind`, when it is not `kind + "List"`.
     public var customListKind: String?
+    /// Another resource whose stored objects this one presents in its own shape (events.k8s.io/v1 Events are
+    /// the core Events), nil for one with storage of its own.
+    public var storedAs: String?
 
     public init(group: String, version: String, kind: String, plural: String, shortNames: [String] = [],
                 namespaced: Bool = true, subresources: [String] = [], categories: [String] = [], stored: Bool = true) {
@@ -51,7 +54,8 @@ public struct ResourceInfo: Sendable, Hashable {
     }
     /// The store key prefix for this resource: `/registry/apps/deployments/`.
     public var keyPrefix: String {
-        group.isEmpty ? "/registry/\(plural)/" : "/registry/\(group)/\(plural)/"
+        if let storedAs { return storedAs }
+        return group.isEmpty ? "/registry/\(plural)/" : "/registry/\(group)/\(plural)/"
     }
     /// The store key of one object.
     public func key(namespace: String?, name: String) -> String {
@@ -81,6 +85,12 @@ extension ResourceInfo {
     public static let endpoints = ResourceInfo(group: "", version: "v1", kind: "Endpoints", plural: "endpoints",
                                                shortNames: ["ep"])
     public static let events = ResourceInfo(group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"])
+    /// events.k8s.io/v1 Events: the core Events, in the newer shape.
+    public static let eventsV1: ResourceInfo = {
+        var r = ResourceInfo(group: "events.k8s.io", version: "v1", kind: "Event", plural: "events")
+        r.storedAs = events.keyPrefix
+        return r
+    }()
     public static let deployments = ResourceInfo(group: "apps", version: "v1", kind: "Deployment", plural: "deployments",
                                                  shortNames: ["deploy"], subresources: ["status", "scale"],
                                                  categories: ["all"])
@@ -167,7 +177,7 @@ extension ResourceInfo {
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
         .deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
-        .persistentVolumes, .persistentVolumeClaims, .storageClasses, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
+        .persistentVolumes, .persistentVolumeClaims, .storageClasses, .eventsV1, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
         .tokenReviews, .selfSubjectReviews,

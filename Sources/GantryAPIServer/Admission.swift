@@ -135,6 +135,13 @@ enum Admission {
 public enum FieldSelectors {
     /// The selectable fields of an object.
     public static func fields(of obj: JSONValue, resource r: ResourceInfo) -> [String: String] {
+        if r == .eventsV1 {
+            // The core Event's selectors, under the events.k8s.io names as well.
+            var f = fields(of: EventVersions.toCore(obj), resource: .events)
+            for (k, v) in f where k.hasPrefix("involvedObject.") { f["regarding." + k.dropFirst("involvedObject.".count)] = v }
+            f["reportingController"] = f["reportingComponent"]
+            return f
+        }
         func s(_ p: [String]) -> String {
             switch obj[path: p] {
             case .string(let v)?: return v

@@ -109,7 +109,13 @@ public final class Registry: Sendable {
     func decode(_ kv: KeyValue, as r: ResourceInfo) throws -> JSONValue {
         var obj = try decode(kv)
         if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
+        if r == .eventsV1 { obj = EventVersions.toEventsV1(obj) }
         return obj
+    }
+
+    /// An object of `r` in the form it is stored in (events.k8s.io Events are stored as core Events).
+    static func storageForm(_ obj: JSONValue, _ r: ResourceInfo) -> JSONValue {
+        r == .eventsV1 ? EventVersions.toCore(obj) : obj
     }
 
     /// Serializes an object for storage (without its resourceVersion, which is the store's revision).
@@ -282,7 +288,7 @@ public final class Registry: Sendable {
         if options.dryRun { return WriteOutcome(object: obj, created: true, warnings: warnings) }
         let result: CreateResult
         do {
-            result = try await store.create(key, value: try encode(obj, key: key))
+            result = try await store.create(key, value: try encode(Self.storageForm(obj, r), key: key))
         } catch {
             await allocator.release(ips: allocated.ips, ports: allocated.ports)
             throw error
@@ -503,7 +509,7 @@ public final class Registry: Sendable {
             case .notFound: throw GantryError.notFound(r, name)
             }
         }
-        switch try await store.update(key, value: try encode(obj, key: key), expectedRevision: revision) {
+        switch try await store.update(key, value: try encode(Self.storageForm(obj, r), key: key), expectedRevision: revision) {
         case .updated(let kv):
             if let oldAlloc = Admission.allocations(old), r == .services {
                 let newAlloc = Admission.allocations(obj) ?? ([], [])
@@ -716,7 +722,7 @@ public final class Registry: Sendable {
             if options.dryRun { return (mustWait ? marked : obj, !mustWait) }
             if mustWait {
                 if marked == obj { return (obj, false) }
-                switch try await store.update(key, value: try encode(marked, key: key), expectedRevision: kv.modRevision) {
+                switch try await store.update(key, value: try encode(Self.storageForm(marked, r), key: key), expectedRevision: kv.modRevision) {
                 case .updated(let nkv):
                     marked[path: ["metadata", "resourceVersion"]] = .string(String(nkv.modRevision))
                     return (marked, false)
@@ -836,10 +842,12 @@ public final class Registry: Sendable {
         guard let value = try? plain(e.kv), var obj = try? JSONValue.parse(value) else { return nil }
         obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
         if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
+        if r == .eventsV1 { obj = EventVersions.toEventsV1(obj) }
         let newMatches = matches(obj, r, options)
         var oldMatches = false
         if let p = e.prev, let value = try? plain(p), var prev = try? JSONValue.parse(value) {
             prev[path: ["metadata", "resourceVersion"]] = .string(String(p.modRevision))
+            if r == .eventsV1 { prev = EventVersions.toEventsV1(prev) }
             oldMatches = matches(prev, r, options)
         }
         switch e.kind {

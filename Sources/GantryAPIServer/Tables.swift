@@ -44,7 +44,10 @@ enum Tables {
 
     /// Kubernetes' short human duration: `45s`, `5m2s`, `3h`, `2d5h`, `4y`.
     static func age(_ timestamp: String, now: Date) -> String {
-        guard let d = ISO8601DateFormatter().date(from: timestamp) else { return "<unknown>" }
+        // Time (seconds) or MicroTime (fractional seconds, as events.k8s.io events carry).
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let d = ISO8601DateFormatter().date(from: timestamp) ?? fractional.date(from: timestamp) else { return "<unknown>" }
         return humanDuration(now.timeIntervalSince(d))
     }
 
@@ -532,7 +535,7 @@ enum Tables {
         case "Event":
             return [
                 Column("Last Seen", "string", "Time since the last occurrence") { o, now in
-                    let t = str(o, "lastTimestamp").isEmpty ? str(o, "eventTime") : str(o, "lastTimestamp")
+                    let t = [str(o, "lastTimestamp"), str(o, "series.lastObservedTime"), str(o, "eventTime")].first { !$0.isEmpty } ?? ""
                     return .string(age(t, now: now))
                 },
                 Column("Type", "string", "Event type") { o, _ in .string(str(o, "type")) },
@@ -595,7 +598,9 @@ enum Tables {
              "description": .string(c.description), "priority": .int(Int64(c.priority))]
         }
         let rows: [JSONValue] = objects.map { o in
-            var row: JSONValue = ["cells": .array(cols.map { $0.cell(o, now) })]
+            // events.k8s.io Events: the same columns, read from the core shape.
+            let shown = r == .eventsV1 ? EventVersions.toCore(o) : o
+            var row: JSONValue = ["cells": .array(cols.map { $0.cell(shown, now) })]
             switch includeObject {
             case "None": break
             case "Object": row["object"] = o

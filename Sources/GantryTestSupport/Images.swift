@@ -37,7 +37,7 @@ public final class BusyboxRegistry: @unchecked Sendable {
         p.arguments = ["serve", dir.file("config.yml")]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try launch(p)
         let reg = BusyboxRegistry(dir: dir, address: "\(host):\(port)", process: p)
         let script = """
             set -e

@@ -51,6 +51,16 @@ public func requireExecutable(_ name: String, package: String) throws -> String 
     throw TestFailure("\(name) is required for this test but is not installed: install \(package)")
 }
 
+/// Foundation's `Process.run()` is not safe to call from several threads at once here (seen: a crash in its
+/// memcpy of the environment while tests launched commands concurrently), so every launch by the tests goes
+/// through this lock.
+public let processLaunchLock = NSLock()
+
+/// Launches `p` under `processLaunchLock`.
+public func launch(_ p: Process) throws {
+    try processLaunchLock.withLock { try p.run() }
+}
+
 /// Runs a command to completion (with stdin text if given) and captures its output.
 @discardableResult
 public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
@@ -63,7 +73,7 @@ public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, e
     p.standardOutput = out
     p.standardError = err
     p.standardInput = input
-    try p.run()
+    try launch(p)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
     // Read both pipes on dispatch threads (never the cooperative pool, which blocking reads would starve)
@@ -128,7 +138,7 @@ public final class GantryProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try launch(process)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -236,7 +246,7 @@ func runQuietly(_ path: String, _ args: [String]) {
     p.arguments = args
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
-    try? p.run()
+    try? launch(p)
     p.waitUntilExit()
 }
 

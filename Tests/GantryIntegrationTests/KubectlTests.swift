@@ -395,6 +395,37 @@ struct KubectlTests {
         }
     }
 
+    @Test func eventsInBothVersions() async throws {
+        let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let dir = TempDir("gantry-events")
+        defer { dir.cleanup() }
+        let server = try await GantryProcess(["server", "--data-dir", dir.file("data"), "--listen", "127.0.0.1:0", "--no-controllers"],
+                                             logPath: dir.file("server.log"))
+        let k = Kubectl(path: kubectlPath, server: server.kubectlArgs, home: dir.path)
+        // A new-style event (as client-go's events/v1 recorder writes it) is a core Event too, and back.
+        _ = try await k.ok("create", "-f", "-", stdin: """
+            apiVersion: events.k8s.io/v1
+            kind: Event
+            metadata: {name: e1}
+            eventTime: "2026-12-07T06:30:00.000000Z"
+            reportingController: example.com/ctl
+            reportingInstance: ctl-1
+            action: Sync
+            reason: Synced
+            note: all good
+            type: Normal
+            regarding: {kind: ConfigMap, name: x, namespace: default}
+            """)
+        #expect(try await k.ok("get", "event", "e1", "-o", "jsonpath={.involvedObject.name} {.message} {.reportingComponent}") == "x all good example.com/ctl")
+        #expect(try await k.ok("get", "events.v1.events.k8s.io", "e1", "-o", "jsonpath={.regarding.name} {.note}") == "x all good")
+        let table = try await k.ok("get", "events", "--field-selector", "involvedObject.name=x")
+        #expect(table.contains("Synced") && table.contains("configmap/x") && !table.contains("<unknown>"), "\(table)")
+        _ = try await k.ok("create", "-f", "-", stdin: "apiVersion: v1\nkind: Event\nmetadata: {name: e2}\ninvolvedObject: {kind: Pod, name: p}\nreason: Old\nmessage: from core\ncount: 3\n")
+        #expect(try await k.ok("get", "events.v1.events.k8s.io", "e2", "-o", "jsonpath={.regarding.name} {.note} {.deprecatedCount}") == "p from core 3")
+        let missing = try await k.run("create", "-f", "-", stdin: "apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: e3}\nreason: X\n")
+        #expect(missing.stderr.contains("eventTime: Required value") && missing.stderr.contains("reportingController: Required value"), "\(missing.stderr)")
+    }
+
     @Test func resourceQuotas() async throws {
         let kubectlPath = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
         let dir = TempDir("gantry-quota")

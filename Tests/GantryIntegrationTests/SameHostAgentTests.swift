@@ -14,7 +14,7 @@ struct SameHostAgentTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", script]
-        try? p.run()
+        try? launch(p)
         p.waitUntilExit()
     }
 

@@ -246,11 +246,14 @@ struct ServiceTests {
         let stop = dir.file("stop")
         try? FileManager.default.removeItem(atPath: results)
         try? FileManager.default.removeItem(atPath: stop)
-        let loader = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", """
+        let loader = Process()
+        loader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        loader.arguments = ["-c", """
             while [ ! -e \(stop) ]; do
               curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 \(url) >> \(results) || echo "fail $?" >> \(results)
             done
-            """])
+            """]
+        try launch(loader)
         try await Task.sleep(for: .milliseconds(500))
         try await apply(webApp(image: image, version: "v2"))
         try await Task.sleep(for: .seconds(3))

@@ -1,6 +1,6 @@
 // Protobuf field numbers of the catalogue's types, as data: for each object type of `SchemaCatalog`, the
 // number of each field (by JSON name) in Kubernetes' `generated.proto` (k8s.io/api core, apps, batch,
-// coordination, discovery, autoscaling, policy, storage, apiextensions-apiserver's apiextensions v1 (field numbers recalled from its generated.proto, not checked against the file here), certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
+// coordination, discovery, autoscaling, policy, storage, events, apiextensions-apiserver's apiextensions v1 (field numbers recalled from its generated.proto, not checked against the file here), certificates, rbac, authorization, authentication v1; k8s.io/apimachinery meta/v1). Used by `KubeProtobuf` to decode
 // `application/vnd.kubernetes.protobuf` request bodies.
 //
 // Format: `@TYPE` (short names as in `SchemaDSL`) then indented `jsonName=NUMBER` words. A dotted number
@@ -110,6 +110,13 @@ let protobufFieldNumberSource = """
   availableReplicas=5~ conditions=6 fullyLabeledReplicas=2~ observedGeneration=3~ readyReplicas=4~ replicas=1
 @core.ReplicationControllerCondition
   lastTransitionTime=3 message=5~ reason=4~ status=2 type=1
+@events.Event
+  action=6~ deprecatedCount=15~ deprecatedFirstTimestamp=13 deprecatedLastTimestamp=14 deprecatedSource=12 eventTime=2
+  metadata=1 note=10~ reason=7~ regarding=8 related=9 reportingController=4~ reportingInstance=5~ series=3 type=11~
+@events.EventList
+  items=2 metadata=1
+@events.EventSeries
+  count=1 lastObservedTime=2
 @core.ObjectReference
   apiVersion=5~ fieldPath=7~ kind=1~ name=3~ namespace=2~ resourceVersion=6~ uid=4~
 @core.Namespace

@@ -1,4 +1,4 @@
-// v1 PersistentVolume and PersistentVolumeClaim, storage.k8s.io/v1 StorageClass. Format: see `SchemaDSL`.
+// v1 PersistentVolume and PersistentVolumeClaim, storage.k8s.io/v1 StorageClass, events.k8s.io/v1 Event. Format: see `SchemaDSL`.
 
 let storageSchemaSource = """
 @core.PersistentVolume gvk=v1/PersistentVolume | PersistentVolume (PV) is a storage resource provisioned by an administrator or by a StorageClass's provisioner.
@@ -129,4 +129,33 @@ let storageSchemaSource = """
 @core.TopologySelectorLabelRequirement | A topology selector requirement is a selector that matches given label.
   key string req | The label key that the selector applies to.
   values []string req list=atomic | An array of string values. One value must match the label to be selected.
+
+@events.Event gvk=events.k8s.io/v1/Event | Event is a report of an event somewhere in the cluster (the same objects as v1 Events, in the events.k8s.io shape).
+  action string | action is what action was taken/failed regarding to the regarding object.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  deprecatedCount int32 | deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.
+  deprecatedFirstTimestamp time | deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
+  deprecatedLastTimestamp time | deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
+  deprecatedSource core.EventSource | deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.
+  eventTime microtime req | eventTime is the time when this Event was first observed. It is required.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  note string | note is a human-readable description of the status of this operation.
+  reason string | reason is why the action was taken. It is human-readable.
+  regarding core.ObjectReference | regarding contains the object this Event is about.
+  related core.ObjectReference | related is the optional secondary object for more complex actions.
+  reportingController string | reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.
+  reportingInstance string | reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`.
+  series events.EventSeries | series is data about the Event series this event represents or nil if it's a singleton Event.
+  type string | type is the type of this event (Normal, Warning).
+
+@events.EventList gvk=events.k8s.io/v1/EventList | EventList is a list of Event objects.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []events.Event req | items is a list of schema objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@events.EventSeries | EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.
+  count int32 req | count is the number of occurrences in this series up to the last heartbeat time.
+  lastObservedTime microtime req | lastObservedTime is the time when last Event from the series was seen before last heartbeat.
 """

@@ -235,7 +235,7 @@ public enum SchemaCatalog {
 /// `NAME TYPE [options] | description`. Types: `string`, `byte` (base64 string), `int32`, `int64`,
 /// `double`, `boolean`, `object` (free-form), `quantity`, `intstr`, `time`, `microtime`, `[]T` (array),
 /// `{}T` (map), or a type name. Name prefixes `core.`, `apps.`, `batch.`, `coord.`, `discovery.`, `autoscaling.`,
-/// `policy.`, `networking.`, `scheduling.`, `storage.`, `apiextensions.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
+/// `policy.`, `networking.`, `scheduling.`, `storage.`, `events.`, `apiextensions.`, `certificates.`, `rbac.`, `authentication.`, `authorization.`, `meta.`, `runtime.`, `version.` expand to the Kubernetes package names. Options: `req`,
 /// `patch=STRATEGY`, `key=MERGEKEY`, `list=atomic|set|map`, `keys=K1,K2`, `enum=A,B`, `format=F`, and on
 /// headers `gvk=GROUP/VERSION/KIND` (`gvk=v1/Pod` for the core group; repeatable).
 public enum SchemaDSL {
@@ -250,6 +250,7 @@ public enum SchemaDSL {
         ("networking.", "io.k8s.api.networking.v1."),
         ("scheduling.", "io.k8s.api.scheduling.v1."),
         ("storage.", "io.k8s.api.storage.v1."),
+        ("events.", "io.k8s.api.events.v1."),
         ("apiextensions.", "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."),
         ("certificates.", "io.k8s.api.certificates.v1."),
         ("rbac.", "io.k8s.api.rbac.v1."),

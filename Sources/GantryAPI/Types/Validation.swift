@@ -19,6 +19,7 @@ public enum Validation {
             case ("", "Service"): return validateService(try decode(object))
             case ("", "Endpoints"): return validateEndpoints(try decode(object))
             case ("", "Event"): return validateEvent(try decode(object))
+            case ("events.k8s.io", "Event"): return validateEventsV1(object, resource: resource)
             case ("apps", "Deployment"): return validateDeployment(try decode(object))
             case ("apps", "ReplicaSet"): return validateReplicaSet(try decode(object))
             case ("", "ReplicationController"): return validateReplicationController(try decode(object))

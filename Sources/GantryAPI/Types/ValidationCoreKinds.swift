@@ -281,3 +281,19 @@ extension Validation {
         return errs
     }
 }
+
+extension Validation {
+    /// events.k8s.io/v1 Events: what Kubernetes requires of a new-style event, then the core Event's rules.
+    static func validateEventsV1(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        var errs: [FieldError] = []
+        for f in ["eventTime", "reportingController", "reportingInstance", "action", "reason"]
+            where (object[f]?.stringValue ?? "").isEmpty {
+            errs.append(.required(f))
+        }
+        if let t = object["type"]?.stringValue, t != "Normal", t != "Warning" { errs.append(.notSupported("type", t, ["Normal", "Warning"])) }
+        if (object["note"]?.stringValue?.utf8.count ?? 0) > 1024 { errs.append(.tooLong("note", 1024)) }
+        if !errs.isEmpty { return errs }
+        let core = EventVersions.toCore(object)
+        return validate(core, resource: .events)
+    }
+}
