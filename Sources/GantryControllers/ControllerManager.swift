@@ -47,6 +47,9 @@ public final class ControllerManager: Sendable {
     let claims: Informer<PersistentVolumeClaim>
     let volumes: Informer<PersistentVolume>
     let storageClasses: Informer<StorageClass>
+    /// For the garbage collector: ConfigMaps and Secrets that operators and Helm charts give owners.
+    let configMaps: Informer<ConfigMap>
+    let secrets: Informer<Secret>
     let runners: [ControllerRunner]
     let garbageCollector: GarbageCollector
     let nodeLifecycle: NodeLifecycleController
@@ -77,6 +80,8 @@ public final class ControllerManager: Sendable {
         claims = Informer(client: client, logger: logger)
         volumes = Informer(client: client, logger: logger)
         storageClasses = Informer(client: client, logger: logger)
+        configMaps = Informer(client: client, logger: logger)
+        secrets = Informer(client: client, logger: logger)
         func context(_ component: String) -> ControllerContext {
             ControllerContext(client: client, component: component, clock: clock, logger: logger)
         }
@@ -95,7 +100,8 @@ public final class ControllerManager: Sendable {
                                               replicaSets: replicaSets, deployments: deployments)
         let gc = GarbageCollector(client: client, sources: [MetadataSource(pods), MetadataSource(replicaSets), MetadataSource(replicationControllers), MetadataSource(deployments),
                                                             MetadataSource(daemonSets), MetadataSource(statefulSets), MetadataSource(jobs), MetadataSource(cronJobs), MetadataSource(endpointSlices),
-                                                            MetadataSource(serviceInformer), MetadataSource(claims)],
+                                                            MetadataSource(serviceInformer), MetadataSource(claims),
+                                                            MetadataSource(configMaps), MetadataSource(secrets)],
                                   clock: clock, logger: logger)
         let eps = EndpointsController(context: context("endpoint-controller"), services: serviceInformer, endpoints: endpoints, pods: pods)
         eps.register()
@@ -144,7 +150,7 @@ public final class ControllerManager: Sendable {
 
     /// The services to run: the informers, and the leader-elected controllers.
     public var services: [any ServiceLifecycle.Service] {
-        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, replicationControllers, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices, claims, volumes, storageClasses]
+        let informers: [any ServiceLifecycle.Service] = [pods, nodes, leases, replicaSets, replicationControllers, deployments, daemonSets, statefulSets, jobs, cronJobs, budgets, serviceInformer, endpoints, endpointSlices, claims, volumes, storageClasses, configMaps, secrets]
         let lead: @Sendable () async -> Void = { [self] in await self.runControllers() }
         if !config.leaderElection { return informers + [RunUntilShutdown(lead)] }
         return informers + [LeaderElector(client: client, name: "gantry-controller-manager", identity: config.identity,
@@ -167,6 +173,8 @@ public final class ControllerManager: Sendable {
         await claims.waitForSync()
         await volumes.waitForSync()
         await storageClasses.waitForSync()
+        await configMaps.waitForSync()
+        await secrets.waitForSync()
         logger.info("controllers starting")
         await withTaskGroup(of: Void.self) { group in
             for r in runners { group.addTask { await r.run() } }

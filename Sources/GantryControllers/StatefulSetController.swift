@@ -168,8 +168,18 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
             let revision = StatefulSetPlan.revision(sts)
             let ordinals = plan.create
             let service = sts.spec?.serviceName
+            // RollingUpdate with a partition: a pod below it that is re-created keeps the current revision.
+            let rolling = (sts.spec?.updateStrategy?.type ?? "RollingUpdate") == "RollingUpdate"
+            let below = (sts.spec?.ordinals?.start ?? 0) + (sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0)
+            var found: (String, PodTemplateSpec)?
+            if rolling, let current = sts.status?.currentRevision, !current.isEmpty, current != revision,
+               ordinals.contains(where: { $0 < below }) {
+                found = try await revisionTemplate(current, namespace: ns).map { (current, $0) }
+            }
+            let kept = found
             failure = await control.createRecorded(sts, count: ordinals.count, namespace: ns, key: key) { i in
                 let name = "\(sts.name)-\(ordinals[i])"
+                let (revision, template) = ordinals[i] < below ? kept ?? (revision, template) : (revision, template)
                 var pod = try PodTemplates.pod(from: template, generateName: sts.name + "-", owner: sts,
                                                extraLabels: [StatefulSetPlan.revisionLabel: revision,
                                                              StatefulSetPlan.podNameLabel: name,
@@ -192,6 +202,19 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
         failure = await control.deleteRecorded(sts, plan.delete, key: key) ?? failure
         try await client.writeStatus(sts, \.status, plan.status)
         return try .finishing(failure, requeueAfter: plan.requeueAfter)
+    }
+
+    /// The pod template a recorded ControllerRevision holds (nil if it is gone).
+    func revisionTemplate(_ name: String, namespace ns: String) async throws -> PodTemplateSpec? {
+        let cr: JSONValue
+        do {
+            cr = try await client.get(.controllerRevisions, namespace: ns, name: name)
+        } catch let e as GantryError where e.code == .notFound {
+            return nil
+        }
+        guard var t = cr[path: ["data", "spec", "template"]] else { return nil }
+        t["$patch"] = nil
+        return try? t.decode(PodTemplateSpec.self)
     }
 
     /// Makes the claims of one pod from the set's volumeClaimTemplates (`<template>-<pod>`), labelled with the

@@ -278,6 +278,20 @@ struct CustomResourceTests {
               name: owned-2
               ownerReferences: [{apiVersion: stable.example.com/v1, kind: CronTab, name: owner, uid: \(uid)}]
             spec: {selector: {app: owned}, ports: [{port: 80}]}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: owned-3
+              ownerReferences: [{apiVersion: stable.example.com/v1, kind: CronTab, name: owner, uid: \(uid)}]
+            data: {a: b}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: owned-4
+              ownerReferences: [{apiVersion: stable.example.com/v1, kind: CronTab, name: owner, uid: \(uid)}]
+            stringData: {a: b}
             """)
         _ = try await k.ok("create", "deployment", "unowned", "--image", "busybox:1.36")
         // Still owned: kept.
@@ -285,7 +299,7 @@ struct CustomResourceTests {
         #expect(try await k.ok("get", "deployment", "owned-1", "-o", "name") == "deployment.apps/owned-1\n")
         _ = try await k.ok("delete", "ct", "owner")
         try await eventually(timeout: .seconds(15), "the custom object's dependents are collected") {
-            try await k.ok("get", "deployments,services,replicasets", "-o", "name").contains("/owned-") == false
+            try await k.ok("get", "deployments,services,replicasets,configmaps,secrets", "-o", "name").contains("/owned-") == false
         }
         #expect(try await k.ok("get", "deployment", "unowned", "-o", "name") == "deployment.apps/unowned\n")
         try await server.stop()

@@ -563,6 +563,28 @@ struct KubectlTests {
         }
         let forbidden = try await k.run("patch", "sts", "web", "--type=merge", "-p", #"{"spec": {"serviceName": "other"}}"#)
         #expect(forbidden.stderr.contains("spec: Forbidden: updates to statefulset spec for fields other than 'replicas'"), "\(forbidden.stderr)")
+        // A partitioned rollout: only ordinals from the partition up move on; a pod below it that is deleted comes
+        // back at the current revision, not the new one.
+        func image(_ pod: String) async throws -> String {
+            try await k.ok("get", "pod", pod, "-o", "jsonpath={.spec.containers[0].image}")
+        }
+        try await eventually(timeout: .seconds(10), "web-0 back at the restored template") { (try? await image("web-0")) == "busybox:1.36" }
+        try await markReady("web-0")
+        _ = try await k.ok("patch", "sts", "web", "--type=merge", "-p", #"{"spec": {"replicas": 3, "updateStrategy": {"rollingUpdate": {"partition": 2}}}}"#)
+        try await eventually(timeout: .seconds(10), "web-1 is created") { try await pods() == ["web-0", "web-1"] }
+        try await markReady("web-1")
+        try await eventually(timeout: .seconds(10), "web-2 is created") { try await pods() == ["web-0", "web-1", "web-2"] }
+        try await markReady("web-2")
+        _ = try await k.ok("set", "image", "statefulset/web", "app=busybox:1.39")
+        try await eventually(timeout: .seconds(10), "web-2, at the partition, is updated") { (try? await image("web-2")) == "busybox:1.39" }
+        try await markReady("web-2")
+        _ = try await k.ok("delete", "pod", "web-1", "--wait=false")
+        try await eventually(timeout: .seconds(10), "web-1 is re-created") {
+            (try? await k.ok("get", "pod", "web-1", "-o", "jsonpath={.metadata.deletionTimestamp}|{.spec.containers[0].image}")) == "|busybox:1.36"
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let below = (try await image("web-1"), try await image("web-0"))
+        #expect(below == ("busybox:1.36", "busybox:1.36"), "below the partition: the current revision")
         try await server.stop()
     }
 }
