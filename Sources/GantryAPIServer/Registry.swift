@@ -896,14 +896,9 @@ extension Registry {
     func admitDefaultIngressClass(_ obj: inout JSONValue) async throws {
         if let c = obj[path: ["spec", "ingressClassName"]], !c.isNull { return }
         if obj[path: ["metadata", "annotations", "kubernetes.io/ingress.class"]] != nil { return }
-        let classes = try await list(.ingressClasses, namespace: nil, options: ListOptions()).items.filter {
-            $0[path: ["metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"]] == "true"
+        if let name = try await defaultClass(.ingressClasses, annotation: "ingressclass.kubernetes.io/is-default-class") {
+            obj[path: ["spec", "ingressClassName"]] = .string(name)
         }
-        let newest = classes.max {
-            ($0[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $0[path: ["metadata", "name"]]?.stringValue ?? "")
-                < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1[path: ["metadata", "name"]]?.stringValue ?? "")
-        }
-        if let name = newest?[path: ["metadata", "name"]] { obj[path: ["spec", "ingressClassName"]] = name }
     }
 }
 
@@ -912,14 +907,22 @@ extension Registry {
     /// annotated `storageclass.kubernetes.io/is-default-class: "true"` (the newest, if several are).
     func admitDefaultStorageClass(_ obj: inout JSONValue) async throws {
         if let c = obj[path: ["spec", "storageClassName"]], !c.isNull { return }
-        let classes = try await list(.storageClasses, namespace: nil, options: ListOptions()).items.filter {
-            $0[path: ["metadata", "annotations", StorageClass.defaultClassAnnotation]] == "true"
+        if let name = try await defaultClass(.storageClasses, annotation: StorageClass.defaultClassAnnotation) {
+            obj[path: ["spec", "storageClassName"]] = .string(name)
+        }
+    }
+
+    /// The name of the class of `r` annotated `annotation: "true"` (the newest, if several are), as Kubernetes'
+    /// DefaultStorageClass and DefaultIngressClass admissions pick it.
+    func defaultClass(_ r: ResourceInfo, annotation: String) async throws -> String? {
+        let classes = try await list(r, namespace: nil, options: ListOptions()).items.filter {
+            $0[path: ["metadata", "annotations", annotation]] == "true"
         }
         let newest = classes.max {
             ($0[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $0[path: ["metadata", "name"]]?.stringValue ?? "")
                 < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1[path: ["metadata", "name"]]?.stringValue ?? "")
         }
-        if let name = newest?[path: ["metadata", "name"]] { obj[path: ["spec", "storageClassName"]] = name }
+        return newest?[path: ["metadata", "name"]]?.stringValue
     }
 
     /// StorageObjectInUseProtection admission: claims and volumes get the finalizer that keeps them while in use

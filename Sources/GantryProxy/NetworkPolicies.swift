@@ -252,36 +252,9 @@ public final class NetworkPolicyEnforcer: ServiceLifecycle.Service, @unchecked S
         await policies.waitForSync()
         await pods.waitForSync()
         await namespaces.waitForSync()
-        let period = config.resyncPeriod
-        let ticker = Task { [changed] in
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: period) } catch { return }
-                changed.yield()
-            }
+        await RuleSync.loop(changes: changes, changed: changed, config: config, name: "network policy sync", logger: logger) { full, _ in
+            try await sync(force: full)
         }
-        defer { ticker.cancel() }
-        var full = true
-        var lastFull = ContinuousClock.now
-        var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
-        var log = RetryLog("network policy sync", logger: logger)
-        var it = changes.makeAsyncIterator()
-        repeat {
-            do { try await Task.sleep(for: config.coalesce) } catch { return }
-            if ContinuousClock.now - lastFull >= period { full = true }
-            do {
-                try await sync(force: full)
-                if full { lastFull = ContinuousClock.now }
-                full = false
-                log.succeeded()
-                backoff.reset()
-            } catch {
-                if Task.isCancelled || isCancellation(error) { return }
-                log.failed(error)
-                full = true
-                do { try await backoff.wait() } catch { return }
-                changed.yield()
-            }
-        } while await it.next() != nil && !Task.isCancelled
     }
 
     /// Writes the rules for the current policies and pods (skipped when unchanged unless `force`), and keeps the

@@ -79,37 +79,9 @@ public final class ServiceProxy: ServiceLifecycle.Service, @unchecked Sendable {
     private func syncLoop() async {
         await services.waitForSync()
         await endpoints.waitForSync()
-        let period = config.resyncPeriod
-        let ticker = Task { [changed] in
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: period) } catch { return }
-                changed.yield()
-            }
+        await RuleSync.loop(changes: changes, changed: changed, config: config, name: "service proxy sync", logger: logger) { full, repair in
+            try await sync(force: full, ensureJumps: repair)
         }
-        defer { ticker.cancel() }
-        var ensureJumps = true
-        var lastFull = ContinuousClock.now - period
-        var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
-        var log = RetryLog("service proxy sync", logger: logger)
-        var it = changes.makeAsyncIterator()
-        repeat {
-            // Let a burst of changes settle into one sync.
-            do { try await Task.sleep(for: config.coalesce) } catch { return }
-            let full = ensureJumps || ContinuousClock.now - lastFull >= period
-            do {
-                try await sync(force: full, ensureJumps: ensureJumps)
-                ensureJumps = false
-                if full { lastFull = ContinuousClock.now }
-                log.succeeded()
-                backoff.reset()
-            } catch {
-                if Task.isCancelled || isCancellation(error) { return }
-                log.failed(error)
-                ensureJumps = true
-                do { try await backoff.wait() } catch { return }
-                changed.yield()
-            }
-        } while await it.next() != nil && !Task.isCancelled
     }
 
     /// Writes the rules for the current Services and Endpoints (skipped if nothing changed unless `force`).
@@ -165,5 +137,45 @@ enum Command {
     static func run(_ path: String, _ args: [String], stdin: String? = nil) async throws -> Output {
         let out = try await ChildProcess.run(path, args, stdin: Data((stdin ?? "").utf8), timeout: .seconds(60))
         return Output(status: out.status, stdout: out.stdoutText, stderr: out.stderrText)
+    }
+}
+
+/// The loop the host's rule writers (the service proxy, the network policy enforcer) run: a sync for each burst
+/// of changes (coalesced), a full one every `resyncPeriod` (repairing what changed behind their back), and, after
+/// a failure, retries with back-off whose next sync is full and repairs the jumps into the built-in chains.
+enum RuleSync {
+    static func loop(changes: AsyncStream<Void>, changed: AsyncStream<Void>.Continuation, config: ServiceProxyConfig,
+                     name: String, logger: Logger, sync: (_ full: Bool, _ repair: Bool) async throws -> Void) async {
+        let period = config.resyncPeriod
+        let ticker = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: period) } catch { return }
+                changed.yield()
+            }
+        }
+        defer { ticker.cancel() }
+        var repair = true
+        var lastFull = ContinuousClock.now - period
+        var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(30))
+        var log = RetryLog(name, logger: logger)
+        var it = changes.makeAsyncIterator()
+        repeat {
+            // Let a burst of changes settle into one sync.
+            do { try await Task.sleep(for: config.coalesce) } catch { return }
+            let full = repair || ContinuousClock.now - lastFull >= period
+            do {
+                try await sync(full, repair)
+                repair = false
+                if full { lastFull = ContinuousClock.now }
+                log.succeeded()
+                backoff.reset()
+            } catch {
+                if Task.isCancelled || isCancellation(error) { return }
+                log.failed(error)
+                repair = true
+                do { try await backoff.wait() } catch { return }
+                changed.yield()
+            }
+        } while await it.next() != nil && !Task.isCancelled
     }
 }

@@ -92,6 +92,22 @@ public final class MultiNodeCluster: @unchecked Sendable {
         agents.append(agent)
     }
 
+    /// Runs kubectl (at `path`) against the cluster, with the cluster's directory as HOME (and the PATH, for
+    /// `kubectl diff`'s diff(1)).
+    public func kubectl(_ path: String, _ args: [String], stdin: String? = nil) async throws -> CommandResult {
+        try await runCommand(path, server.kubectlArgs + args, stdin: stdin,
+                             environment: ["HOME": dir.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+                             timeout: .seconds(120))
+    }
+
+    /// Runs kubectl and returns its output; a failure is an error carrying what kubectl said.
+    @discardableResult
+    public func kubectlOK(_ path: String, _ args: [String], stdin: String? = nil) async throws -> String {
+        let r = try await kubectl(path, args, stdin: stdin)
+        guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+        return r.stdout
+    }
+
     /// Runs a command inside host `i`'s namespace.
     public func exec(host i: Int, _ args: [String], timeout: Duration = .seconds(30)) async throws -> CommandResult {
         try await runCommand("/usr/bin/nsenter", ["--net=/run/netns/\(hosts[i].netns)"] + args, timeout: timeout)

@@ -245,16 +245,11 @@ struct InstallManifestTests {
         do {
             let client = try cluster.server.client()
             func run(_ args: [String], stdin: String? = nil) async throws -> CommandResult {
-                // kubectl diff runs diff(1): the PATH goes along.
-                try await runCommand(kubectl, cluster.server.kubectlArgs + args, stdin: stdin,
-                                     environment: ["HOME": dir.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
-                                     timeout: .seconds(120))
+                try await cluster.kubectl(kubectl, args, stdin: stdin)
             }
             @discardableResult
             func k(_ args: String..., stdin: String? = nil) async throws -> String {
-                let r = try await run(args, stdin: stdin)
-                guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
-                return r.stdout
+                try await cluster.kubectlOK(kubectl, args, stdin: stdin)
             }
             let install = Self.install(image: cluster.registry.image)
             try install.write(toFile: dir.file("install.yaml"), atomically: true, encoding: .utf8)

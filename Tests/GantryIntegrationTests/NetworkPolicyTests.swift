@@ -14,15 +14,11 @@ struct NetworkPolicyTests {
         _ = try requireExecutable("iptables", package: "iptables")
         let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
         let cluster = try await MultiNodeCluster.start(hosts: 2)
-        let dir = cluster.dir
         do {
             let client = try cluster.server.client()
             @discardableResult
             func k(_ args: String..., stdin: String? = nil) async throws -> String {
-                let r = try await runCommand(kubectl, cluster.server.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path],
-                                             timeout: .seconds(120))
-                guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
-                return r.stdout
+                try await cluster.kubectlOK(kubectl, args, stdin: stdin)
             }
             try await eventually(timeout: .seconds(30), "both nodes Ready") {
                 try await client.list(Node.self).items.filter { n in
@@ -67,9 +63,8 @@ struct NetworkPolicyTests {
             let web = try #require(ips["web"])
             /// Whether `from` gets the page from `target:port` (a dropped connection times out after 2 s).
             func reaches(_ from: String, _ target: String, _ port: Int = 8080, ns: String = "default") async throws -> Bool {
-                let r = try await runCommand(kubectl, cluster.server.kubectlArgs + ["exec", "-n", ns, from, "--", "sh", "-c",
-                                                                                     "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 \(target) \(port); echo exec-ran"],
-                                             environment: ["HOME": dir.path], timeout: .seconds(30))
+                let r = try await cluster.kubectl(kubectl, ["exec", "-n", ns, from, "--", "sh", "-c",
+                                                            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 \(target) \(port); echo exec-ran"])
                 // A failed exec is not a blocked connection.
                 guard r.status == 0, r.stdout.contains("exec-ran") else { throw TestFailure("exec in \(from) failed: \(r.stderr)") }
                 return r.stdout.contains("ok")

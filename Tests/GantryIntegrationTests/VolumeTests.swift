@@ -19,10 +19,7 @@ struct VolumeTests {
             let client = try cluster.server.client()
             @discardableResult
             func k(_ args: String..., stdin: String? = nil) async throws -> String {
-                let r = try await runCommand(kubectl, cluster.server.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path],
-                                             timeout: .seconds(120))
-                guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
-                return r.stdout
+                try await cluster.kubectlOK(kubectl, args, stdin: stdin)
             }
             let image = cluster.registry.image
             func pod(_ name: String, claim: String, _ script: String, preferNode: String? = nil) -> String {

@@ -21,7 +21,12 @@ public enum ManagedFields {
     /// The fields `object` sets, of the catalogue type `typeName` (nil: unknown, lists atomic). `status` is
     /// left out unless `status` is true, and then only status is looked at (the status subresource's fields).
     public static func fields(of object: JSONValue, typeName: String?, status: Bool = false) -> Set<Path> {
-        var out = Set<Path>()
+        Set(values(of: object, typeName: typeName, status: status).keys)
+    }
+
+    /// The fields `object` sets, each with its value (an item path's value is the item), found in one walk.
+    public static func values(of object: JSONValue, typeName: String?, status: Bool = false) -> [Path: JSONValue] {
+        var out: [Path: JSONValue] = [:]
         guard case .object(let o) = object else { return out }
         let root: SchemaType? = typeName.map { .ref($0) }
         for (k, v) in o where k != "apiVersion" && k != "kind" {
@@ -37,6 +42,12 @@ public enum ManagedFields {
             walk(v, type: t, field: f, path: ["f:" + k], into: &out)
         }
         return out
+    }
+
+    /// Whether a path names a list item (its membership), not a value.
+    static func isItem(_ p: Path) -> Bool {
+        guard let last = p.last else { return false }
+        return last.hasPrefix("k:") || last.hasPrefix("v:")
     }
 
     enum ListKind {
@@ -56,11 +67,11 @@ public enum ManagedFields {
         return .atomic
     }
 
-    static func walk(_ v: JSONValue, type: SchemaType?, field: SchemaField?, path: Path, into out: inout Set<Path>) {
+    static func walk(_ v: JSONValue, type: SchemaType?, field: SchemaField?, path: Path, into out: inout [Path: JSONValue]) {
         switch v {
         case .object(let o):
             if o.isEmpty {
-                out.insert(path)
+                out[path] = v
                 return
             }
             for (k, x) in o {
@@ -74,11 +85,11 @@ public enum ManagedFields {
             }()
             switch listKind(field) {
             case .map(let keys):
-                if items.isEmpty { out.insert(path) }
+                if items.isEmpty { out[path] = v }
                 for item in items {
-                    guard let key = itemKey(item, keys) else { out.insert(path); return }
+                    guard let key = itemKey(item, keys) else { out[path] = v; return }
                     let p = path + ["k:" + key]
-                    out.insert(p)
+                    out[p] = item
                     if case .object(let io) = item {
                         for (k, x) in io {
                             let (t, f) = Patch.member(element, k)
@@ -87,13 +98,13 @@ public enum ManagedFields {
                     }
                 }
             case .set:
-                if items.isEmpty { out.insert(path) }
-                for item in items { out.insert(path + ["v:" + canonical(item)]) }
+                if items.isEmpty { out[path] = v }
+                for item in items { out[path + ["v:" + canonical(item)]] = item }
             case .atomic:
-                out.insert(path)
+                out[path] = v
             }
         default:
-            out.insert(path)
+            out[path] = v
         }
     }
 
@@ -124,27 +135,6 @@ public enum ManagedFields {
     }
 
     // MARK: Paths in objects
-
-    /// The value at `path` in `object`, if there is one.
-    public static func value(at path: Path, in object: JSONValue) -> JSONValue? {
-        var cur = object
-        for token in path {
-            guard let next = step(cur, token) else { return nil }
-            cur = next
-        }
-        return cur
-    }
-
-    static func step(_ v: JSONValue, _ token: String) -> JSONValue? {
-        if token.hasPrefix("f:") { return v[String(token.dropFirst(2))] }
-        guard case .array(let items) = v else { return nil }
-        let body = String(token.dropFirst(2))
-        if token.hasPrefix("k:") {
-            return items.first { item in matchesKey(item, body) }
-        }
-        if token.hasPrefix("v:") { return items.first { canonical($0) == body } }
-        return nil
-    }
 
     static func matchesKey(_ item: JSONValue, _ key: String) -> Bool {
         guard let want = try? JSONValue.parse(Data(key.utf8)), case .object(let w) = want, case .object(let o) = item else { return false }
@@ -288,15 +278,14 @@ public enum ManagedFields {
     public static func afterUpdate(_ current: [Entry], old: JSONValue?, new: JSONValue, typeName: String?, manager: String,
                                    apiVersion: String, subresource: String?, now: String) -> [Entry] {
         let status = subresource == "status"
-        let newSet = fields(of: new, typeName: typeName, status: status)
-        let oldSet = old.map { fields(of: $0, typeName: typeName, status: status) } ?? []
+        let newValues = values(of: new, typeName: typeName, status: status)
+        let oldValues = old.map { values(of: $0, typeName: typeName, status: status) } ?? [:]
         var changed = Set<Path>()
-        for p in newSet {
-            if !oldSet.contains(p) { changed.insert(p); continue }
-            if let last = p.last, last.hasPrefix("k:") || last.hasPrefix("v:") { continue }
-            if let old, value(at: p, in: old) != value(at: p, in: new) { changed.insert(p) }
+        for (p, v) in newValues {
+            guard let was = oldValues[p] else { changed.insert(p); continue }
+            if !isItem(p), was != v { changed.insert(p) }
         }
-        let removed = oldSet.subtracting(newSet)
+        let removed = Set(oldValues.keys).subtracting(newValues.keys)
         if changed.isEmpty && removed.isEmpty { return current }
         var out = current.map { e -> Entry in
             var e = e
@@ -328,15 +317,14 @@ public enum ManagedFields {
                              apiVersion: String, subresource: String?, force: Bool, now: String,
                              merge: (JSONValue, JSONValue) throws -> JSONValue) throws -> (object: JSONValue, entries: [Entry], conflicts: [Conflict]) {
         let status = subresource == "status"
-        let applied = fields(of: config, typeName: typeName, status: status)
+        let configValues = values(of: config, typeName: typeName, status: status)
+        let applied = Set(configValues.keys)
+        let liveValues = values(of: live, typeName: typeName, status: status)
         var conflicts: [Conflict] = []
         var entries = current
         for (i, e) in entries.enumerated() where !e.isFor(manager, "Apply", subresource) {
             let overlap = e.fields.intersection(applied)
-            let differing = overlap.filter { p in
-                if let last = p.last, last.hasPrefix("k:") || last.hasPrefix("v:") { return false }
-                return value(at: p, in: config) != value(at: p, in: live)
-            }
+            let differing = overlap.filter { p in !isItem(p) && configValues[p] != liveValues[p] }
             if force {
                 entries[i].fields.subtract(differing)
             } else {
