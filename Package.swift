@@ -207,15 +207,15 @@ let package = Package(
         ),
         .testTarget(name: "GantrySchedulerTests", dependencies: ["GantryScheduler", "GantryAPI"]),
         .testTarget(name: "GantryProxyTests", dependencies: ["GantryProxy", "GantryAPI"]),
-        .testTarget(name: "GantryDNSTests", dependencies: ["GantryDNS", "GantryAPI"]),
+        .testTarget(name: "GantryDNSTests", dependencies: ["GantryDNS", "GantryAPI", "GantryTestSupport"]),
         .testTarget(
             name: "GantryControllersTests",
             dependencies: ["GantryControllers", "GantryScheduler", "GantryAPIServer", "GantryStore", "GantryClient", "GantryTestSupport"]
         ),
         .testTarget(name: "GantryRuntimeRuncTests", dependencies: ["GantryRuntimeRunc", "RuncShimCore", "GantryTestSupport"]),
-        .testTarget(name: "RuncShimCoreTests", dependencies: ["RuncShimCore"]),
+        .testTarget(name: "RuncShimCoreTests", dependencies: ["RuncShimCore", "GantryRuntime"]),
         .testTarget(name: "GantryRuntimeTests", dependencies: ["GantryRuntime", "GantryAPI"]),
-        .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryTestSupport"]),
+        .testTarget(name: "GantryImageOCITests", dependencies: ["GantryImageOCI", "GantryRuntime", "GantryTestSupport"]),
         .testTarget(name: "GantryNetworkCNITests", dependencies: ["GantryNetworkCNI", "GantryTestSupport"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(

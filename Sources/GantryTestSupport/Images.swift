@@ -5,7 +5,7 @@ import Foundation
 public final class BusyboxRegistry: @unchecked Sendable {
     public let dir: TempDir
     public let address: String
-    let process: Process
+    let process: TestChild
 
     /// The image reference (`127.0.0.1:PORT/test/busybox:1`).
     public var image: String { "\(address)/test/busybox:1" }
@@ -32,12 +32,7 @@ public final class BusyboxRegistry: @unchecked Sendable {
               addr: \(host):\(port)
             """
         try config.write(toFile: dir.file("config.yml"), atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try requireExecutable("docker-registry", package: "docker-registry"))
-        p.arguments = ["serve", dir.file("config.yml")]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try launch(p)
+        let p = try TestChild(try requireExecutable("docker-registry", package: "docker-registry"), ["serve", dir.file("config.yml")])
         let reg = BusyboxRegistry(dir: dir, address: "\(host):\(port)", process: p)
         let script = """
             set -e
@@ -63,7 +58,7 @@ public final class BusyboxRegistry: @unchecked Sendable {
         return reg
     }
 
-    init(dir: TempDir, address: String, process: Process) {
+    init(dir: TempDir, address: String, process: TestChild) {
         self.dir = dir
         self.address = address
         self.process = process
@@ -80,11 +75,12 @@ public final class BusyboxRegistry: @unchecked Sendable {
 
     /// Stops the registry and removes its files.
     public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
+        process.waitUntilExit()
         dir.cleanup()
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit { process.signal(SIGKILL) }
 }
 
 /// A free TCP port on loopback.

@@ -1,6 +1,7 @@
 import Foundation
 import GantryAPI
 import GantryClient
+import GantryRuntime
 
 /// A fresh temporary directory, removed by `cleanup()`.
 public struct TempDir: Sendable {
@@ -51,57 +52,19 @@ public func requireExecutable(_ name: String, package: String) throws -> String 
     throw TestFailure("\(name) is required for this test but is not installed: install \(package)")
 }
 
-/// Foundation's `Process.run()` is not safe to call from several threads at once here (seen: a crash in its
-/// memcpy of the environment while tests launched commands concurrently), so every launch by the tests goes
-/// through this lock.
-public let processLaunchLock = NSLock()
-
-/// Launches `p` under `processLaunchLock`.
-public func launch(_ p: Process) throws {
-    try processLaunchLock.withLock { try p.run() }
-}
-
-/// Runs a command to completion (with stdin text if given) and captures its output.
+/// Runs a command to completion (with stdin text if given) and captures its output (through `ChildProcess`,
+/// posix_spawn on a thread of its own; see `TestChild` for why not Foundation's `Process`).
 @discardableResult
 public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
                        timeout: Duration = .seconds(60)) async throws -> CommandResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    if let environment { p.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = input
-    try launch(p)
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-    // Read both pipes on dispatch threads (never the cooperative pool, which blocking reads would starve)
-    // so a full pipe never blocks the child.
-    async let o = readToEnd(out.fileHandleForReading)
-    async let e = readToEnd(err.fileHandleForReading)
-    let deadline = ContinuousClock.now + timeout
-    while p.isRunning {
-        if ContinuousClock.now > deadline {
-            p.terminate()
-            throw TestFailure("\(path) \(args.joined(separator: " ")) timed out after \(timeout)")
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return CommandResult(status: p.terminationStatus, stdout: String(decoding: await o, as: UTF8.self),
-                         stderr: String(decoding: await e, as: UTF8.self))
-}
-
-/// Reads a file handle to its end on a dispatch thread.
-func readToEnd(_ h: FileHandle) async -> Data {
-    await withCheckedContinuation { cont in
-        DispatchQueue.global().async { cont.resume(returning: h.readDataToEndOfFile()) }
-    }
+    let out = try await ChildProcess.run(path, args, environment: environment, stdin: Data((stdin ?? "").utf8), timeout: timeout)
+    if out.timedOut { throw TestFailure("\(path) \(args.joined(separator: " ")) timed out after \(timeout)") }
+    return CommandResult(status: out.status, stdout: out.stdoutText, stderr: out.stderrText)
 }
 
 /// A `gantry` process started by a test, with its log captured to a file.
 public final class GantryProcess: @unchecked Sendable {
-    public let process: Process
+    public let process: TestChild
     public let logPath: String
     public private(set) var port: Int = 0
     /// `https` for a secured server (the default), `http` for one started with security off.
@@ -123,22 +86,15 @@ public final class GantryProcess: @unchecked Sendable {
     /// Starts `gantry ARGS` (inside the network namespace `netns`, if given) and waits until it logs the
     /// address it serves on (or `readyPattern`, for commands that serve nothing, such as `agent`).
     public init(_ args: [String], logPath: String, readyPattern: String? = nil, netns: String? = nil) async throws {
-        process = Process()
+        self.logPath = logPath
+        FileManager.default.createFile(atPath: logPath, contents: nil)
         if let netns {
             // nsenter (not `ip netns exec`, which remounts /sys and so hides the cgroup mounts runc needs)
             // enters only the network namespace and execs gantry in place, so signals reach it directly.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-            process.arguments = ["--net=/run/netns/\(netns)", try Self.binary()] + args
+            process = try TestChild("/usr/bin/nsenter", ["--net=/run/netns/\(netns)", try Self.binary()] + args, output: logPath)
         } else {
-            process.executableURL = URL(fileURLWithPath: try Self.binary())
-            process.arguments = args
+            process = try TestChild(try Self.binary(), args, output: logPath)
         }
-        self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try launch(process)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -197,11 +153,11 @@ public final class GantryProcess: @unchecked Sendable {
     /// Sends a signal and waits for the process to exit; returns its exit status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async throws -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.signal(signal)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 let tail = log.split(separator: "\n").suffix(40).joined(separator: "\n")
                 throw TestFailure("gantry did not exit within \(timeout) of signal \(signal); the end of its log:\n\(tail)")
@@ -211,9 +167,7 @@ public final class GantryProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    deinit { process.signal(SIGKILL) }
 }
 
 /// Host networking a test borrows for an agent: a bridge name and a /24 pod CIDR that no route on this host
@@ -240,14 +194,8 @@ public struct TestPodNetwork: Sendable {
 }
 
 /// Runs a command to its end, output discarded, failures ignored (for clean-up in `defer`, which cannot await).
-func runQuietly(_ path: String, _ args: [String]) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try? launch(p)
-    p.waitUntilExit()
+public func runQuietly(_ path: String, _ args: [String]) {
+    _ = try? ChildProcess.runBlocking(path, args, timeout: .seconds(120))
 }
 
 /// Removes what node agents under `dir` may have left on the host when a test failed midway and its

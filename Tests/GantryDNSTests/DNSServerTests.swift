@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryTestSupport
 import Testing
 
 @testable import GantryDNS
@@ -304,17 +305,7 @@ struct DNSServerTests {
 
     /// Runs a program and returns its standard output and error.
     func run(_ executable: String, _ arguments: [String]) async throws -> String {
-        try await onThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: output, as: UTF8.self)
-        }
+        let r = try await runCommand(executable, arguments)
+        return r.stdout + r.stderr
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 @testable import GantryImageOCI
+import GantryRuntime
 import GantryTestSupport
 import Testing
 
@@ -23,19 +24,11 @@ func sh(_ script: String) throws -> String {
         try? FileManager.default.removeItem(atPath: tmp + ".out")
         try? FileManager.default.removeItem(atPath: tmp + ".err")
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", script]
-    p.standardOutput = FileHandle(forWritingAtPath: tmp + ".out")
-    p.standardError = FileHandle(forWritingAtPath: tmp + ".err")
-    try p.run()
-    p.waitUntilExit()
-    let out = (try? String(contentsOfFile: tmp + ".out", encoding: .utf8)) ?? ""
-    let err = (try? String(contentsOfFile: tmp + ".err", encoding: .utf8)) ?? ""
-    guard p.terminationStatus == 0 else {
-        throw TestFailure("command failed (\(p.terminationStatus)): \(script)\n\(err)\(out)")
+    let r = try ChildProcess.runBlocking("/bin/sh", ["-c", script])
+    guard r.status == 0 else {
+        throw TestFailure("command failed (\(r.status)): \(script)\n\(r.stderrText)\(r.stdoutText)")
     }
-    return out
+    return r.stdoutText
 }
 
 /// Every temp dir of this test process lives under one parent, which a watchdog unmounts and removes
@@ -56,19 +49,12 @@ func makeTempDir(_ tag: String) throws -> String {
 /// Starts `command` in the background under a watchdog shell that stops it when the test process exits,
 /// then removes `cleanup` (e.g. the fixture's temp dir).
 func startWithWatchdog(_ command: String, cleanup: String? = nil) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
     let rm = cleanup.map { "grep -o \" \($0)/[^ ]*\" /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '\($0)'" } ?? ""
-    p.arguments = ["-c", """
+    try TestChild("/bin/sh", ["-c", """
         \(command) & R=$!
         while kill -0 \(getpid()) 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done
         kill -KILL $R 2>/dev/null; wait $R; \(rm)
-        """]
-    // The watchdog must not hold the test runner's stdout open, or the runner waits for it forever.
-    p.standardInput = FileHandle.nullDevice
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
+        """]).detach()  // its output goes nowhere: the watchdog must not hold the test runner's stdout open
 }
 
 /// Unmounts anything mounted under `dir` (lazily) and removes it.

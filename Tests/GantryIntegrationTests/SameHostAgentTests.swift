@@ -11,11 +11,7 @@ struct SameHostAgentTests {
     /// Removes the bridges the agents under `dir` chose (each keeps its choice in its data directory).
     static func releaseBridges(under dir: String) {
         let script = "for f in $(find '\(dir)' -path '*/network/bridge' 2>/dev/null); do ip link del \"$(cat \"$f\")\" 2>/dev/null; done; true"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try? launch(p)
-        p.waitUntilExit()
+        runQuietly("/bin/sh", ["-c", script])
     }
 
     static func keepLogs(_ dir: TempDir, _ names: [String], prefix: String) {

@@ -246,19 +246,16 @@ struct ServiceTests {
         let stop = dir.file("stop")
         try? FileManager.default.removeItem(atPath: results)
         try? FileManager.default.removeItem(atPath: stop)
-        let loader = Process()
-        loader.executableURL = URL(fileURLWithPath: "/bin/sh")
-        loader.arguments = ["-c", """
+        let loader = try TestChild("/bin/sh", ["-c", """
             while [ ! -e \(stop) ]; do
               curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 \(url) >> \(results) || echo "fail $?" >> \(results)
             done
-            """]
-        try launch(loader)
+            """])
         try await Task.sleep(for: .milliseconds(500))
         try await apply(webApp(image: image, version: "v2"))
         try await Task.sleep(for: .seconds(3))
         FileManager.default.createFile(atPath: stop, contents: nil)
-        loader.waitUntilExit()
+        _ = await loader.exit(within: .seconds(30))
         let lines = (try String(contentsOfFile: results, encoding: .utf8)).split(separator: "\n")
         let failures = lines.filter { $0 != "200" }
         #expect(lines.count > 50, "only \(lines.count) requests made")

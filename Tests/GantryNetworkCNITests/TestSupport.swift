@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryNetworkCNI
 import GantryRuntime
+import GantryTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -16,56 +17,20 @@ struct CommandOutput: Sendable {
 
 /// Runs a command (off the cooperative pool) and returns its output; never throws for a non-zero exit.
 func sh(_ args: [String], stdin: String? = nil) async throws -> CommandOutput {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<CommandOutput, any Error>) in
-        DispatchQueue.global().async {
-            c.resume(with: Result {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = args
-                var env = ProcessInfo.processInfo.environment
-                env["PATH"] = "/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin"
-                p.environment = env
-                let out = Pipe(), err = Pipe(), inp = Pipe()
-                p.standardOutput = out
-                p.standardError = err
-                p.standardInput = inp
-                try p.run()
-                if let stdin { try? inp.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-                try? inp.fileHandleForWriting.close()
-                let errHandle = err.fileHandleForReading
-                let errBox = DataBox()
-                let g = DispatchGroup()
-                g.enter()
-                DispatchQueue.global().async { errBox.set(errHandle.readDataToEndOfFile()); g.leave() }
-                let o = out.fileHandleForReading.readDataToEndOfFile()
-                g.wait()
-                p.waitUntilExit()
-                return CommandOutput(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                                     stderr: String(decoding: errBox.get(), as: UTF8.self))
-            })
-        }
-    }
-}
-
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ d: Data) { lock.withLock { data = d } }
-    func get() -> Data { lock.withLock { data } }
+    var env = ProcessInfo.processInfo.environment
+    env["PATH"] = "/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin"
+    let r = try await ChildProcess.run("/usr/bin/env", args, environment: env, stdin: Data((stdin ?? "").utf8))
+    return CommandOutput(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
 }
 
 /// A background process (a server inside a namespace); `stop()` kills it.
 final class Background: @unchecked Sendable {
-    let process = Process()
+    let process: TestChild
     init(_ args: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = args
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try TestChild("/usr/bin/env", args)
     }
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 }

@@ -16,16 +16,8 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Runs a host command and returns (status, stdout+stderr).
 @discardableResult
 func sh(_ command: String) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try ChildProcess.runBlocking("/bin/sh", ["-c", command])
+    return (r.status, r.stdoutText + r.stderrText)
 }
 
 /// The shim command: `$GANTRY_SHIM` (space separated), or a `runc-shim` / `gantry` binary next to the tests.

@@ -1,4 +1,5 @@
 import Foundation
+import GantryRuntime
 @testable import RuncShimCore
 import Testing
 
@@ -170,18 +171,8 @@ struct ShimTestError: Error, CustomStringConvertible {
 
 /// Runs `executable args`, returning (status, stdout+stderr).
 func run(_ executable: String, _ args: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = args
-    if let environment { p.environment = environment }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try ChildProcess.runBlocking(executable, args, environment: environment)
+    return (r.status, r.stdoutText + r.stderrText)
 }
 
 @Suite("runc-shim binary")
