@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         .target(
@@ -48,6 +52,19 @@ let package = Package(
             dependencies: [
                 "GantryStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The store on etcd v3 over gRPC; Generated/ is protoc-gen-swift's output for Protos/etcd (committed).
+        .target(
+            name: "GantryStoreEtcd",
+            dependencies: [
+                "GantryStore", "GantryAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,7 +100,7 @@ let package = Package(
             dependencies: [
                 "GantryDNS",
                 "GantryProxy",
-                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryAgent",
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryAPIServer", "GantryAgent",
                 "GantryRuntime", "GantryControllers", "GantryScheduler", "GantryAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -220,7 +237,7 @@ let package = Package(
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(
             name: "GantryStoreTests",
-            dependencies: ["GantryStore", "GantryStoreSQLite", "GantryTestSupport"]
+            dependencies: ["GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryTestSupport"]
         ),
         .testTarget(
             name: "GantryAPIServerTests",

@@ -7,6 +7,7 @@ import GantryClient
 import GantryControllers
 import GantryScheduler
 import GantryStore
+import GantryStoreEtcd
 import GantryStoreSQLite
 import Logging
 import ServiceLifecycle
@@ -126,8 +127,23 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Range node ports are allocated from (FIRST-LAST).")
     var nodePortRange: String = "30000-32767"
 
-    @Option(help: "State store: sqlite (durable, in the data dir) or memory (for experiments).")
+    @Option(help: "State store: sqlite (durable, in the data dir), etcd (an etcd v3 cluster: --etcd-endpoints) or memory (for experiments).")
     var store: String = "sqlite"
+
+    @Option(help: "With --store etcd: the etcd members' client URLs, comma-separated (https://10.0.0.1:2379,...).")
+    var etcdEndpoints: String?
+
+    @Option(help: "With --store etcd: the CA that signed the etcd members' certificates (PEM).")
+    var etcdCafile: String?
+
+    @Option(help: "With --store etcd: the client certificate presented to etcd (PEM).")
+    var etcdCertfile: String?
+
+    @Option(help: "With --store etcd: the client certificate's key (PEM).")
+    var etcdKeyfile: String?
+
+    @Option(help: "With --store etcd: the prefix of every key Gantry writes (several clusters can share an etcd).")
+    var etcdPrefix: String = "/gantry"
 
     @Option(help: "Seconds between compactions of old revisions.")
     var compactionInterval: Int = 60
@@ -193,10 +209,12 @@ struct ControlPlaneOptions: ParsableArguments {
             stateStore = try SQLiteStateStore(path: dataDir + "/state.db", logger: logger)
         case "memory":
             stateStore = InMemoryStateStore()
+        case "etcd":
+            stateStore = try await openEtcd(logger: logger)
         default:
-            throw ValidationError("--store must be sqlite or memory")
+            throw ValidationError("--store must be sqlite, etcd or memory")
         }
-        if store == "sqlite" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
+        if store != "memory" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
         config.podSecurity = try security.podSecurityDefaults()
         config.auditLog = try security.makeAuditLog()
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
@@ -204,6 +222,22 @@ struct ControlPlaneOptions: ParsableArguments {
         if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }
         return ServerSide(controlPlane: cp, store: stateStore, security: secured,
                           renewal: secured.map { ServerCertificateRenewal(security: $0, logger: logger) })
+    }
+
+    /// The etcd store from the `--etcd-*` flags, once a member answers.
+    func openEtcd(logger: Logger) async throws -> EtcdStateStore {
+        guard let etcdEndpoints, !etcdEndpoints.isEmpty else {
+            throw ValidationError("--store etcd needs --etcd-endpoints (the members' client URLs, comma-separated)")
+        }
+        let endpoints = etcdEndpoints.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if (etcdCertfile == nil) != (etcdKeyfile == nil) {
+            throw ValidationError("--etcd-certfile and --etcd-keyfile go together")
+        }
+        let store = try EtcdStateStore(EtcdConfiguration(endpoints: endpoints, caFile: etcdCafile, certFile: etcdCertfile,
+                                                         keyFile: etcdKeyfile, prefix: etcdPrefix), logger: logger)
+        try await store.waitUntilReachable()
+        logger.info("state store: etcd", metadata: ["endpoints": "\(endpoints.joined(separator: ","))", "prefix": "\(etcdPrefix)"])
+        return store
     }
 
     /// The control plane's services; once the API serves, publishes the `kubernetes` Service, writes the admin

@@ -1,21 +1,39 @@
 import Foundation
 import GantryAPI
 import GantryStore
+import GantryStoreEtcd
 import GantryStoreSQLite
 import GantryTestSupport
 import Testing
 
 /// The backends every conformance test runs against.
 enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
-    case memory, sqlite
+    case memory, sqlite, etcd
     var description: String { rawValue }
 
-    func make(_ dir: TempDir) throws -> any StateStore {
+    /// A fresh store of this kind; for etcd, on a real one-member etcd started for the test.
+    func make(_ dir: TempDir) async throws -> StoreUnderTest {
         switch self {
-        case .memory: return InMemoryStateStore()
-        case .sqlite: return try SQLiteStateStore(path: dir.file("state.db"))
+        case .memory: return StoreUnderTest(store: InMemoryStateStore(), etcd: nil)
+        case .sqlite: return StoreUnderTest(store: try SQLiteStateStore(path: dir.file("state.db")), etcd: nil)
+        case .etcd:
+            let etcd = try await EtcdTestServer.start(dir: dir.path)
+            let store = try EtcdStateStore(EtcdConfiguration(endpoints: [etcd.clientURL]))
+            try await store.waitUntilReachable()
+            return StoreUnderTest(store: store, etcd: etcd)
         }
     }
+}
+
+/// A store and what it runs on, kept alive together for one test.
+final class StoreUnderTest: Sendable {
+    let store: any StateStore
+    let etcd: EtcdTestServer?
+    init(store: any StateStore, etcd: EtcdTestServer?) {
+        self.store = store
+        self.etcd = etcd
+    }
+    func stop() { etcd?.kill() }
 }
 
 func d(_ s: String) -> Data { Data(s.utf8) }
@@ -27,7 +45,9 @@ struct StoreConformanceTests {
     func createGetUpdateDelete(_ backend: Backend) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try backend.make(dir)
+        let sut = try await backend.make(dir)
+        defer { sut.stop() }
+        let store = sut.store
         defer { Task { try? await store.close() } }
 
         guard case .created(let kv1) = try await store.create("/a/1", value: d("one")) else {
@@ -74,7 +94,9 @@ struct StoreConformanceTests {
     func listPagesAtAConsistentRevision(_ backend: Backend) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try backend.make(dir)
+        let sut = try await backend.make(dir)
+        defer { sut.stop() }
+        let store = sut.store
         for i in 0..<10 { _ = try await store.create("/p/k\(i)", value: d("v\(i)")) }
         _ = try await store.create("/q/other", value: d("x"))
         _ = try await store.create("/p", value: d("not under /p/"))
@@ -110,7 +132,9 @@ struct StoreConformanceTests {
     func watchReplaysHistoryThenStreams(_ backend: Backend) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try backend.make(dir)
+        let sut = try await backend.make(dir)
+        defer { sut.stop() }
+        let store = sut.store
         let start = try await store.currentRevision()
         _ = try await store.create("/w/a", value: d("1"))
         _ = try await store.create("/x/ignored", value: d("1"))
@@ -139,7 +163,9 @@ struct StoreConformanceTests {
     func compactionMakesOldRevisionsGone(_ backend: Backend) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try backend.make(dir)
+        let sut = try await backend.make(dir)
+        defer { sut.stop() }
+        let store = sut.store
         _ = try await store.create("/c/a", value: d("1"))
         let r1 = try await store.currentRevision()
         for i in 2...5 {
@@ -176,7 +202,9 @@ struct StoreConformanceTests {
     func concurrentWritersNeverLoseAnUpdate(_ backend: Backend) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try backend.make(dir)
+        let sut = try await backend.make(dir)
+        defer { sut.stop() }
+        let store = sut.store
         _ = try await store.create("/counter", value: d("0"))
         let writers = 8, incrementsEach = 25
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,399 @@
+import Foundation
+import GantryAPI
+import GantryStore
+import GRPCCore
+import Logging
+import SwiftProtobuf
+
+/// The `StateStore` on etcd v3 (as kube-apiserver keeps its objects): a key's etcd `mod_revision` is the
+/// object's resourceVersion, creates and guarded updates and deletes are transactions comparing revisions,
+/// lists are ranges at a revision, watches are etcd watches from a revision with the previous value.
+///
+/// A key `/registry/...` is `PREFIX/registry/...` in etcd; the revision compacted to is kept in `PREFIX/meta/compacted` (etcd
+/// answers "compacted" for reads but does not say up to where). A watch whose member goes away is picked up on
+/// another member from the revision after the last event it delivered, so its consumer sees no gap.
+public final class EtcdStateStore: StateStore {
+    let client: EtcdClient
+    private let objects: String
+    private let compactedKey: String
+    private let logger: Logger
+    /// How many events a watch may hold for a slow consumer before it is cut off (it then re-lists).
+    let watchBuffer: Int
+
+    public init(_ config: EtcdConfiguration, logger: Logger = Logger(label: "gantry.store.etcd"), watchBuffer: Int = 20_000) throws {
+        var prefix = config.prefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        client = try EtcdClient(config)
+        objects = prefix
+        compactedKey = prefix + "/meta/compacted"
+        self.logger = logger
+        self.watchBuffer = watchBuffer
+    }
+
+    /// Waits until a member answers (or `timeout` passes), so that a server fails at start with a clear error
+    /// rather than at its first request.
+    public func waitUntilReachable(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var last: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                _ = try await currentRevision()
+                return
+            } catch {
+                last = error
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        throw GantryError(.unavailable, "etcd at \(client.endpoints.joined(separator: ",")) did not answer within \(timeout): \(last.map { "\($0)" } ?? "")")
+    }
+
+    // MARK: - Keys
+
+    private func etcdKey(_ key: String) -> Data { Data((objects + key).utf8) }
+
+    private func storeKey(_ bytes: Data) -> String {
+        String(decoding: bytes.dropFirst(objects.utf8.count), as: UTF8.self)
+    }
+
+    private func keyValue(_ kv: Mvccpb_KeyValue) -> KeyValue {
+        KeyValue(key: storeKey(kv.key), value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision)
+    }
+
+    private static func rangeEnd(_ prefix: Data) -> Data {
+        var bytes = [UInt8](prefix)
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return Data(bytes)
+            }
+            bytes.removeLast()
+        }
+        return Data([0])  // every key
+    }
+
+    private func getOp(_ key: String) -> Etcdserverpb_RequestOp {
+        var r = Etcdserverpb_RangeRequest()
+        r.key = etcdKey(key)
+        var op = Etcdserverpb_RequestOp()
+        op.request = .requestRange(r)
+        return op
+    }
+
+    private func compare(_ key: String, _ target: Etcdserverpb_Compare.CompareTarget, equals value: Int64) -> Etcdserverpb_Compare {
+        var c = Etcdserverpb_Compare()
+        c.key = etcdKey(key)
+        c.target = target
+        c.result = .equal
+        switch target {
+        case .create: c.targetUnion = .createRevision(value)
+        case .mod: c.targetUnion = .modRevision(value)
+        default: c.targetUnion = .version(value)
+        }
+        return c
+    }
+
+    /// The value a failed transaction read back (its failure branch is one range of the key).
+    private func readBack(_ response: Etcdserverpb_TxnResponse) -> KeyValue? {
+        guard case .responseRange(let r)? = response.responses.first?.response, let kv = r.kvs.first else { return nil }
+        return keyValue(kv)
+    }
+
+    // MARK: - StateStore
+
+    public func get(_ key: String) async throws -> KeyValue? {
+        var r = Etcdserverpb_RangeRequest()
+        r.key = etcdKey(key)
+        return try await client.range(r).kvs.first.map(keyValue)
+    }
+
+    public func list(prefix: String, after: String?, limit: Int, revision: Int64?) async throws -> ListResult {
+        var r = Etcdserverpb_RangeRequest()
+        let start = etcdKey(prefix)
+        r.key = after.map { etcdKey($0) + Data([0]) } ?? start
+        r.rangeEnd = Self.rangeEnd(start)
+        r.limit = Int64(max(limit, 0))
+        if let revision, revision > 0 {
+            if revision < (try await compactedRevision()) {
+                throw GantryError.compacted(revision, compactedAt: try await compactedRevision())
+            }
+            r.revision = revision
+        }
+        let resp = try await client.range(r)
+        return ListResult(items: resp.kvs.map(keyValue), revision: revision.flatMap { $0 > 0 ? $0 : nil } ?? resp.header.revision,
+                          more: resp.more)
+    }
+
+    public func create(_ key: String, value: Data) async throws -> CreateResult {
+        var txn = Etcdserverpb_TxnRequest()
+        txn.compare = [compare(key, .create, equals: 0)]
+        var put = Etcdserverpb_PutRequest()
+        put.key = etcdKey(key)
+        put.value = value
+        var op = Etcdserverpb_RequestOp()
+        op.request = .requestPut(put)
+        txn.success = [op]
+        txn.failure = [getOp(key)]
+        let resp = try await client.txn(txn)
+        if resp.succeeded {
+            let rev = resp.header.revision
+            return .created(KeyValue(key: key, value: value, createRevision: rev, modRevision: rev))
+        }
+        guard let current = readBack(resp) else {
+            throw GantryError(.conflict, "\(key) was created and deleted concurrently; try again")
+        }
+        return .alreadyExists(current)
+    }
+
+    public func update(_ key: String, value: Data, expectedRevision: Int64) async throws -> UpdateResult {
+        var txn = Etcdserverpb_TxnRequest()
+        txn.compare = [compare(key, .mod, equals: expectedRevision)]
+        var put = Etcdserverpb_PutRequest()
+        put.key = etcdKey(key)
+        put.value = value
+        put.prevKv = true
+        var op = Etcdserverpb_RequestOp()
+        op.request = .requestPut(put)
+        txn.success = [op]
+        txn.failure = [getOp(key)]
+        let resp = try await client.txn(txn)
+        if resp.succeeded {
+            guard case .responsePut(let p)? = resp.responses.first?.response else {
+                throw GantryError(.internalError, "etcd answered an update of \(key) without its put")
+            }
+            return .updated(KeyValue(key: key, value: value, createRevision: p.prevKv.createRevision, modRevision: resp.header.revision))
+        }
+        guard let current = readBack(resp) else { return .notFound }
+        return .conflict(current: current)
+    }
+
+    public func delete(_ key: String, expectedRevision: Int64?) async throws -> DeleteResult {
+        var del = Etcdserverpb_DeleteRangeRequest()
+        del.key = etcdKey(key)
+        del.prevKv = true
+        var txn = Etcdserverpb_TxnRequest()
+        // Without an expected revision: delete whatever is there (the key must exist: create revision > 0).
+        var c = compare(key, expectedRevision == nil ? .create : .mod, equals: expectedRevision ?? 0)
+        if expectedRevision == nil { c.result = .greater }
+        txn.compare = [c]
+        var op = Etcdserverpb_RequestOp()
+        op.request = .requestDeleteRange(del)
+        txn.success = [op]
+        txn.failure = [getOp(key)]
+        let resp = try await client.txn(txn)
+        if resp.succeeded {
+            guard case .responseDeleteRange(let d)? = resp.responses.first?.response, let prev = d.prevKvs.first else {
+                return .notFound
+            }
+            return .deleted(prev: keyValue(prev), revision: resp.header.revision)
+        }
+        guard let current = readBack(resp) else { return .notFound }
+        return .conflict(current: current)
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        var r = Etcdserverpb_RangeRequest()
+        r.key = Data(compactedKey.utf8)
+        r.countOnly = true
+        return try await client.range(r).header.revision
+    }
+
+    public func compactedRevision() async throws -> Int64 {
+        try await compactedMarker().revision
+    }
+
+    /// The compacted revision Gantry recorded, and the etcd revision of that record (for a guarded update).
+    private func compactedMarker() async throws -> (revision: Int64, modRevision: Int64) {
+        var r = Etcdserverpb_RangeRequest()
+        r.key = Data(compactedKey.utf8)
+        guard let kv = try await client.range(r).kvs.first else { return (0, 0) }
+        return (Int64(String(decoding: kv.value, as: UTF8.self)) ?? 0, kv.modRevision)
+    }
+
+    public func compact(revision: Int64) async throws {
+        let current = try await currentRevision()
+        let target = min(revision, current)
+        let marker = try await compactedMarker()
+        guard target > marker.revision else { return }
+        // Record the target first, guarded on the record not having moved: when several servers compact at
+        // once, one of them does it.
+        var txn = Etcdserverpb_TxnRequest()
+        var c = Etcdserverpb_Compare()
+        c.key = Data(compactedKey.utf8)
+        c.target = .mod
+        c.result = .equal
+        c.targetUnion = .modRevision(marker.modRevision)
+        txn.compare = [c]
+        var put = Etcdserverpb_PutRequest()
+        put.key = Data(compactedKey.utf8)
+        put.value = Data(String(target).utf8)
+        var op = Etcdserverpb_RequestOp()
+        op.request = .requestPut(put)
+        txn.success = [op]
+        guard try await client.txn(txn).succeeded else { return }
+        var req = Etcdserverpb_CompactionRequest()
+        req.revision = target
+        do {
+            _ = try await client.compact(req)
+        } catch let e as GantryError where e.code == .gone {
+            // etcd had compacted further already (another server, or etcd's own auto-compaction).
+        }
+        logger.debug("compacted", metadata: ["rev": "\(target)"])
+    }
+
+    public func close() async throws {
+        client.close()
+    }
+
+    // MARK: - Watch
+
+    public func watch(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
+        let compacted = try await compactedRevision()
+        if fromRevision < compacted { throw GantryError.compacted(fromRevision, compactedAt: compacted) }
+        let (stream, continuation) = AsyncThrowingStream<StoreEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
+        let started = StartSignal()
+        let task = Task { [self] in
+            await self.runWatch(prefix: prefix, from: fromRevision, continuation: continuation, started: started)
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        do {
+            try await started.wait()
+        } catch {
+            task.cancel()
+            throw error
+        }
+        return stream
+    }
+
+    /// Keeps one etcd watch going until its consumer stops: on a lost member, again from the revision after
+    /// the last event delivered, on whichever member answers.
+    private func runWatch(prefix: String, from: Int64, continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation,
+                          started: StartSignal) async {
+        let cursor = WatchCursor(next: from + 1)
+        let key = etcdKey(prefix)
+        while !Task.isCancelled {
+            var create = Etcdserverpb_WatchCreateRequest()
+            create.key = key
+            create.rangeEnd = Self.rangeEnd(key)
+            create.startRevision = cursor.next
+            create.prevKv = true
+            create.progressNotify = true
+            var watchRequest = Etcdserverpb_WatchRequest()
+            watchRequest.requestUnion = .createRequest(create)
+            let request = watchRequest
+            do {
+                let outcome: WatchOutcome = try await client.grpc.bidirectionalStreaming(
+                    request: StreamingClientRequest(of: Etcdserverpb_WatchRequest.self) { writer in
+                        try await writer.write(request)
+                        // Keep the request side open for as long as the watch runs: closing it ends the watch.
+                        while true { try await Task.sleep(for: .seconds(3600)) }
+                    },
+                    descriptor: MethodDescriptor(fullyQualifiedService: "etcdserverpb.Watch", method: "Watch"),
+                    serializer: ProtobufMessageSerializer<Etcdserverpb_WatchRequest>(),
+                    deserializer: ProtobufMessageDeserializer<Etcdserverpb_WatchResponse>(),
+                    options: { var o = client.options(); o.timeout = nil; return o }()
+                ) { [self] response in
+                    for try await message in response.messages {
+                        if message.created { started.succeed(); cursor.failures = 0 }
+                        if message.canceled {
+                            if message.compactRevision > 0 {
+                                return .failed(GantryError.compacted(cursor.next - 1, compactedAt: message.compactRevision))
+                            }
+                            return .failed(GantryError(.unavailable, "etcd cancelled the watch: \(message.cancelReason)"))
+                        }
+                        for event in message.events {
+                            let e = storeEvent(event)
+                            cursor.next = e.revision + 1
+                            if case .dropped = continuation.yield(e) {
+                                return .failed(GantryError(.expired, "watcher fell too far behind; re-list and watch again"))
+                            }
+                        }
+                    }
+                    return .ended
+                }
+                if case .failed(let error) = outcome {
+                    started.fail(error)
+                    continuation.finish(throwing: error)
+                    return
+                }
+            } catch {
+                if Task.isCancelled { break }
+                cursor.failures += 1
+                let translated = EtcdClient.translate(error, "Watch")
+                if !started.isDone, cursor.failures >= 3 {
+                    started.fail(translated)
+                    continuation.finish(throwing: translated)
+                    return
+                }
+                logger.debug("etcd watch lost; resuming", metadata: ["prefix": "\(prefix)", "from": "\(cursor.next)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: .milliseconds(min(100 * cursor.failures, 1000)))
+        }
+        continuation.finish()
+    }
+
+    private enum WatchOutcome: Sendable {
+        case ended
+        case failed(GantryError)
+    }
+
+    private func storeEvent(_ e: Mvccpb_Event) -> StoreEvent {
+        let prev = e.hasPrevKv ? keyValue(e.prevKv) : nil
+        switch e.type {
+        case .delete:
+            var kv = prev ?? KeyValue(key: storeKey(e.kv.key), value: Data(), createRevision: 0, modRevision: 0)
+            kv.modRevision = e.kv.modRevision
+            return StoreEvent(kind: .delete, kv: kv, prev: prev)
+        default:
+            return StoreEvent(kind: .put, kv: keyValue(e.kv), prev: prev)
+        }
+    }
+}
+
+/// Where a watch resumes after a lost member, and how many tries in a row failed.
+final class WatchCursor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _next: Int64
+    private var _failures = 0
+    init(next: Int64) { _next = next }
+    var next: Int64 {
+        get { lock.withLock { _next } }
+        set { lock.withLock { _next = newValue } }
+    }
+    var failures: Int {
+        get { lock.withLock { _failures } }
+        set { lock.withLock { _failures = newValue } }
+    }
+}
+
+/// A one-shot signal: the first `succeed` or `fail` wins; `wait` returns or throws accordingly.
+final class StartSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Void, GantryError>?
+    private var waiters: [CheckedContinuation<Void, any Error>] = []
+
+    var isDone: Bool { lock.withLock { result != nil } }
+
+    func succeed() { complete(.success(())) }
+    func fail(_ e: GantryError) { complete(.failure(e)) }
+
+    private func complete(_ r: Result<Void, GantryError>) {
+        let w: [CheckedContinuation<Void, any Error>] = lock.withLock {
+            guard result == nil else { return [] }
+            result = r
+            defer { waiters = [] }
+            return waiters
+        }
+        for c in w { c.resume(with: r.mapError { $0 as any Error }) }
+    }
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let done: Result<Void, GantryError>? = lock.withLock {
+                if let result { return result }
+                waiters.append(c)
+                return nil
+            }
+            if let done { c.resume(with: done.mapError { $0 as any Error }) }
+        }
+    }
+}
