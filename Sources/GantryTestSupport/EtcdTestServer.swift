@@ -13,27 +13,66 @@ public final class EtcdTestServer: @unchecked Sendable {
     private let arguments: [String]
     private let binary: String
 
+    /// Client TLS for a member: its serving certificate and key, and the CA its clients' certificates must chain to.
+    public struct TLS: Sendable {
+        public var certFile: String
+        public var keyFile: String
+        public var caFile: String
+        public init(certFile: String, keyFile: String, caFile: String) {
+            self.certFile = certFile
+            self.keyFile = keyFile
+            self.caFile = caFile
+        }
+    }
+
     /// Starts a one-member cluster (or, with `initialCluster` and `state: "existing"`, a member that joins one).
     public static func start(dir: String, name: String = "default", host: String = "127.0.0.1", clientPort: Int? = nil,
-                             peerPort: Int? = nil, initialCluster: String? = nil, state: String = "new") async throws -> EtcdTestServer {
+                             peerPort: Int? = nil, initialCluster: String? = nil, state: String = "new",
+                             tls: TLS? = nil) async throws -> EtcdTestServer {
+        let server = try launch(dir: dir, name: name, host: host, clientPort: clientPort ?? freePort(), peerPort: peerPort ?? freePort(),
+                                initialCluster: initialCluster, state: state, tls: tls)
+        try await server.waitHealthy()
+        return server
+    }
+
+    /// Starts `size` members on loopback as one new cluster and waits until every one is healthy.
+    public static func startCluster(dir: String, size: Int) async throws -> [EtcdTestServer] {
+        let ports = try (0..<size).map { _ in (try freePort(), try freePort()) }
+        let names = (0..<size).map { "m\($0)" }
+        let initial = zip(names, ports).map { "\($0)=http://127.0.0.1:\($1.1)" }.joined(separator: ",")
+        let members = try zip(names, ports).map {
+            try launch(dir: dir, name: $0, host: "127.0.0.1", clientPort: $1.0, peerPort: $1.1, initialCluster: initial, state: "new", tls: nil)
+        }
+        for m in members { try await m.waitHealthy() }
+        return members
+    }
+
+    private static func launch(dir: String, name: String, host: String, clientPort: Int, peerPort: Int,
+                               initialCluster: String?, state: String, tls: TLS?) throws -> EtcdTestServer {
         let binary = try requireExecutable("etcd", package: "etcd-server")
-        let client = "http://\(host):\(try clientPort ?? freePort())"
-        let peer = "http://\(host):\(try peerPort ?? freePort())"
+        let client = "\(tls == nil ? "http" : "https")://\(host):\(clientPort)"
+        let peer = "http://\(host):\(peerPort)"
         let data = dir + "/etcd-\(name)"
-        let args = [
+        var args = [
             "--name", name, "--data-dir", data,
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", initialCluster ?? "\(name)=\(peer)", "--initial-cluster-state", state,
             "--log-level", ProcessInfo.processInfo.environment["GANTRY_ETCD_LOG_LEVEL"] ?? "warn", "--logger", "zap",
         ]
-        let server = try EtcdTestServer(name: name, binary: binary, arguments: args, client: client, peer: peer, data: data,
-                                        log: dir + "/etcd-\(name).log")
-        try await server.waitHealthy()
-        return server
+        if let tls {
+            args += ["--cert-file", tls.certFile, "--key-file", tls.keyFile, "--trusted-ca-file", tls.caFile, "--client-cert-auth"]
+        }
+        return try EtcdTestServer(name: name, binary: binary, arguments: args, client: client, peer: peer, data: data,
+                                  log: dir + "/etcd-\(name).log", tls: tls)
     }
 
-    private init(name: String, binary: String, arguments: [String], client: String, peer: String, data: String, log: String) throws {
+    /// The client TLS the member was started with (nil: plain http).
+    public let tls: TLS?
+
+    private init(name: String, binary: String, arguments: [String], client: String, peer: String, data: String, log: String,
+                 tls: TLS?) throws {
+        self.tls = tls
         self.name = name
         self.binary = binary
         self.arguments = arguments
@@ -48,7 +87,9 @@ public final class EtcdTestServer: @unchecked Sendable {
     public func waitHealthy(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let r = try? await runCommand("/usr/bin/curl", ["-s", "--max-time", "1", clientURL + "/health"], timeout: .seconds(5))
+            var curl = ["-s", "--max-time", "1"]
+            if let tls { curl += ["--cacert", tls.caFile, "--cert", tls.certFile, "--key", tls.keyFile] }
+            let r = try? await runCommand("/usr/bin/curl", curl + [clientURL + "/health"], timeout: .seconds(5))
             if r?.stdout.contains("\"health\":\"true\"") == true { return }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
