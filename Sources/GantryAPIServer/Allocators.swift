@@ -2,10 +2,12 @@ import Foundation
 import GantryAPI
 import GantryStore
 
-/// Hands out Service cluster IPs and node ports without collisions.
+/// Hands out Service cluster IPs and node ports without collisions, across every API server of the cluster.
 ///
-/// The in-use sets are loaded from the stored Services on first use and kept in this actor, which
-/// serializes allocation on one API server.
+/// Each address and port handed out is also reserved in the store (a create of `/gantry/allocations/...`, which
+/// only one server can win), so that servers sharing an etcd never hand out the same one. The in-use sets,
+/// loaded from the stored Services on first use and kept in this actor, spare a store round trip for what this
+/// server already knows is taken.
 public actor ServiceAllocator {
     public let serviceCIDR: IPv4CIDR
     public let nodePortRange: ClosedRange<Int>
@@ -36,6 +38,15 @@ public actor ServiceAllocator {
         nextIP = serviceCIDR.base + 1
     }
 
+    static func ipKey(_ ip: UInt32) -> String { "/gantry/allocations/serviceips/\(IPv4CIDR.format(ip))" }
+    static func portKey(_ port: Int) -> String { "/gantry/allocations/nodeports/\(port)" }
+
+    /// Claims `key` in the store; false if another server (or an earlier allocation) holds it.
+    private func reserve(_ key: String) async throws -> Bool {
+        if case .created = try await store.create(key, value: Data()) { return true }
+        return false
+    }
+
     /// The first usable address (reserved for the `kubernetes` Service).
     public var firstIP: String { IPv4CIDR.format(serviceCIDR.base + 1) }
 
@@ -53,6 +64,16 @@ public actor ServiceAllocator {
                 throw FieldErrors([.invalid(field, requested, "failed to allocate IP \(requested): provided IP is already allocated")])
             }
             usedIPs.insert(ip)
+            do {
+                guard try await reserve(Self.ipKey(ip)) else {
+                    throw FieldErrors([.invalid(field, requested, "failed to allocate IP \(requested): provided IP is already allocated")])
+                }
+            } catch let e as FieldErrors {
+                throw e
+            } catch {
+                usedIPs.remove(ip)
+                throw error
+            }
             return requested
         }
         let count = serviceCIDR.size - 2
@@ -60,8 +81,14 @@ public actor ServiceAllocator {
             let ip = nextIP
             nextIP = nextIP + 1 >= serviceCIDR.base + serviceCIDR.size - 1 ? serviceCIDR.base + 1 : nextIP + 1
             if !usedIPs.contains(ip) {
-                usedIPs.insert(ip)
-                return IPv4CIDR.format(ip)
+                usedIPs.insert(ip)  // before the await: a concurrent allocation here skips it
+                do {
+                    if try await reserve(Self.ipKey(ip)) { return IPv4CIDR.format(ip) }
+                    // Taken by another server: it stays in the used set.
+                } catch {
+                    usedIPs.remove(ip)
+                    throw error
+                }
             }
         }
         throw GantryError(.internalError, "failed to allocate a serviceIP: range is full")
@@ -78,6 +105,16 @@ public actor ServiceAllocator {
                 throw FieldErrors([.invalid(field, requested, "provided port is already allocated")])
             }
             usedPorts.insert(requested)
+            do {
+                guard try await reserve(Self.portKey(requested)) else {
+                    throw FieldErrors([.invalid(field, requested, "provided port is already allocated")])
+                }
+            } catch let e as FieldErrors {
+                throw e
+            } catch {
+                usedPorts.remove(requested)
+                throw error
+            }
             return requested
         }
         for _ in 0..<nodePortRange.count {
@@ -85,16 +122,28 @@ public actor ServiceAllocator {
             nextPort = nextPort >= nodePortRange.upperBound ? nodePortRange.lowerBound : nextPort + 1
             if !usedPorts.contains(p) {
                 usedPorts.insert(p)
-                return p
+                do {
+                    if try await reserve(Self.portKey(p)) { return p }
+                } catch {
+                    usedPorts.remove(p)
+                    throw error
+                }
             }
         }
         throw GantryError(.internalError, "failed to allocate a nodePort: range is full")
     }
 
-    /// Returns addresses and ports to the free pool (after a delete, or a failed create).
-    public func release(ips: [String], ports: [Int]) {
-        for ip in ips { if let v = IPv4CIDR.parseIP(ip) { usedIPs.remove(v) } }
-        for p in ports { usedPorts.remove(p) }
+    /// Returns addresses and ports to the free pool (after a delete, or a failed create), here and in the store.
+    public func release(ips: [String], ports: [Int]) async {
+        for ip in ips {
+            guard let v = IPv4CIDR.parseIP(ip) else { continue }
+            usedIPs.remove(v)
+            _ = try? await store.delete(Self.ipKey(v), expectedRevision: nil)
+        }
+        for p in ports {
+            usedPorts.remove(p)
+            _ = try? await store.delete(Self.portKey(p), expectedRevision: nil)
+        }
     }
 }
 

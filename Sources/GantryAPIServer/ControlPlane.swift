@@ -116,7 +116,7 @@ public struct ControlPlane: Sendable {
         do {
             _ = try await registry.create(.services, namespace: "default", body: service, options: WriteOptions())
         } catch let e as GantryError where e.code == .alreadyExists {}
-        let ip = config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
+        let ip = advertisedIP
         let endpoints: JSONValue = [
             "apiVersion": "v1", "kind": "Endpoints",
             "metadata": ["name": "kubernetes", "namespace": "default"],
@@ -131,6 +131,11 @@ public struct ControlPlane: Sendable {
                                               scope: .main, options: WriteOptions())
             }
         }
+    }
+
+    /// The address other nodes and pods reach this server at: `--advertise-address`, else the listen address.
+    public var advertisedIP: String {
+        config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
     }
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.

@@ -3,6 +3,7 @@ import Foundation
 import GantryAPI
 import GantryAPIServer
 import GantryAgent
+import GantryAuth
 import GantryClient
 import GantryControllers
 import GantryScheduler
@@ -145,6 +146,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "With --store etcd: the prefix of every key Gantry writes (several clusters can share an etcd).")
     var etcdPrefix: String = "/gantry"
 
+    @Option(help: "Join the servers of an existing cluster on a shared store (--store etcd): a server's join token (its DATA/token). This server fetches the cluster's CAs and keys from the store, sealed with the token.")
+    var token: String?
+
     @Option(help: "Seconds between compactions of old revisions.")
     var compactionInterval: Int = 60
 
@@ -185,15 +189,6 @@ struct ControlPlaneOptions: ParsableArguments {
         } else if config.host == "0.0.0.0" {
             config.advertiseIP = MachineInfo.primaryIPv4()
         }
-        var secured: ServerSecurity?
-        if !security.insecureDisableSecurity {
-            var options = security
-            if let ip = config.advertiseIP { options.tlsSan.append(ip) }
-            let s = try await ServerSecurity.prepare(dataDir: dataDir, host: config.host, serviceCIDR: serviceCIDR,
-                                                     options: options, logger: logger)
-            config.security = s.config
-            secured = s
-        }
         config.serviceCIDR = serviceCIDR
         config.clusterCIDR = clusterCIDR
         let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
@@ -214,12 +209,52 @@ struct ControlPlaneOptions: ParsableArguments {
         default:
             throw ValidationError("--store must be sqlite, etcd or memory")
         }
+        if token == nil, store == "etcd", !security.insecureDisableSecurity,
+           !FileManager.default.fileExists(atPath: dataDir + "/pki/server-ca.key"),
+           try await stateStore.get(ClusterBootstrap.key) != nil {
+            throw ValidationError("this etcd (prefix \(etcdPrefix)) holds a cluster already: join its servers with --token (a server's DATA/token), or use another --etcd-prefix")
+        }
+        // A server joining others on a shared store takes the cluster's CAs and keys from it.
+        var joining: JoinToken?
+        if let token {
+            guard store == "etcd" else { throw ValidationError("--token joins servers that share an etcd: it needs --store etcd") }
+            guard !security.insecureDisableSecurity else { throw ValidationError("--token needs security (the cluster's CA)") }
+            let t = try JoinToken(parsing: token)
+            joining = t
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: dataDir + "/pki/server-ca.key") {
+                guard try await ClusterBootstrap.restore(store: stateStore, dataDir: dataDir, token: t) else {
+                    throw GantryError(.notFound, "the store holds no cluster to join yet: start the first server without --token")
+                }
+                logger.info("joined the cluster's servers: its CAs and keys came from the store")
+            }
+            if !FileManager.default.fileExists(atPath: dataDir + "/token") {
+                try ClusterPKI.writeSecret(t.description + "\n", to: dataDir + "/token")
+            }
+        }
+        var secured: ServerSecurity?
+        if !security.insecureDisableSecurity {
+            var options = security
+            if let ip = config.advertiseIP { options.tlsSan.append(ip) }
+            let s = try await ServerSecurity.prepare(dataDir: dataDir, host: config.host, serviceCIDR: serviceCIDR,
+                                                     options: options, logger: logger)
+            config.security = s.config
+            secured = s
+        }
         if store != "memory" { config.encryption = try await security.atRestEncryption(dataDir: dataDir, store: stateStore) }
         config.podSecurity = try security.podSecurityDefaults()
         config.auditLog = try security.makeAuditLog()
         let cp = try ControlPlane(config: config, store: stateStore, logger: logger)
         try await cp.bootstrap()
-        if let secured { _ = try await secured.ensureJoinToken(registry: cp.registry, logger: logger) }
+        if let secured {
+            let token = try await secured.ensureJoinToken(registry: cp.registry, logger: logger)
+            if store == "etcd" {
+                if let joining, joining.caHash != token.caHash {
+                    throw GantryError(.unauthorized, "--token pins another CA than this server's")
+                }
+                try await ClusterBootstrap.save(store: stateStore, dataDir: dataDir, token: token)
+            }
+        }
         return ServerSide(controlPlane: cp, store: stateStore, security: secured,
                           renewal: secured.map { ServerCertificateRenewal(security: $0, logger: logger) })
     }
@@ -258,10 +293,13 @@ struct ControlPlaneOptions: ParsableArguments {
             let manager = ControllerManager(client: client, schedulerClient: scheduler, config: config, logger: logger)
             return manager.services
         }
+        // Every server publishes itself in the `kubernetes` Endpoints through a Lease of its own.
+        let apiEndpoints = APIServerEndpoints(registry: cp.registry, ip: cp.advertisedIP, logger: logger)
         return try cp.services { port in
             portCont.yield(port)
             do {
-                try await cp.publishKubernetesService(port: port, updateEndpoints: true)
+                try await cp.publishKubernetesService(port: port, updateEndpoints: false)
+                apiEndpoints.serving(port: port)
             } catch {
                 logger.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
             }
@@ -277,7 +315,7 @@ struct ControlPlaneOptions: ParsableArguments {
             side.renewal?.serving(port: port)
             logger.info("serving the Kubernetes API", metadata: metadata)
             await onServing(port)
-        } + [controllerSide] + (side.renewal.map { [$0] } ?? [])
+        } + [apiEndpoints, controllerSide] + (side.renewal.map { [$0] } ?? [])
     }
 }
 
