@@ -9,8 +9,10 @@ import NIOHTTP1
 /// subresources, and watch as an `AsyncSequence`. Errors come back as `GantryError` built from the
 /// server's `Status`.
 public struct GantryClient: Sendable {
-    /// The server's base URL (`https://127.0.0.1:6443`).
-    public let server: String
+    /// The servers this client may use (one, unless given several or taught the `kubernetes` Endpoints).
+    public let servers: APIServerList
+    /// The base URL requests go to now (`https://127.0.0.1:6443`).
+    public var server: String { servers.current }
     /// The credentials requests carry and the HTTP client (TLS identity) they go through.
     public let identity: ClientIdentity
     /// Timeout of one non-watch request.
@@ -33,20 +35,26 @@ public struct GantryClient: Sendable {
     /// A client without credentials (plain HTTP, or a server that lets anonymous requests through), or one sending
     /// through `httpClient`.
     public init(server: String, httpClient: HTTPClient = GantryClient.sharedHTTPClient) {
-        self.server = Self.normalize(server)
+        self.servers = APIServerList([Self.normalize(server)])
         // Building an identity around a given HTTP client cannot fail.
         self.identity = try! ClientIdentity(.none, httpClient: httpClient)
     }
 
     /// A client with credentials: TLS trusting `credentials.caPEM`, a client certificate, a bearer token.
     public init(server: String, credentials: ClientCredentials) throws {
-        self.server = Self.normalize(server)
+        self.servers = APIServerList([Self.normalize(server)])
         self.identity = try ClientIdentity(credentials)
     }
 
     /// A client sharing another's identity, so one renewal updates both.
     public init(server: String, identity: ClientIdentity) {
-        self.server = Self.normalize(server)
+        self.servers = APIServerList([Self.normalize(server)])
+        self.identity = identity
+    }
+
+    /// A client that fails over among `servers` (see `APIServerList`), sharing another's identity.
+    public init(servers: APIServerList, identity: ClientIdentity) {
+        self.servers = servers
         self.identity = identity
     }
 
@@ -56,7 +64,8 @@ public struct GantryClient: Sendable {
         try self.init(server: k.server, credentials: k.credentials)
     }
 
-    private static func normalize(_ server: String) -> String {
+    /// A base URL as the client keeps it: no trailing slash, `http://` when no scheme is given.
+    public static func normalize(_ server: String) -> String {
         var s = server
         while s.hasSuffix("/") { s.removeLast() }
         if !s.contains("://") { s = "http://" + s }
@@ -98,32 +107,56 @@ public struct GantryClient: Sendable {
         }.joined(separator: "&")
     }
 
-    /// Sends one request; returns the response whatever its status.
+    /// Sends one request; returns the response whatever its status. A request that could not reach its server
+    /// moves the client to the next one (`APIServerList`), and one that was never sent (refused, or the connection
+    /// not established in time) is tried there at once, whatever its verb.
     public func raw(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: Data? = nil,
                     contentType: String = "application/json", accept: String = "application/json") async throws -> RawResponse
     {
-        var req = HTTPClientRequest(url: server + path + Self.encodeQuery(query))
-        req.method = method
-        req.headers.add(name: "Accept", value: accept)
-        req.headers.add(name: "User-Agent", value: "gantry/\(GantryAPIClientVersion.string)")
-        if let body {
-            req.headers.add(name: "Content-Type", value: contentType)
-            req.body = .bytes(ByteBuffer(data: body))
+        var attempt = 0
+        while true {
+            let base = server
+            var req = HTTPClientRequest(url: base + path + Self.encodeQuery(query))
+            req.method = method
+            req.headers.add(name: "Accept", value: accept)
+            req.headers.add(name: "User-Agent", value: "gantry/\(GantryAPIClientVersion.string)")
+            if let body {
+                req.headers.add(name: "Content-Type", value: contentType)
+                req.body = .bytes(ByteBuffer(data: body))
+            }
+            let resp: HTTPClientResponse
+            do {
+                resp = try await execute(req, timeout: timeout)
+            } catch {
+                let e = Self.transportError(error, server: base)
+                if e is CancellationError { throw e }
+                servers.markFailed(base)
+                attempt += 1
+                if Self.neverSent(error), attempt < servers.all.count { continue }
+                throw e
+            }
+            let buf: ByteBuffer
+            do {
+                buf = try await resp.body.collect(upTo: 256 << 20)
+            } catch {
+                let e = Self.transportError(error, server: base)
+                if !(e is CancellationError) { servers.markFailed(base) }
+                throw e
+            }
+            servers.markHealthy(base)
+            return RawResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) },
+                               body: Data(buffer: buf))
         }
-        let resp: HTTPClientResponse
-        do {
-            resp = try await execute(req, timeout: timeout)
-        } catch {
-            throw Self.transportError(error, server: server)
-        }
-        let buf: ByteBuffer
-        do {
-            buf = try await resp.body.collect(upTo: 256 << 20)
-        } catch {
-            throw Self.transportError(error, server: server)
-        }
-        return RawResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) },
-                           body: Data(buffer: buf))
+    }
+
+    /// Whether a failed request certainly never reached the server: the connection was refused or not made in
+    /// time, so sending it elsewhere cannot apply it twice.
+    static func neverSent(_ error: any Error) -> Bool {
+        if let e = error as? HTTPClientError, e == .connectTimeout { return true }
+        if let e = error as? IOError { return [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT].contains(e.errnoCode) }
+        if let e = error as? ChannelError, case .connectTimeout = e { return true }
+        let text = "\(error)"
+        return text.contains("Connection refused") || text.contains("connectTimeout")
     }
 
     /// The error for a request that got no response: `CancellationError` when the calling task was cancelled
@@ -260,9 +293,10 @@ public struct GantryClient: Sendable {
     public func stream(_ method: HTTPMethod, _ path: String, query: [String: String] = [:]) async throws
         -> AsyncThrowingStream<[UInt8], Error>
     {
-        var req = HTTPClientRequest(url: server + path + Self.encodeQuery(query))
+        let base = server
+        var req = HTTPClientRequest(url: base + path + Self.encodeQuery(query))
         req.method = method
-        let body = try await openStream(req, timeout: .hours(24))
+        let body = try await openStream(req, base: base, timeout: .hours(24))
         return AsyncThrowingStream { cont in
             let task = Task {
                 do {
@@ -275,13 +309,16 @@ public struct GantryClient: Sendable {
     }
 
     /// Sends a request whose body streams; returns the body once the status is 200, else throws the server's Status.
-    private func openStream(_ req: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse.Body {
+    private func openStream(_ req: HTTPClientRequest, base: String, timeout: TimeAmount) async throws -> HTTPClientResponse.Body {
         let resp: HTTPClientResponse
         do {
             resp = try await execute(req, timeout: timeout)
         } catch {
-            throw Self.transportError(error, server: server)
+            let e = Self.transportError(error, server: base)
+            if !(e is CancellationError) { servers.markFailed(base) }
+            throw e
         }
+        servers.markHealthy(base)
         guard resp.status.code == 200 else {
             let buf = try await resp.body.collect(upTo: 1 << 20)
             throw Self.error(from: RawResponse(status: Int(resp.status.code), headers: [], body: Data(buffer: buf)))
@@ -309,9 +346,10 @@ public struct GantryClient: Sendable {
         if let fieldSelector { q["fieldSelector"] = fieldSelector }
         if bookmarks { q["allowWatchBookmarks"] = "true" }
         if let timeoutSeconds { q["timeoutSeconds"] = String(timeoutSeconds) }
-        var req = HTTPClientRequest(url: server + Self.path(r, namespace: namespace) + Self.encodeQuery(q))
+        let base = server
+        var req = HTTPClientRequest(url: base + Self.path(r, namespace: namespace) + Self.encodeQuery(q))
         req.headers.add(name: "Accept", value: "application/json")
-        let body = try await openStream(req, timeout: .hours(2))
+        let body = try await openStream(req, base: base, timeout: .hours(2))
         return AsyncThrowingStream { cont in
             let task = Task {
                 var pending = [UInt8]()

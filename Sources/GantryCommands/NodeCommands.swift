@@ -211,11 +211,32 @@ struct AgentOptions: ParsableArguments {
     }
 }
 
+/// Keeps an agent's list of API servers current from the `kubernetes` Endpoints, so that it can fail over to
+/// servers added after it joined.
+struct APIServerDiscovery: ServiceLifecycle.Service {
+    let client: GantryClient
+    let logger: Logger
+    var interval: Duration = .seconds(10)
+
+    func run() async throws {
+        var known: [String] = []
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let all = try? await client.learnServers(), all != known {
+                known = all
+                logger.info("API servers", metadata: ["servers": "\(all.joined(separator: ","))", "current": "\(client.server)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch { return }
+        }
+    }
+}
+
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent", abstract: "Run a node agent: register this machine as a node and run its pods with runc.")
 
-    @Option(help: "API server URL.")
+    @Option(help: "API server URL; several, comma-separated, to fail over among (the agent also learns every server from the kubernetes Endpoints).")
     var server: String = "https://127.0.0.1:6443"
 
     @Option(help: "Join token (K10<CA hash>::<id>.<secret>, as the server writes to DATA/token or `gantry token create` prints); the agent checks the server's CA against it, then gets its node certificate.")
@@ -239,6 +260,9 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = commandLogger("gantry.agent", level: logLevel)
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let nodeName = options.agentConfig(dataDir: dataDir).nodeName
+        let servers = server.split(separator: ",").map { GantryClient.normalize($0.trimmingCharacters(in: .whitespaces)) }
+            .filter { $0 != "http://" }
+        let server = servers.first ?? self.server
         var extra: [any ServiceLifecycle.Service] = []
         let client: GantryClient
         var serverSecurity: NodeServerSecurity?
@@ -251,9 +275,23 @@ struct AgentCommand: AsyncParsableCommand {
                 joinToken = t
             }
             if let joinToken {
-                let creds = AgentCredentials(server: server, nodeName: nodeName, directory: dataDir + "/pki", logger: logger)
-                let identity = try await creds.join(token: joinToken)
-                client = GantryClient(server: server, identity: identity)
+                // Join through the first server that answers; then fail over among all of them.
+                var joined: (AgentCredentials, ClientIdentity)?
+                var lastError: (any Error)?
+                for url in servers {
+                    let creds = AgentCredentials(server: url, nodeName: nodeName, directory: dataDir + "/pki", logger: logger)
+                    do {
+                        joined = (creds, try await creds.join(token: joinToken))
+                        break
+                    } catch let e as GantryError where e.code == .unavailable && servers.count > 1 {
+                        logger.warning("server unreachable; trying the next", metadata: ["server": "\(url)", "error": "\(e.message)"])
+                        lastError = e
+                    }
+                }
+                guard let (creds, identity) = joined else { throw lastError ?? GantryError(.unavailable, "no server answered") }
+                let list = APIServerList([creds.server] + servers.filter { $0 != creds.server })
+                client = GantryClient(servers: list, identity: identity)
+                extra.append(APIServerDiscovery(client: client, logger: logger))
                 let caPEM = identity.current.caPEM ?? ""
                 let names = options.servingNames(nodeName: nodeName)
                 let serving = try ReloadableIdentity(try await creds.servingCertificate(client: client, caPEM: caPEM,
