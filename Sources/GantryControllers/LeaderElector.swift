@@ -12,8 +12,10 @@ public struct LeaderElector: ServiceLifecycle.Service {
     public var name: String
     /// This candidate's identity (`holderIdentity`).
     public var identity: String
-    public var leaseDuration: Duration = .seconds(6)
-    public var retryPeriod: Duration = .milliseconds(1000)
+    /// How long a Lease holds without renewal. Short, so that when the leading server dies another server's
+    /// controllers take over within `leaseDuration + retryPeriod` (2.5 s); the leader renews every `retryPeriod`.
+    public var leaseDuration: Duration = .seconds(2)
+    public var retryPeriod: Duration = .milliseconds(500)
     let client: GantryClient
     let clock: any ControllerClock
     let logger: Logger
