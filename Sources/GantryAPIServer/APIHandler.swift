@@ -215,6 +215,15 @@ public struct APIHandler: HTTPResponder {
                 throw GantryError(.notFound, "the server could not find the requested resource")
             }
             return Self.text(200, ca)
+        case "/gantry/v1/server-bootstrap":
+            // The cluster's CAs and keys, sealed with the server's join token (which alone opens them), and where
+            // its etcd members are: what a server joining the managed etcd needs. See ClusterBootstrap.
+            guard let kv = try await registry.store.get(ControlPlane.serverBootstrapKey) else {
+                throw GantryError(.notFound, "this cluster keeps no bootstrap data for joining servers (it is not on etcd)")
+            }
+            let clientURLs = await registry.etcdClientURLs?() ?? []
+            return Self.json(200, ["bundle": .string(kv.value.base64EncodedString()),
+                                   "etcdClientURLs": .array(clientURLs.map { .string($0) })])
         case "/gantry/v1/encryption/rotate":
             guard method == .post else {
                 throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")

@@ -172,6 +172,8 @@ public enum BootstrapPolicy {
         clusterRole("system:node-bootstrapper", [
             rule(["create", "get", "list", "watch"], "certificates.k8s.io", ["certificatesigningrequests"]),
         ]),
+        // A server joining the cluster's managed etcd fetches the sealed bootstrap data with its join token.
+        clusterRole("gantry:server-join", [urls(["get"], ["/gantry/v1/server-bootstrap"])]),
         clusterRole("system:service-account-issuer-discovery", [
             urls(["get"], ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks",
                            "/openid/v1/jwks/"]),
@@ -193,6 +195,7 @@ public enum BootstrapPolicy {
                 groups: ["system:authenticated", "system:unauthenticated"]),
         binding("system:basic-user", role: "system:basic-user", groups: ["system:authenticated"]),
         binding("system:node-bootstrapper", role: "system:node-bootstrapper", groups: ["system:bootstrappers"]),
+        binding("gantry:server-join", role: "gantry:server-join", groups: ["system:bootstrappers"]),
         binding("system:service-account-issuer-discovery", role: "system:service-account-issuer-discovery",
                 groups: ["system:serviceaccounts"]),
         binding("system:kube-controller-manager", role: "system:kube-controller-manager",

@@ -34,6 +34,8 @@ public struct ControlPlaneConfig: Sendable {
     public var podSecurity = PodSecurity.Defaults()
     /// The audit log (nil: none).
     public var auditLog: AuditLog?
+    /// The client URLs of the managed etcd's members (nil: this server runs no etcd member).
+    public var etcdClientURLs: (@Sendable () async -> [String])?
     public init() {}
 }
 
@@ -63,7 +65,7 @@ public struct ControlPlane: Sendable {
                             certificateSigner: config.security?.clientCA.map { CertificateSigner(clientCA: $0, servingCA: config.security?.serverCA) },
                             authorizer: authorizer, rootCAPEM: config.security?.serverCAPEM,
                             serviceAccountAdmission: config.security?.tokenIssuer != nil, encryption: config.encryption,
-                            podSecurity: config.podSecurity,
+                            podSecurity: config.podSecurity, etcdClientURLs: config.etcdClientURLs,
                             logger: logger)
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
@@ -132,6 +134,9 @@ public struct ControlPlane: Sendable {
             }
         }
     }
+
+    /// The store key of the cluster's sealed bootstrap data (CAs, keys) for joining servers, outside `/registry/`.
+    public static let serverBootstrapKey = "/gantry/bootstrap"
 
     /// The address other nodes and pods reach this server at: `--advertise-address`, else the listen address.
     public var advertisedIP: String {

@@ -74,6 +74,8 @@ public final class Registry: Sendable {
     public let podSecurity: PodSecurity.Defaults
     /// Encryption of stored values at rest (nil: values are stored as they are).
     public let encryption: AtRestEncryption?
+    /// The client URLs of the cluster's etcd members, when the server runs one (for joining servers).
+    public let etcdClientURLs: (@Sendable () async -> [String])?
     /// Every resource served: the built-ins and the established CustomResourceDefinitions' resources.
     public let catalog: ResourceCatalog
 
@@ -81,7 +83,8 @@ public final class Registry: Sendable {
                 certificateSigner: CertificateSigner? = nil, authorizer: RBACAuthorizer? = nil, rootCAPEM: String? = nil,
                 serviceAccountAdmission: Bool = false, encryption: AtRestEncryption? = nil,
                 podSecurity: PodSecurity.Defaults = PodSecurity.Defaults(), catalog: ResourceCatalog = ResourceCatalog(),
-                logger: Logger) {
+                etcdClientURLs: (@Sendable () async -> [String])? = nil, logger: Logger) {
+        self.etcdClientURLs = etcdClientURLs
         self.catalog = catalog
         self.encryption = encryption
         self.podSecurity = podSecurity

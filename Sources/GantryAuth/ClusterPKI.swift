@@ -130,6 +130,17 @@ public struct ClusterPKI: Sendable {
 
     // MARK: files
 
+    /// The CA `NAME.crt`/`NAME.key` in `directory`, created if neither file is there (etcd's CA, for one).
+    public static func loadOrCreateAuthority(directory: String, name: String, commonName: String,
+                                             now: Date = Date()) throws -> CertificateAuthority {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return try loadOrCreateCA(directory: directory, name: name, commonName: commonName, now: now)
+    }
+
+    /// Writes a certificate (0644).
+    public static func writeCertificate(_ text: String, to path: String) throws { try writePublic(text, to: path) }
+
     private static func loadOrCreateCA(directory: String, name: String, commonName: String,
                                        now: Date) throws -> CertificateAuthority {
         let certPath = directory + "/\(name).crt", keyPath = directory + "/\(name).key"

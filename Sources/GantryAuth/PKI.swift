@@ -8,6 +8,8 @@ import X509
 public enum CertificateUsage: Sendable {
     case server
     case client
+    /// Both: an etcd member's certificate, which it serves with and presents to the other members.
+    case peer
 }
 
 /// A certificate with its private key (ECDSA P-256), and both as PEM.
@@ -105,8 +107,12 @@ public struct CertificateAuthority: Sendable {
         let caKeyID = try certificate.extensions.subjectKeyIdentifier?.keyIdentifier
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true, keyEncipherment: usage == .server))
-            try ExtendedKeyUsage([usage == .server ? .serverAuth : .clientAuth])
+            Critical(KeyUsage(digitalSignature: true, keyEncipherment: usage != .client))
+            switch usage {
+            case .server: try ExtendedKeyUsage([.serverAuth])
+            case .client: try ExtendedKeyUsage([.clientAuth])
+            case .peer: try ExtendedKeyUsage([.serverAuth, .clientAuth])
+            }
             SubjectKeyIdentifier(hash: publicKey)
             AuthorityKeyIdentifier(keyIdentifier: caKeyID)
             if !names.isEmpty { SubjectAlternativeNames(names) }

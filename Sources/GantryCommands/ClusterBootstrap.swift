@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GantryAPI
+import GantryAPIServer
 import GantryAuth
 import GantryStore
 
@@ -11,11 +12,11 @@ import GantryStore
 /// then mints its own serving and client certificates from them. The store never holds them in the clear.
 enum ClusterBootstrap {
     /// The store key of the sealed bundle (outside `/registry/`: no API reaches it).
-    static let key = "/gantry/bootstrap"
+    static let key = ControlPlane.serverBootstrapKey
 
     /// The shared files, relative to the data directory.
     static let files = ["pki/client-ca.crt", "pki/client-ca.key", "pki/server-ca.crt", "pki/server-ca.key",
-                        "pki/service-account.key", "encryption-config.yaml"]
+                        "pki/service-account.key", "encryption-config.yaml", "etcd-pki/ca.crt", "etcd-pki/ca.key"]
 
     struct Bundle: Codable {
         var files: [String: String]
@@ -44,9 +45,15 @@ enum ClusterBootstrap {
     /// holds none (this is the cluster's first server).
     static func restore(store: any StateStore, dataDir: String, token: JoinToken) async throws -> Bool {
         guard let kv = try await store.get(key) else { return false }
+        try unseal(kv.value, into: dataDir, token: token)
+        return true
+    }
+
+    /// Opens a sealed bundle (from the store, or from a server's `/gantry/v1/server-bootstrap`) into `dataDir`.
+    static func unseal(_ sealed: Data, into dataDir: String, token: JoinToken) throws {
         let plain: Data
         do {
-            plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: kv.value), using: sealingKey(token))
+            plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: sealingKey(token))
         } catch {
             throw GantryError(.unauthorized, "the --token given does not open this cluster's bootstrap data: use a server's join token (its DATA/token)")
         }
@@ -54,10 +61,12 @@ enum ClusterBootstrap {
         guard let ca = bundle.files["pki/server-ca.crt"], JoinToken.pin(ca) == token.caHash else {
             throw GantryError(.unauthorized, "the cluster's CA is not the one the --token pins")
         }
-        try FileManager.default.createDirectory(atPath: dataDir + "/pki", withIntermediateDirectories: true)
+        for dir in ["/pki", "/etcd-pki"] {
+            try FileManager.default.createDirectory(atPath: dataDir + dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
         for (name, text) in bundle.files {
             try ClusterPKI.writeSecret(text, to: dataDir + "/" + name)
         }
-        return true
     }
 }

@@ -22,7 +22,7 @@ public struct Gantry: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
             ScaleCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
-            SecretsCommand.self, CertsCommand.self, TokenCommand.self,
+            SecretsCommand.self, CertsCommand.self, TokenCommand.self, EtcdCommand.self, EtcdSnapshotCommand.self,
         ])
 
     public init() {}
@@ -146,8 +146,29 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "With --store etcd: the prefix of every key Gantry writes (several clusters can share an etcd).")
     var etcdPrefix: String = "/gantry"
 
-    @Option(help: "Join the servers of an existing cluster on a shared store (--store etcd): a server's join token (its DATA/token). This server fetches the cluster's CAs and keys from the store, sealed with the token.")
+    @Option(help: "Join the servers of an existing cluster: a server's join token (its DATA/token). With --server, through that server (managed etcd); with --store etcd, through the shared etcd. The cluster's CAs and keys come sealed with the token.")
     var token: String?
+
+    @Flag(help: "Start a new cluster on a managed etcd: this server runs and supervises an etcd member (DATA/etcd), with TLS from the cluster's etcd CA. Other servers join it with --server and --token.")
+    var clusterInit = false
+
+    @Option(help: "Join the managed etcd of the cluster this server (https://HOST:PORT) belongs to; needs --token.")
+    var server: String?
+
+    @Option(help: "The managed etcd member's client port.")
+    var etcdClientPort: Int = 2379
+
+    @Option(help: "The managed etcd member's peer port.")
+    var etcdPeerPort: Int = 2380
+
+    @Option(help: "When the managed etcd is snapshotted (cron, UTC; \"\" for never), into DATA/snapshots.")
+    var etcdSnapshotSchedule: String = "0 */12 * * *"
+
+    @Option(help: "How many scheduled snapshots to keep.")
+    var etcdSnapshotRetention: Int = 5
+
+    @Flag(help: "Recover from a lost quorum: start this server's etcd member as a new one-member cluster with its data (etcd's --force-new-cluster), once. Then join the other servers anew.")
+    var clusterReset = false
 
     @Option(help: "Seconds between compactions of old revisions.")
     var compactionInterval: Int = 60
@@ -198,7 +219,11 @@ struct ControlPlaneOptions: ParsableArguments {
         config.nodePortRange = pr[0]...pr[1]
         config.compactionInterval = .seconds(max(1, compactionInterval))
         let stateStore: any StateStore
-        switch store {
+        let managed = try await startManagedEtcd(dataDir: dataDir, config: &config, logger: logger)
+        let usesEtcd = store == "etcd" || managed != nil
+        switch managed == nil ? store : "managed" {
+        case "managed":
+            stateStore = managed!.store
         case "sqlite":
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
             stateStore = try SQLiteStateStore(path: dataDir + "/state.db", logger: logger)
@@ -209,7 +234,7 @@ struct ControlPlaneOptions: ParsableArguments {
         default:
             throw ValidationError("--store must be sqlite, etcd or memory")
         }
-        if token == nil, store == "etcd", !security.insecureDisableSecurity,
+        if token == nil, usesEtcd, !security.insecureDisableSecurity,
            !FileManager.default.fileExists(atPath: dataDir + "/pki/server-ca.key"),
            try await stateStore.get(ClusterBootstrap.key) != nil {
             throw ValidationError("this etcd (prefix \(etcdPrefix)) holds a cluster already: join its servers with --token (a server's DATA/token), or use another --etcd-prefix")
@@ -217,7 +242,7 @@ struct ControlPlaneOptions: ParsableArguments {
         // A server joining others on a shared store takes the cluster's CAs and keys from it.
         var joining: JoinToken?
         if let token {
-            guard store == "etcd" else { throw ValidationError("--token joins servers that share an etcd: it needs --store etcd") }
+            guard usesEtcd else { throw ValidationError("--token joins servers on etcd: give --server (a managed etcd) or --store etcd") }
             guard !security.insecureDisableSecurity else { throw ValidationError("--token needs security (the cluster's CA)") }
             let t = try JoinToken(parsing: token)
             joining = t
@@ -248,7 +273,7 @@ struct ControlPlaneOptions: ParsableArguments {
         try await cp.bootstrap()
         if let secured {
             let token = try await secured.ensureJoinToken(registry: cp.registry, logger: logger)
-            if store == "etcd" {
+            if usesEtcd {
                 if let joining, joining.caHash != token.caHash {
                     throw GantryError(.unauthorized, "--token pins another CA than this server's")
                 }
@@ -256,7 +281,73 @@ struct ControlPlaneOptions: ParsableArguments {
             }
         }
         return ServerSide(controlPlane: cp, store: stateStore, security: secured,
-                          renewal: secured.map { ServerCertificateRenewal(security: $0, logger: logger) })
+                          renewal: secured.map { ServerCertificateRenewal(security: $0, logger: logger) },
+                          managedEtcd: managed?.etcd)
+    }
+
+    /// Starts this server's etcd member when it runs one (`--cluster-init`, `--server`, or a member's data in
+    /// DATA/etcd from an earlier start), and opens the store on it.
+    func startManagedEtcd(dataDir: String, config: inout ControlPlaneConfig, logger: Logger) async throws
+        -> (etcd: ManagedEtcd, store: EtcdStateStore)?
+    {
+        let hasMember = FileManager.default.fileExists(atPath: dataDir + "/etcd/member")
+        guard clusterInit || server != nil || hasMember else {
+            if clusterReset { throw ValidationError("--cluster-reset needs this server's managed etcd member (DATA/etcd)") }
+            return nil
+        }
+        guard store == "sqlite" || store == "etcd", etcdEndpoints == nil else {
+            throw ValidationError("--cluster-init and --server run a managed etcd: leave out --store and --etcd-endpoints")
+        }
+        guard !security.insecureDisableSecurity else { throw ValidationError("a managed etcd needs security (its TLS comes from the cluster CA)") }
+        let ip = config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let etcd = ManagedEtcd(dataDir: dataDir, ip: ip, clientPort: etcdClientPort, peerPort: etcdPeerPort, logger: logger)
+        var initialCluster: String?
+        var peers: [String] = []
+        if let server, !hasMember {
+            guard let token else { throw ValidationError("--server needs --token (the join token in that server's DATA/token)") }
+            let t = try JoinToken(parsing: token)
+            let (sealed, urls) = try await Self.fetchServerBootstrap(server: server, token: t)
+            if !FileManager.default.fileExists(atPath: dataDir + "/pki/server-ca.key") {
+                try ClusterBootstrap.unseal(sealed, into: dataDir, token: t)
+                logger.info("joining the cluster of \(server): its CAs and keys came sealed with the token")
+            }
+            try etcd.ensureCertificates()
+            initialCluster = try await etcd.join(clientURLs: urls)
+            peers = urls
+        } else {
+            try etcd.ensureCertificates()
+        }
+        etcd.stopStale()
+        try etcd.start(initialCluster: initialCluster, forceNewCluster: clusterReset)
+        if clusterReset { logger.notice("cluster reset: the etcd member starts as a one-member cluster with its data") }
+        let store = try EtcdStateStore(etcd.storeConfiguration(endpoints: [etcd.localClientURL] + peers.filter { $0 != etcd.clientURL },
+                                                               prefix: etcdPrefix), logger: logger)
+        try await store.waitUntilReachable(timeout: .seconds(60))
+        config.etcdClientURLs = { (try? await store.client.memberList().flatMap(\.clientURLs)) ?? [etcd.clientURL] }
+        logger.info("state store: managed etcd", metadata: ["member": "\(etcd.name)", "client": "\(etcd.clientURL)"])
+        return (etcd, store)
+    }
+
+    /// The sealed bootstrap data and the etcd members' client URLs, from a server of the cluster, whose CA
+    /// must be the one `token` pins.
+    static func fetchServerBootstrap(server: String, token: JoinToken) async throws -> (Data, [String]) {
+        let insecure = try GantryClient(server: server, credentials: ClientCredentials(insecureSkipVerify: true))
+        let ca = try await insecure.raw(.GET, "/cacerts", accept: "*/*")
+        guard ca.status == 200, let caPEM = String(data: ca.body, encoding: .utf8), caPEM.contains("BEGIN CERTIFICATE") else {
+            throw GantryError(.unavailable, "the server at \(server) did not serve its CA at /cacerts (HTTP \(ca.status)); is it a Gantry server?")
+        }
+        guard JoinToken.pin(caPEM) == token.caHash else {
+            throw GantryError(.unauthorized, "the server at \(server) presents a CA that the --token does not pin: refusing to join")
+        }
+        let client = try GantryClient(server: server, credentials: ClientCredentials(caPEM: caPEM, token: token.bearer))
+        let body = try await client.call(.GET, "/gantry/v1/server-bootstrap")
+        guard let b64 = body["bundle"]?.stringValue, let sealed = Data(base64Encoded: b64) else {
+            throw GantryError(.internalError, "the server at \(server) sent no bootstrap data")
+        }
+        let urls = (body["etcdClientURLs"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard !urls.isEmpty else { throw GantryError(.unavailable, "the server at \(server) runs no managed etcd to join") }
+        return (sealed, urls)
     }
 
     /// The etcd store from the `--etcd-*` flags, once a member answers.
@@ -295,7 +386,7 @@ struct ControlPlaneOptions: ParsableArguments {
         }
         // Every server publishes itself in the `kubernetes` Endpoints through a Lease of its own.
         let apiEndpoints = APIServerEndpoints(registry: cp.registry, ip: cp.advertisedIP, logger: logger)
-        return try cp.services { port in
+        let apiServices = try cp.services { port in
             portCont.yield(port)
             do {
                 try await cp.publishKubernetesService(port: port, updateEndpoints: false)
@@ -315,7 +406,21 @@ struct ControlPlaneOptions: ParsableArguments {
             side.renewal?.serving(port: port)
             logger.info("serving the Kubernetes API", metadata: metadata)
             await onServing(port)
-        } + [apiEndpoints, controllerSide] + (side.renewal.map { [$0] } ?? [])
+        }
+        // The managed etcd first: the service group stops services in reverse, so it stops last.
+        var snapshots: [any ServiceLifecycle.Service] = []
+        if let etcd = side.managedEtcd, !etcdSnapshotSchedule.isEmpty {
+            do {
+                let schedule = try CronSchedule(etcdSnapshotSchedule)
+                let access = try ManagedEtcdAccess(dataDir: etcd.dataDir)
+                snapshots.append(ScheduledEtcdSnapshots(snapshots: EtcdSnapshots(access: access), schedule: schedule,
+                                                        retention: etcdSnapshotRetention, logger: logger))
+            } catch {
+                throw ValidationError("--etcd-snapshot-schedule: \(error)")
+            }
+        }
+        return (side.managedEtcd.map { [ManagedEtcdService(etcd: $0)] } ?? []) + apiServices + snapshots
+            + [apiEndpoints, controllerSide] + (side.renewal.map { [$0] } ?? [])
     }
 }
 
@@ -326,6 +431,8 @@ struct ServerSide: Sendable {
     let security: ServerSecurity?
     /// Renews the server's certificates while it runs (nil when unsecured).
     let renewal: ServerCertificateRenewal?
+    /// The etcd member this server runs (nil: none).
+    var managedEtcd: ManagedEtcd? = nil
 
     /// The URL local clients reach the API at.
     func url(port: Int) -> String {

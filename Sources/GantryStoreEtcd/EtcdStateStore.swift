@@ -13,7 +13,8 @@ import SwiftProtobuf
 /// answers "compacted" for reads but does not say up to where). A watch whose member goes away is picked up on
 /// another member from the revision after the last event it delivered, so its consumer sees no gap.
 public final class EtcdStateStore: StateStore {
-    let client: EtcdClient
+    /// The gRPC connection to the cluster (members, status, snapshots).
+    public let client: EtcdClient
     private let objects: String
     private let compactedKey: String
     private let logger: Logger
