@@ -197,6 +197,29 @@ public struct APIHandler: HTTPResponder {
         (s.replacingOccurrences(of: "+", with: " ")).removingPercentEncoding ?? s
     }
 
+    /// Why the store does not answer a read within `limit` (nil when it does).
+    static func storeProblem(_ store: any StateStore, within limit: Duration) async -> String? {
+        await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                do {
+                    _ = try await store.currentRevision()
+                    return nil
+                } catch let e as GantryError {
+                    return e.message
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return "no answer within \(limit) (an etcd without a quorum?)"
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
     // MARK: - Routing
 
     func route(_ request: Request, user: UserInfo) async throws -> Response {
@@ -206,7 +229,15 @@ public struct APIHandler: HTTPResponder {
         let isResourcePath = (segs.first == "api" && segs.count >= 3) || (segs.first == "apis" && segs.count >= 4)
         if !isResourcePath { try allow(user, AccessRequest(verb: method.rawValue.lowercased(), path: path)) }
         switch path {
-        case "/healthz", "/readyz", "/livez", "/healthz/ping", "/readyz/ping", "/livez/ping":
+        case "/livez", "/healthz/ping", "/readyz/ping", "/livez/ping":
+            return Self.text(200, "ok")
+        case "/healthz", "/readyz":
+            // Ready only while the store answers a linearizable read: a server cut off from etcd's majority (or
+            // whose etcd is down) says so here, and load balancers and agents move away from it.
+            if let problem = await Self.storeProblem(registry.store, within: .seconds(2)) {
+                logger.warning("not ready: the store does not answer", metadata: ["error": "\(problem)"])
+                return Self.text(500, "[+]ping ok\n[-]etcd failed: \(problem)\n\(path.dropFirst()) check failed\n")
+            }
             return Self.text(200, "ok")
         case "/version", "/version/":
             return Self.json(200, Discovery.version())

@@ -111,9 +111,11 @@ struct EtcdSnapshotCommand: AsyncParsableCommand {
 
         func run() async throws {
             let access = try ManagedEtcdAccess(dataDir: dataDir)
-            print("NAME".padding(toLength: 48, withPad: " ", startingAt: 0) + " SIZE")
-            for (name, size) in EtcdSnapshots(access: access).list() {
-                print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + " " + EtcdCommand.Status.size(size))
+            let snapshots = EtcdSnapshots(access: access).list()
+            let width = max(4, snapshots.map(\.0.count).max() ?? 0) + 2
+            print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "SIZE")
+            for (name, size) in snapshots {
+                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + EtcdCommand.Status.size(size))
             }
         }
     }

@@ -173,7 +173,18 @@ final class ManagedEtcd: @unchecked Sendable {
         defer { client.close() }
         var members = try await client.memberList()
         if !members.contains(where: { $0.peerURLs.contains(peerURL) }) {
-            members = try await client.memberAdd(peerURLs: [peerURL]).members
+            // etcd refuses a member while the last one added is not connected yet ("unhealthy cluster": adding
+            // would leave it without a quorum), so servers started together wait their turn.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while true {
+                do {
+                    members = try await client.memberAdd(peerURLs: [peerURL]).members
+                    break
+                } catch let e as GantryError where e.message.contains("unhealthy cluster") && ContinuousClock.now < deadline {
+                    logger.info("the etcd cluster is not ready for another member yet; waiting")
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
             logger.info("added this server to the etcd cluster", metadata: ["peer": "\(peerURL)", "members": "\(members.count)"])
         }
         if members.count == 2 {

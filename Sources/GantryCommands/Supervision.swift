@@ -118,8 +118,13 @@ func runUntilSignalled(_ services: [any ServiceLifecycle.Service], logger: Logge
         return supervise(s)
     }
     defer { record.stopped = true }
-    let group = ServiceGroup(configuration: .init(services: supervised.map { .init(service: $0) },
-                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    var configuration = ServiceGroupConfiguration(services: supervised.map { .init(service: $0) },
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    // A store that stopped answering (an etcd without quorum) must not hold the shutdown for ever: what has not
+    // finished in 20 s is cancelled.
+    configuration.maximumGracefulShutdownDuration = .seconds(20)
+    configuration.maximumCancellationDuration = .seconds(5)
+    let group = ServiceGroup(configuration: configuration)
     do {
         try await group.run()
     } catch {
