@@ -22,7 +22,7 @@ public struct Gantry: AsyncParsableCommand {
         subcommands: [
             ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
             ScaleCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
-            SecretsCommand.self, CertsCommand.self, TokenCommand.self, EtcdCommand.self, EtcdSnapshotCommand.self,
+            SecretsCommand.self, CertsCommand.self, TokenCommand.self, EtcdCommand.self, EtcdSnapshotCommand.self, StoreCommand.self,
         ])
 
     public init() {}
@@ -324,6 +324,16 @@ struct ControlPlaneOptions: ParsableArguments {
         let store = try EtcdStateStore(etcd.storeConfiguration(endpoints: [etcd.localClientURL] + peers.filter { $0 != etcd.clientURL },
                                                                prefix: etcdPrefix), logger: logger)
         try await store.waitUntilReachable(timeout: .seconds(60))
+        // A single server moving to a managed etcd (k3s does the same): its SQLite objects come along.
+        let sqlite = dataDir + "/state.db"
+        if clusterInit, !hasMember, FileManager.default.fileExists(atPath: sqlite) {
+            let source = try SQLiteStateStore(path: sqlite, logger: logger)
+            let n = try await StoreMigration.copy(from: source, to: store, logger: logger)
+            try await source.close()
+            try FileManager.default.moveItem(atPath: sqlite, toPath: sqlite + ".migrated")
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.moveItem(atPath: sqlite + suffix, toPath: sqlite + ".migrated" + suffix) }
+            logger.notice("moved the SQLite store to the managed etcd", metadata: ["keys": "\(n)", "old": "\(sqlite).migrated"])
+        }
         config.etcdClientURLs = { (try? await store.client.memberList().flatMap(\.clientURLs)) ?? [etcd.clientURL] }
         logger.info("state store: managed etcd", metadata: ["member": "\(etcd.name)", "client": "\(etcd.clientURL)"])
         return (etcd, store)

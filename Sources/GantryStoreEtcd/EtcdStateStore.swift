@@ -17,6 +17,7 @@ public final class EtcdStateStore: StateStore {
     public let client: EtcdClient
     private let objects: String
     private let compactedKey: String
+    private let migratedKey: String
     private let logger: Logger
     /// How many events a watch may hold for a slow consumer before it is cut off (it then re-lists).
     let watchBuffer: Int
@@ -27,6 +28,7 @@ public final class EtcdStateStore: StateStore {
         client = try EtcdClient(config)
         objects = prefix
         compactedKey = prefix + "/meta/compacted"
+        migratedKey = prefix + "/meta/migrated-from"
         self.logger = logger
         self.watchBuffer = watchBuffer
     }
@@ -56,8 +58,33 @@ public final class EtcdStateStore: StateStore {
         String(decoding: bytes.dropFirst(objects.utf8.count), as: UTF8.self)
     }
 
-    private func keyValue(_ kv: Mvccpb_KeyValue) -> KeyValue {
-        KeyValue(key: storeKey(kv.key), value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision)
+    private func keyValue(_ kv: Mvccpb_KeyValue, _ off: Int64) -> KeyValue {
+        KeyValue(key: storeKey(kv.key), value: kv.value, createRevision: kv.createRevision == 0 ? 0 : kv.createRevision + off,
+                 modRevision: kv.modRevision + off)
+    }
+
+    // MARK: - Revision offset
+
+    private let offsetCache = OffsetCache()
+
+    /// What is added to etcd's revisions to make the store's: 0, unless the objects were migrated from another
+    /// store, whose last revision it then is, so that every revision after the move is above every one before
+    /// (a resourceVersion from the old store is never mistaken for a new one: it is too old, 410).
+    func offset() async throws -> Int64 {
+        if let o = offsetCache.value { return o }
+        var r = Etcdserverpb_RangeRequest()
+        r.key = Data(migratedKey.utf8)
+        let o = try await client.range(r).kvs.first.flatMap { Int64(String(decoding: $0.value, as: UTF8.self)) } ?? 0
+        offsetCache.value = o
+        return o
+    }
+
+    /// `revision` (the store's) in etcd's numbering, or a `gone` error when it is from before a migration.
+    private func etcdRevision(_ revision: Int64, _ off: Int64) throws -> Int64 {
+        guard revision >= off else {
+            throw GantryError(.gone, "too old resource version: \(revision) is from before the store moved to etcd; list again")
+        }
+        return revision - off
     }
 
     private static func rangeEnd(_ prefix: Data) -> Data {
@@ -96,7 +123,7 @@ public final class EtcdStateStore: StateStore {
     /// The value a failed transaction read back (its failure branch is one range of the key).
     private func readBack(_ response: Etcdserverpb_TxnResponse) -> KeyValue? {
         guard case .responseRange(let r)? = response.responses.first?.response, let kv = r.kvs.first else { return nil }
-        return keyValue(kv)
+        return keyValue(kv, offsetCache.value ?? 0)
     }
 
     // MARK: - StateStore
@@ -104,7 +131,8 @@ public final class EtcdStateStore: StateStore {
     public func get(_ key: String) async throws -> KeyValue? {
         var r = Etcdserverpb_RangeRequest()
         r.key = etcdKey(key)
-        return try await client.range(r).kvs.first.map(keyValue)
+        let off = try await offset()
+        return try await client.range(r).kvs.first.map { keyValue($0, off) }
     }
 
     public func list(prefix: String, after: String?, limit: Int, revision: Int64?) async throws -> ListResult {
@@ -113,18 +141,19 @@ public final class EtcdStateStore: StateStore {
         r.key = after.map { etcdKey($0) + Data([0]) } ?? start
         r.rangeEnd = Self.rangeEnd(start)
         r.limit = Int64(max(limit, 0))
+        let off = try await offset()
         if let revision, revision > 0 {
-            if revision < (try await compactedRevision()) {
-                throw GantryError.compacted(revision, compactedAt: try await compactedRevision())
-            }
-            r.revision = revision
+            let compacted = try await compactedRevision()
+            if revision < compacted { throw GantryError.compacted(revision, compactedAt: compacted) }
+            r.revision = try etcdRevision(revision, off)
         }
         let resp = try await client.range(r)
-        return ListResult(items: resp.kvs.map(keyValue), revision: revision.flatMap { $0 > 0 ? $0 : nil } ?? resp.header.revision,
-                          more: resp.more)
+        return ListResult(items: resp.kvs.map { keyValue($0, off) },
+                          revision: revision.flatMap { $0 > 0 ? $0 : nil } ?? resp.header.revision + off, more: resp.more)
     }
 
     public func create(_ key: String, value: Data) async throws -> CreateResult {
+        let off = try await offset()
         var txn = Etcdserverpb_TxnRequest()
         txn.compare = [compare(key, .create, equals: 0)]
         var put = Etcdserverpb_PutRequest()
@@ -136,7 +165,7 @@ public final class EtcdStateStore: StateStore {
         txn.failure = [getOp(key)]
         let resp = try await client.txn(txn)
         if resp.succeeded {
-            let rev = resp.header.revision
+            let rev = resp.header.revision + off
             return .created(KeyValue(key: key, value: value, createRevision: rev, modRevision: rev))
         }
         guard let current = readBack(resp) else {
@@ -146,8 +175,9 @@ public final class EtcdStateStore: StateStore {
     }
 
     public func update(_ key: String, value: Data, expectedRevision: Int64) async throws -> UpdateResult {
+        let off = try await offset()
         var txn = Etcdserverpb_TxnRequest()
-        txn.compare = [compare(key, .mod, equals: expectedRevision)]
+        txn.compare = [compare(key, .mod, equals: expectedRevision - off)]
         var put = Etcdserverpb_PutRequest()
         put.key = etcdKey(key)
         put.value = value
@@ -161,19 +191,21 @@ public final class EtcdStateStore: StateStore {
             guard case .responsePut(let p)? = resp.responses.first?.response else {
                 throw GantryError(.internalError, "etcd answered an update of \(key) without its put")
             }
-            return .updated(KeyValue(key: key, value: value, createRevision: p.prevKv.createRevision, modRevision: resp.header.revision))
+            return .updated(KeyValue(key: key, value: value, createRevision: p.prevKv.createRevision + off,
+                                     modRevision: resp.header.revision + off))
         }
         guard let current = readBack(resp) else { return .notFound }
         return .conflict(current: current)
     }
 
     public func delete(_ key: String, expectedRevision: Int64?) async throws -> DeleteResult {
+        let off = try await offset()
         var del = Etcdserverpb_DeleteRangeRequest()
         del.key = etcdKey(key)
         del.prevKv = true
         var txn = Etcdserverpb_TxnRequest()
         // Without an expected revision: delete whatever is there (the key must exist: create revision > 0).
-        var c = compare(key, expectedRevision == nil ? .create : .mod, equals: expectedRevision ?? 0)
+        var c = compare(key, expectedRevision == nil ? .create : .mod, equals: (expectedRevision ?? off) - off)
         if expectedRevision == nil { c.result = .greater }
         txn.compare = [c]
         var op = Etcdserverpb_RequestOp()
@@ -185,7 +217,7 @@ public final class EtcdStateStore: StateStore {
             guard case .responseDeleteRange(let d)? = resp.responses.first?.response, let prev = d.prevKvs.first else {
                 return .notFound
             }
-            return .deleted(prev: keyValue(prev), revision: resp.header.revision)
+            return .deleted(prev: keyValue(prev, off), revision: resp.header.revision + off)
         }
         guard let current = readBack(resp) else { return .notFound }
         return .conflict(current: current)
@@ -195,7 +227,8 @@ public final class EtcdStateStore: StateStore {
         var r = Etcdserverpb_RangeRequest()
         r.key = Data(compactedKey.utf8)
         r.countOnly = true
-        return try await client.range(r).header.revision
+        let off = try await offset()
+        return try await client.range(r).header.revision + off
     }
 
     public func compactedRevision() async throws -> Int64 {
@@ -232,7 +265,8 @@ public final class EtcdStateStore: StateStore {
         txn.success = [op]
         guard try await client.txn(txn).succeeded else { return }
         var req = Etcdserverpb_CompactionRequest()
-        req.revision = target
+        req.revision = target - (try await offset())
+        guard req.revision > 0 else { return }
         do {
             _ = try await client.compact(req)
         } catch let e as GantryError where e.code == .gone {
@@ -245,15 +279,31 @@ public final class EtcdStateStore: StateStore {
         client.close()
     }
 
+    // MARK: - Migration
+
+    /// Records that this store's objects were copied from another store whose revision was `revision`: from now
+    /// on the store's revisions are etcd's plus `revision` (see `offset()`), so every one after the move is above
+    /// every one before, and a resourceVersion from the old store answers 410 Gone. Call it on a store with
+    /// nothing but the copied objects, before anything else uses it.
+    public func recordMigration(fromRevision revision: Int64) async throws {
+        var put = Etcdserverpb_PutRequest()
+        put.key = Data(migratedKey.utf8)
+        put.value = Data(String(revision).utf8)
+        _ = try await client.put(put)
+        offsetCache.value = revision
+    }
+
     // MARK: - Watch
 
     public func watch(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
         let compacted = try await compactedRevision()
         if fromRevision < compacted { throw GantryError.compacted(fromRevision, compactedAt: compacted) }
+        let off = try await offset()
+        let from = try etcdRevision(fromRevision, off)
         let (stream, continuation) = AsyncThrowingStream<StoreEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
         let started = StartSignal()
         let task = Task { [self] in
-            await self.runWatch(prefix: prefix, from: fromRevision, continuation: continuation, started: started)
+            await self.runWatch(prefix: prefix, from: from, offset: off, continuation: continuation, started: started)
         }
         continuation.onTermination = { _ in task.cancel() }
         do {
@@ -267,7 +317,7 @@ public final class EtcdStateStore: StateStore {
 
     /// Keeps one etcd watch going until its consumer stops: on a lost member, again from the revision after
     /// the last event delivered, on whichever member answers.
-    private func runWatch(prefix: String, from: Int64, continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation,
+    private func runWatch(prefix: String, from: Int64, offset off: Int64, continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation,
                           started: StartSignal) async {
         let cursor = WatchCursor(next: from + 1)
         let key = etcdKey(prefix)
@@ -297,13 +347,13 @@ public final class EtcdStateStore: StateStore {
                         if message.created { started.succeed(); cursor.failures = 0 }
                         if message.canceled {
                             if message.compactRevision > 0 {
-                                return .failed(GantryError.compacted(cursor.next - 1, compactedAt: message.compactRevision))
+                                return .failed(GantryError.compacted(cursor.next - 1 + off, compactedAt: message.compactRevision + off))
                             }
                             return .failed(GantryError(.unavailable, "etcd cancelled the watch: \(message.cancelReason)"))
                         }
                         for event in message.events {
-                            let e = storeEvent(event)
-                            cursor.next = e.revision + 1
+                            let e = storeEvent(event, off)
+                            cursor.next = event.kv.modRevision + 1
                             if case .dropped = continuation.yield(e) {
                                 return .failed(GantryError(.expired, "watcher fell too far behind; re-list and watch again"))
                             }
@@ -337,16 +387,26 @@ public final class EtcdStateStore: StateStore {
         case failed(GantryError)
     }
 
-    private func storeEvent(_ e: Mvccpb_Event) -> StoreEvent {
-        let prev = e.hasPrevKv ? keyValue(e.prevKv) : nil
+    private func storeEvent(_ e: Mvccpb_Event, _ off: Int64) -> StoreEvent {
+        let prev = e.hasPrevKv ? keyValue(e.prevKv, off) : nil
         switch e.type {
         case .delete:
             var kv = prev ?? KeyValue(key: storeKey(e.kv.key), value: Data(), createRevision: 0, modRevision: 0)
-            kv.modRevision = e.kv.modRevision
+            kv.modRevision = e.kv.modRevision + off
             return StoreEvent(kind: .delete, kv: kv, prev: prev)
         default:
-            return StoreEvent(kind: .put, kv: keyValue(e.kv), prev: prev)
+            return StoreEvent(kind: .put, kv: keyValue(e.kv, off), prev: prev)
         }
+    }
+}
+
+/// The revision offset, once read.
+final class OffsetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _value: Int64?
+    var value: Int64? {
+        get { lock.withLock { _value } }
+        set { lock.withLock { _value = newValue } }
     }
 }
 

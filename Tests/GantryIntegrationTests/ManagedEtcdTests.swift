@@ -111,4 +111,36 @@ struct ManagedEtcdTests {
         let alone = try await Self.gantry(["etcd", "status", "--data-dir", servers[0].dir])
         #expect(alone.split(separator: "\n").count == 2, "\(alone)")
     }
+
+    /// A single server on SQLite restarted with --cluster-init: its objects (a Secret among them, still
+    /// readable, so still under the same encryption keys) move to the managed etcd, and a watch from a
+    /// resourceVersion of the old store gets 410 Gone.
+    @Test func sqliteServerMovesToManagedEtcd() async throws {
+        _ = try requireExecutable("etcd", package: "etcd-server")
+        let root = TempDir("gantry-migrate")
+        defer { root.cleanup() }
+        let dir = root.file("s")
+        let sqlite = try await GantryProcess(["server", "--data-dir", dir, "--listen", "127.0.0.1:0"], logPath: root.file("sqlite.log"))
+        var client = try sqlite.client()
+        _ = try await client.create(.secrets, namespace: "default",
+                                    ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "stringData": ["password": "hunter2"]])
+        let cm = try await client.create(.configMaps, namespace: "default",
+                                         ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["k": "v"]])
+        let oldRV = try #require(cm[path: ["metadata", "resourceVersion"]]?.stringValue)
+        try await sqlite.stop()
+
+        let managed = try await GantryProcess(
+            ["server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--cluster-init", "--etcd-client-port", String(try freePort()),
+             "--etcd-peer-port", String(try freePort()), "--etcd-snapshot-schedule", ""], logPath: root.file("etcd.log"))
+        defer { managed.process.signal(SIGKILL); if let pid = (try? String(contentsOfFile: dir + "/etcd.pid", encoding: .utf8)).flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) { kill(pid, SIGKILL) } }
+        client = try managed.client()
+        let secret = try await client.get(.secrets, namespace: "default", name: "s")
+        #expect(secret[path: ["data", "password"]]?.stringValue == Data("hunter2".utf8).base64EncodedString())
+        #expect(try await client.get(.configMaps, namespace: "default", name: "c")[path: ["data", "k"]]?.stringValue == "v")
+        #expect(FileManager.default.fileExists(atPath: dir + "/state.db.migrated"))
+        let watch = try await client.raw(.GET, "/api/v1/namespaces/default/configmaps", query: ["watch": "true", "resourceVersion": oldRV, "timeoutSeconds": "2"])
+        let text = String(decoding: watch.body, as: UTF8.self)
+        #expect(watch.status == 410 || text.contains("\"code\":410"), "a watch from the SQLite store's resourceVersion \(oldRV): \(watch.status) \(text)")
+        _ = try await managed.stop(timeout: .seconds(30))
+    }
 }
