@@ -110,6 +110,16 @@ struct ManagedEtcdTests {
         #expect(try await reset.raw(.GET, "/readyz").status == 200)
         let alone = try await Self.gantry(["etcd", "status", "--data-dir", servers[0].dir])
         #expect(alone.split(separator: "\n").count == 2, "\(alone)")
+
+        // Restore the snapshot taken at the start: what was there then is back, what came later is not.
+        _ = try await servers[0].process.stop(timeout: .seconds(40))
+        let restored = try await Self.gantry(["etcd-snapshot", "restore", saved, "--data-dir", servers[0].dir])
+        #expect(restored.contains("restored"), "\(restored)")
+        servers[0].process = try await GantryProcess(servers[0].args, logPath: root.file("s0.log"))
+        let back = try servers[0].process.client()
+        #expect(try await back.get(.configMaps, namespace: "default", name: "before")[path: ["data", "k"]]?.stringValue == "v")
+        await #expect(throws: GantryError.self) { _ = try await back.get(.configMaps, namespace: "default", name: "after-reset") }
+        _ = try await back.create(.configMaps, namespace: "default", configMap("after-restore"))
     }
 
     /// A single server on SQLite restarted with --cluster-init: its objects (a Secret among them, still
