@@ -321,8 +321,10 @@ struct ControlPlaneOptions: ParsableArguments {
         etcd.stopStale()
         try etcd.start(initialCluster: initialCluster, forceNewCluster: clusterReset)
         if clusterReset { logger.notice("cluster reset: the etcd member starts as a one-member cluster with its data") }
-        let store = try EtcdStateStore(etcd.storeConfiguration(endpoints: [etcd.localClientURL] + peers.filter { $0 != etcd.clientURL },
-                                                               prefix: etcdPrefix), logger: logger)
+        // Only the local member, as k3s does: it forwards to the leader, and a server cut off with its member stops
+        // serving writes rather than keeping them going through members it can no longer reach reliably.
+        _ = peers
+        let store = try EtcdStateStore(etcd.storeConfiguration(endpoints: [etcd.localClientURL], prefix: etcdPrefix), logger: logger)
         try await store.waitUntilReachable(timeout: .seconds(60))
         // A single server moving to a managed etcd (k3s does the same): its SQLite objects come along.
         let sqlite = dataDir + "/state.db"

@@ -94,6 +94,9 @@ public final class EtcdClient: Sendable {
                 // Reconnect to a member that comes back quickly (etcd restarts in about a second).
                 c.backoff.initial = .milliseconds(100)
                 c.backoff.max = .seconds(2)
+                // Find a member that stopped answering without closing the connection (a partition, a frozen
+                // host) within seconds, so that calls go to the others; etcd refuses pings more often than 5 s.
+                c.connection.keepalive = .init(time: .seconds(5), timeout: .seconds(3), allowWithoutCalls: true)
                 c.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations

@@ -15,7 +15,10 @@ public final class MultiNodeCluster: @unchecked Sendable {
     /// Per host: namespace name, node name and address.
     public private(set) var hosts: [(netns: String, node: String, ip: String)] = []
     public let registry: BusyboxRegistry
-    let prefix: String
+    /// The bridge network's first three octets and a dot (`10.254.N.`).
+    public let prefix: String
+    /// Namespaces made with `addNamespace` (servers of their own), removed by `stop()`.
+    public private(set) var extraNamespaces: [String] = []
 
     /// The API server's URL as seen from the host.
     public var url: String { "\(server.scheme)://\(hostIP):\(server.port)" }
@@ -64,6 +67,26 @@ public final class MultiNodeCluster: @unchecked Sendable {
         self.server = server
         self.registry = registry
         self.prefix = prefix
+    }
+
+    /// Makes a namespace `gmn-TAG-NAME` on the bridge with address `ip` (for a server of its own); returns its name.
+    public func addNamespace(_ name: String, ip: String) async throws -> String {
+        let ns = "gmn-\(tag)-\(name)"
+        let hostVeth = "gmv\(tag)\(name)".prefix(15)
+        let script = """
+            set -e
+            ip netns add \(ns)
+            ip link add \(hostVeth) type veth peer name eth0 netns \(ns)
+            ip link set \(hostVeth) master \(bridge) up
+            ip -n \(ns) link set lo up
+            ip -n \(ns) addr add \(ip)/24 dev eth0
+            ip -n \(ns) link set eth0 up
+            ip -n \(ns) route add default via \(prefix)1
+            """
+        let r = try await runCommand("/bin/sh", ["-c", script])
+        guard r.status == 0 else { throw TestFailure("creating namespace \(ns) failed: \(r.stderr)") }
+        extraNamespaces.append(ns)
+        return ns
     }
 
     /// Adds host `i`: namespace `gmn-TAG-i`, address `10.254.N.(10+i)`, and an agent named `node-i-TAG`.
@@ -130,6 +153,7 @@ public final class MultiNodeCluster: @unchecked Sendable {
         _ = try? await server.stop()
         scrubNodeState(under: dir.path)
         for h in hosts { runQuietly("/sbin/ip", ["netns", "delete", h.netns]) }
+        for ns in extraNamespaces { runQuietly("/sbin/ip", ["netns", "delete", ns]) }
         runQuietly("/sbin/ip", ["link", "del", bridge])
         registry.stop()
         dir.cleanup()
