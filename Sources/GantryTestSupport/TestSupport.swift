@@ -208,6 +208,7 @@ public func scrubNodeState(under dir: String) {
           for id in $(runc --root "$root" list -q 2>/dev/null); do runc --root "$root" delete -f "$id" >/dev/null 2>&1; done
         done
         pkill -9 -f "runc-shim.*$D" 2>/dev/null
+        pkill -9 -f "etcd .*--data-dir $D" 2>/dev/null  # managed etcd members outlive a killed server
         # Bundles name their pod's namespace; so do the CNI result cache and the pods' own state.
         for ns in $(grep -rhoIE '/var/run/netns/gantry-[0-9a-z-]+' "$D" 2>/dev/null | sort -u); do
           ip netns delete "$(basename "$ns")" 2>/dev/null

@@ -218,14 +218,17 @@ struct HATests {
             }
         } catch {
             cluster.keepLogs()
+            let members = servers.compactMap(\.etcdPID)
             Self.stopAll(servers.dropFirst(), cluster: cluster)
             await cluster.stop()
+            for pid in members { kill(pid, SIGKILL) }
             throw error
         }
         cluster.keepLogs()
+        let members = servers.compactMap(\.etcdPID)  // read before the directory goes
         Self.stopAll(servers.dropFirst(), cluster: cluster)
         await cluster.stop()
-        for s in servers { if let pid = s.etcdPID { kill(pid, SIGKILL) } }
+        for pid in members { kill(pid, SIGKILL) }
     }
 
     static func stopAll(_ servers: ArraySlice<Server>, cluster: MultiNodeCluster) {
