@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "gantry-bench",
             dependencies: [
-                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryAPIServer", "GantryControllers",
+                "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryAPIServer", "GantryControllers",
                 "GantryScheduler", "GantryRuntime", "GantryAuth", "CMallocStats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -237,7 +237,8 @@ let package = Package(
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "GantryTestSupport"]),
         .testTarget(
             name: "GantryStoreTests",
-            dependencies: ["GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryTestSupport"]
+            dependencies: ["GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryTestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
         .testTarget(
             name: "GantryAPIServerTests",

@@ -333,7 +333,12 @@ public final class Registry: Sendable {
     }
 
     func checkNamespaceAcceptsCreates(_ ns: String, _ r: ResourceInfo) async throws {
-        guard let kv = try await store.get(ResourceInfo.namespaces.key(namespace: nil, name: ns)) else {
+        // A cheap read first (as Kubernetes' namespace lifecycle admission reads its informer), and when that finds
+        // nothing, a consistent one: a namespace created a moment ago may not have reached this etcd member yet.
+        let key = ResourceInfo.namespaces.key(namespace: nil, name: ns)
+        let found: KeyValue?
+        if let cached = try await store.getCached(key) { found = cached } else { found = try await store.get(key) }
+        guard let kv = found else {
             throw GantryError(.notFound, "namespaces \"\(ns)\" not found",
                               details: StatusDetails(name: ns, group: "", kind: "namespaces"))
         }

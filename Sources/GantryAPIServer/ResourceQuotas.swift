@@ -20,7 +20,9 @@ extension Registry {
         guard !delta.isEmpty else { return }
         let prefix = ResourceInfo.resourceQuotas.prefix(namespace: namespace)
         for _ in 0..<32 {
-            let quotas = try await store.list(prefix: prefix, after: nil, limit: 0, revision: nil).items
+            // Possibly stale, as Kubernetes' quota admission reads its informer: charging is a guarded update of
+            // the quota, so a stale read costs a retry, never a wrong charge.
+            let quotas = try await store.listCached(prefix: prefix).items
             if quotas.isEmpty { return }
             var charged = true
             for kv in quotas {

@@ -35,7 +35,30 @@ struct ManagedEtcdAccess {
 
 struct EtcdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "etcd", abstract: "Inspect the managed etcd cluster.", subcommands: [Status.self])
+        commandName: "etcd", abstract: "Inspect the managed etcd cluster.", subcommands: [Status.self, RemoveMember.self])
+
+    struct RemoveMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-member", abstract: "Remove a member (by name or hex ID, as `status` prints) that is gone for good.")
+
+        @Argument(help: "The member's name or ID.")
+        var member: String
+
+        @Option(help: "The data directory of a server whose member is up.")
+        var dataDir: String = "/var/lib/gantry/server"
+
+        func run() async throws {
+            let access = try ManagedEtcdAccess(dataDir: dataDir)
+            let client = try EtcdClient(access.configuration())
+            defer { client.close() }
+            let members = try await client.memberList()
+            guard let m = members.first(where: { $0.name == member || String($0.id, radix: 16) == member.lowercased() }) else {
+                throw ValidationError("no member \(member); the members are \(members.map(\.name).joined(separator: ", "))")
+            }
+            let left = try await client.memberRemove(id: m.id)
+            print("removed \(m.name.isEmpty ? String(m.id, radix: 16) : m.name); \(left.count) members left")
+        }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -167,6 +167,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "How many scheduled snapshots to keep.")
     var etcdSnapshotRetention: Int = 5
 
+    @Flag(help: "With a managed etcd: when this server stops (SIGTERM), remove its member from the etcd cluster and set its data aside (DATA/etcd.left), so that the others no longer count it.")
+    var leave = false
+
     @Flag(help: "Recover from a lost quorum: start this server's etcd member as a new one-member cluster with its data (etcd's --force-new-cluster), once. Then join the other servers anew.")
     var clusterReset = false
 
@@ -431,7 +434,7 @@ struct ControlPlaneOptions: ParsableArguments {
                 throw ValidationError("--etcd-snapshot-schedule: \(error)")
             }
         }
-        return (side.managedEtcd.map { [ManagedEtcdService(etcd: $0)] } ?? []) + apiServices + snapshots
+        return (side.managedEtcd.map { [ManagedEtcdService(etcd: $0, leave: leave)] } ?? []) + apiServices + snapshots
             + [apiEndpoints, controllerSide] + (side.renewal.map { [$0] } ?? [])
     }
 }

@@ -166,6 +166,15 @@ final class ManagedEtcd: @unchecked Sendable {
         }
     }
 
+    /// Removes this member from its cluster (through itself; the others go on without it).
+    func leave() async throws {
+        let client = try EtcdClient(storeConfiguration(endpoints: [localClientURL], prefix: "/gantry"))
+        defer { client.close() }
+        guard let me = try await client.memberList().first(where: { $0.peerURLs.contains(peerURL) }) else { return }
+        let left = try await client.memberRemove(id: me.id)
+        logger.notice("removed this server's member from the etcd cluster", metadata: ["members": "\(left.count)"])
+    }
+
     /// Adds this server to the cluster whose members answer at `clientURLs` (unless it is a member already);
     /// returns the `--initial-cluster` to start with.
     func join(clientURLs: [String]) async throws -> String {
@@ -198,6 +207,8 @@ final class ManagedEtcd: @unchecked Sendable {
 /// the server stops, after everything else (it is the first service, so the last one shut down).
 struct ManagedEtcdService: ServiceLifecycle.Service {
     let etcd: ManagedEtcd
+    /// Leave the etcd cluster when stopping (`gantry server --leave`): remove this member, set its data aside.
+    var leave = false
 
     func run() async throws {
         var restarts = 0
@@ -213,6 +224,18 @@ struct ManagedEtcdService: ServiceLifecycle.Service {
                 }
             }
         }
+        if leave {
+            do {
+                try await etcd.leave()
+            } catch {
+                etcd.logger.error("could not leave the etcd cluster", metadata: ["error": "\(error)"])
+            }
+        }
         await etcd.stop()
+        if leave {
+            try? FileManager.default.removeItem(atPath: etcd.memberDir + ".left")
+            try? FileManager.default.moveItem(atPath: etcd.memberDir, toPath: etcd.memberDir + ".left")
+            etcd.logger.notice("left the etcd cluster; its old data is in \(etcd.memberDir).left")
+        }
     }
 }

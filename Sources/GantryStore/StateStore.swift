@@ -115,10 +115,30 @@ public protocol StateStore: Sendable {
 }
 
 extension StateStore {
+    /// `get`, allowed to be a little stale: on etcd a serializable read, answered by the member without a round
+    /// to the others. For admission lookups (does the namespace exist, which quotas apply), which Kubernetes
+    /// answers from an informer's cache, never for what a client reads. The embedded stores have only one kind.
+    public func getCached(_ key: String) async throws -> KeyValue? {
+        if let s = self as? any CachedReads { return try await s.serializableGet(key) }
+        return try await get(key)
+    }
+
+    /// `list(prefix:)`, allowed to be a little stale (see `getCached`).
+    public func listCached(prefix: String) async throws -> ListResult {
+        if let s = self as? any CachedReads { return try await s.serializableList(prefix: prefix) }
+        return try await list(prefix: prefix)
+    }
+
     /// Lists everything under `prefix` now.
     public func list(prefix: String) async throws -> ListResult {
         try await list(prefix: prefix, after: nil, limit: 0, revision: nil)
     }
+}
+
+/// A store with a cheaper, possibly stale kind of read (etcd's serializable reads).
+public protocol CachedReads: Sendable {
+    func serializableGet(_ key: String) async throws -> KeyValue?
+    func serializableList(prefix: String) async throws -> ListResult
 }
 
 /// The end of the key range of `prefix`: the smallest string greater than every key starting with it.

@@ -12,7 +12,7 @@ import SwiftProtobuf
 /// A key `/registry/...` is `PREFIX/registry/...` in etcd; the revision compacted to is kept in `PREFIX/meta/compacted` (etcd
 /// answers "compacted" for reads but does not say up to where). A watch whose member goes away is picked up on
 /// another member from the revision after the last event it delivered, so its consumer sees no gap.
-public final class EtcdStateStore: StateStore {
+public final class EtcdStateStore: StateStore, CachedReads {
     /// The gRPC connection to the cluster (members, status, snapshots).
     public let client: EtcdClient
     private let objects: String
@@ -133,6 +133,25 @@ public final class EtcdStateStore: StateStore {
         r.key = etcdKey(key)
         let off = try await offset()
         return try await client.range(r).kvs.first.map { keyValue($0, off) }
+    }
+
+    public func serializableGet(_ key: String) async throws -> KeyValue? {
+        var r = Etcdserverpb_RangeRequest()
+        r.key = etcdKey(key)
+        r.serializable = true
+        let off = try await offset()
+        return try await client.range(r).kvs.first.map { keyValue($0, off) }
+    }
+
+    public func serializableList(prefix: String) async throws -> ListResult {
+        var r = Etcdserverpb_RangeRequest()
+        let start = etcdKey(prefix)
+        r.key = start
+        r.rangeEnd = Self.rangeEnd(start)
+        r.serializable = true
+        let off = try await offset()
+        let resp = try await client.range(r)
+        return ListResult(items: resp.kvs.map { keyValue($0, off) }, revision: resp.header.revision + off, more: resp.more)
     }
 
     public func list(prefix: String, after: String?, limit: Int, revision: Int64?) async throws -> ListResult {

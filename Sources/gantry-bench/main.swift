@@ -176,19 +176,19 @@ func apiBenchmark(seconds: Double) async throws {
 /// A control plane on a fresh SQLite store on loopback, with an HTTP client sized for 16+ concurrent clients.
 struct BenchServer {
     let client: GantryClient
-    let store: SQLiteStateStore
+    let store: any StateStore
     let http: HTTPClient
     let task: Task<Void, Error>
     /// Services run beside the API (`crd` runs the CRD controller), cancelled on stop.
     var companions: [Task<Void, Error>] = []
 
     /// Starts the API; `withCRDs` also runs the CustomResourceDefinition controller.
-    static func start(dir: String, withCRDs: Bool = false) async throws -> BenchServer {
+    static func start(dir: String, withCRDs: Bool = false, store given: (any StateStore)? = nil) async throws -> BenchServer {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         var config = ControlPlaneConfig()
         config.port = 0
-        let store = try SQLiteStateStore(path: dir + "/state.db", logger: logger)
+        let store = try given ?? SQLiteStateStore(path: dir + "/state.db", logger: logger)
         let cp = try ControlPlane(config: config, store: store, logger: logger)
         try await cp.bootstrap()
         let (portStream, portCont) = AsyncStream<Int>.makeStream()
@@ -409,6 +409,10 @@ if let i = args.firstIndex(of: "--seconds"), i + 1 < args.endIndex, let s = Doub
 switch args.first {
 case "api":
     try await apiBenchmark(seconds: seconds)
+case "etcd":
+    var kills = 10
+    if let i = args.firstIndex(of: "--kills"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { kills = n }
+    try await etcdBenchmark(seconds: seconds, kills: kills)
 case "pods":
     var count = 50, burst = 100
     if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }

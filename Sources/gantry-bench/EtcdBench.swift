@@ -1,0 +1,154 @@
+import Foundation
+import GantryAPI
+import GantryAPIServer
+import GantryClient
+import GantryRuntime
+import GantryStore
+import GantryStoreEtcd
+import GantryStoreSQLite
+
+/// A real etcd member for the benchmark (Debian's etcd-server), on loopback.
+final class BenchEtcd: @unchecked Sendable {
+    let name: String
+    let client: String
+    let args: [String]
+    let log: String
+    var pid: pid_t = 0
+
+    init(dir: String, name: String, clientPort: Int, peerPort: Int, initialCluster: String) {
+        self.name = name
+        client = "http://127.0.0.1:\(clientPort)"
+        log = dir + "/\(name).log"
+        args = ["--name", name, "--data-dir", dir + "/\(name)", "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", "http://127.0.0.1:\(peerPort)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
+                "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--log-level", "error", "--logger", "zap"]
+    }
+
+    func start() throws {
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { close(input); close(out) }
+        let (p, e) = ChildProcess.spawn("/usr/bin/etcd", args, environment: nil, stdin: input, stdout: out, stderr: out)
+        guard p > 0 else { throw GantryError(.unavailable, "cannot start etcd (apt-get install etcd-server): \(String(cString: strerror(e)))") }
+        pid = p
+    }
+
+    func kill9() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        _ = ChildProcess.waitBlocking(pid)
+        pid = 0
+    }
+
+    /// Starts `size` members as one cluster.
+    static func cluster(dir: String, size: Int) throws -> [BenchEtcd] {
+        let ports = try (0..<size).map { _ in (try benchFreePort(), try benchFreePort()) }
+        let initial = ports.enumerated().map { "e\($0.offset)=http://127.0.0.1:\($0.element.1)" }.joined(separator: ",")
+        let members = ports.enumerated().map {
+            BenchEtcd(dir: dir, name: "e\($0.offset)", clientPort: $0.element.0, peerPort: $0.element.1, initialCluster: initial)
+        }
+        for m in members { try m.start() }
+        return members
+    }
+}
+
+func benchFreePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// The API on SQLite, on one etcd member and on three, measured in one run: creates at 1 and 16 clients, watch
+/// event latency; then the write gap after `kills` kill -9s of the etcd leader of three members.
+func etcdBenchmark(seconds: Double, kills: Int) async throws {
+    let dir = NSTemporaryDirectory() + "/gantry-bench-etcd-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    var all: [BenchEtcd] = []
+    defer {
+        for m in all { m.kill9() }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+    for backend in ["sqlite", "etcd-1", "etcd-3"] {
+        let store: any StateStore
+        switch backend {
+        case "sqlite":
+            store = try SQLiteStateStore(path: dir + "/state.db")
+        default:
+            let members = try BenchEtcd.cluster(dir: dir + "/\(backend)", size: backend == "etcd-1" ? 1 : 3)
+            all += members
+            let s = try EtcdStateStore(EtcdConfiguration(endpoints: members.map(\.client)))
+            try await s.waitUntilReachable()
+            store = s
+        }
+        let server = try await BenchServer.start(dir: dir, store: store)
+        let client = server.client
+        for clients in [1, 16] {
+            let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { c, n in
+                _ = try await client.create(.configMaps, namespace: "default", configMap("c\(clients)-\(c)-\(n)"))
+            }
+            line("\(backend)_api_create", clients: clients, ops: ops, seconds: secs, stats: stats)
+        }
+        // Watch latency: create sent → event received, one writer.
+        let stream = try await client.watch(.configMaps, namespace: "kube-public", resourceVersion: String(try await store.currentRevision()))
+        let arrivals = Times(), sends = Times()
+        let reader = Task {
+            for try await e in stream {
+                if let name = e.object[path: ["metadata", "name"]]?.stringValue { await arrivals.set(name, now()) }
+            }
+        }
+        let (ops, secs, _) = await drive(clients: 1, seconds: seconds) { _, n in
+            await sends.set("w\(n)", now())
+            _ = try await client.create(.configMaps, namespace: "kube-public", configMap("w\(n)"))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        reader.cancel()
+        var latency = Stats()
+        let sent = await sends.values
+        for (name, t) in await arrivals.values { if let s = sent[name] { latency.add(t - s) } }
+        line("\(backend)_watch_create_to_event", clients: 1, ops: ops, seconds: secs, stats: latency)
+
+        if backend == "etcd-3", kills > 0, let etcd = store as? EtcdStateStore {
+            let members = Array(all.suffix(3))
+            var gaps = Stats()
+            for k in 0..<kills {
+                // The writer through the API; the leader is whichever member says it leads.
+                let status = try await etcd.client.status()
+                var leaderMember: BenchEtcd?
+                for m in members {
+                    let c = try EtcdClient(EtcdConfiguration(endpoints: [m.client], requestTimeout: .seconds(2)))
+                    if let s = try? await c.status(), s.memberID == status.leader { leaderMember = m }
+                    c.close()
+                }
+                guard let victim = leaderMember else { continue }
+                let writer = Task { () -> Double in
+                    var last = now(), gap = 0.0
+                    let end = now() + 4
+                    var i = 0
+                    while now() < end {
+                        i += 1
+                        if (try? await client.create(.configMaps, namespace: "default", configMap("k\(k)-\(i)"))) != nil {
+                            gap = max(gap, now() - last)
+                            last = now()
+                        }
+                    }
+                    return gap
+                }
+                try await Task.sleep(for: .milliseconds(800))
+                victim.kill9()
+                let gap = try await writer.value
+                gaps.add(gap)
+                try victim.start()
+                try await Task.sleep(for: .seconds(2))
+            }
+            print(String(format: "etcd-3_leader_kill_write_gap kills=%d p50_s=%.2f max_s=%.2f", gaps.samples.count,
+                         gaps.percentile(0.5), gaps.samples.max() ?? 0))
+        }
+        try await server.stop()
+    }
+}
