@@ -79,6 +79,9 @@ final class ManagedEtcd: @unchecked Sendable {
             "--peer-cert-file", pki + "/member.crt", "--peer-key-file", pki + "/member.key",
             "--peer-trusted-ca-file", pki + "/ca.crt", "--peer-client-cert-auth",
             "--logger", "zap", "--log-level", "warn",
+            // A member that comes back (restarted after a crash, or healed from a partition) must not force an
+            // election by campaigning with a higher term while a leader serves: pre-vote (off by default in 3.4).
+            "--pre-vote",
         ]
         if !hasData {
             args += ["--initial-cluster", initialCluster ?? "\(name)=\(peerURL)",

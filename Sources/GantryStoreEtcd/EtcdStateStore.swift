@@ -182,7 +182,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
         op.request = .requestPut(put)
         txn.success = [op]
         txn.failure = [getOp(key)]
-        let resp = try await client.txn(txn)
+        let (resp, retried) = try await guardedTxn(txn)
         if resp.succeeded {
             let rev = resp.header.revision + off
             return .created(KeyValue(key: key, value: value, createRevision: rev, modRevision: rev))
@@ -190,6 +190,8 @@ public final class EtcdStateStore: StateStore, CachedReads {
         guard let current = readBack(resp) else {
             throw GantryError(.conflict, "\(key) was created and deleted concurrently; try again")
         }
+        // A retry that finds exactly what this create wrote: the first attempt landed.
+        if retried, current.value == value { return .created(current) }
         return .alreadyExists(current)
     }
 
@@ -205,7 +207,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
         op.request = .requestPut(put)
         txn.success = [op]
         txn.failure = [getOp(key)]
-        let resp = try await client.txn(txn)
+        let (resp, retried) = try await guardedTxn(txn)
         if resp.succeeded {
             guard case .responsePut(let p)? = resp.responses.first?.response else {
                 throw GantryError(.internalError, "etcd answered an update of \(key) without its put")
@@ -214,7 +216,33 @@ public final class EtcdStateStore: StateStore, CachedReads {
                                      modRevision: resp.header.revision + off))
         }
         guard let current = readBack(resp) else { return .notFound }
+        if retried, current.value == value { return .updated(current) }
         return .conflict(current: current)
+    }
+
+    /// A guarded write, retried when its member does not answer in time. A proposal in flight when the etcd
+    /// leader dies hangs until etcd's own request timeout (about 7 s); asking again after `attempt` cuts the
+    /// write gap to the election. Retrying is safe because the write is guarded: etcd evaluates the compare when
+    /// it applies, so at most one attempt takes effect, and a retry that fails its compare reads back the key,
+    /// so the caller can tell its own landed write (the same bytes) from someone else's. Returns whether a retry
+    /// was made.
+    private func guardedTxn(_ txn: Etcdserverpb_TxnRequest, attempt: Duration = .milliseconds(1200)) async throws
+        -> (Etcdserverpb_TxnResponse, retried: Bool)
+    {
+        let deadline = ContinuousClock.now + client.timeout
+        var tries = 0
+        while true {
+            tries += 1
+            let last = ContinuousClock.now + attempt >= deadline
+            do {
+                let r: Etcdserverpb_TxnResponse = try await client.unary("etcdserverpb.KV", "Txn", txn,
+                                                                         timeout: last ? max(deadline - ContinuousClock.now, .milliseconds(100)) : attempt)
+                return (r, tries > 1)
+            } catch let e as GantryError where !last && (e.code == .timeout || e.code == .unavailable) {
+                logger.debug("etcd write did not complete; asking again", metadata: ["error": "\(e.message)"])
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     public func delete(_ key: String, expectedRevision: Int64?) async throws -> DeleteResult {

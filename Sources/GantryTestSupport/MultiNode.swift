@@ -71,6 +71,13 @@ public final class MultiNodeCluster: @unchecked Sendable {
 
     /// Makes a namespace `gmn-TAG-NAME` on the bridge with address `ip` (for a server of its own); returns its name.
     public func addNamespace(_ name: String, ip: String) async throws -> String {
+        let ns = try await makeNamespace(name, ip: ip)
+        extraNamespaces.append(ns)
+        return ns
+    }
+
+    /// The namespace `gmn-TAG-NAME` joined to the bridge by a veth pair, with address `ip` and a default route.
+    private func makeNamespace(_ name: String, ip: String) async throws -> String {
         let ns = "gmn-\(tag)-\(name)"
         let hostVeth = "gmv\(tag)\(name)".prefix(15)
         let script = """
@@ -85,27 +92,13 @@ public final class MultiNodeCluster: @unchecked Sendable {
             """
         let r = try await runCommand("/bin/sh", ["-c", script])
         guard r.status == 0 else { throw TestFailure("creating namespace \(ns) failed: \(r.stderr)") }
-        extraNamespaces.append(ns)
         return ns
     }
 
     /// Adds host `i`: namespace `gmn-TAG-i`, address `10.254.N.(10+i)`, and an agent named `node-i-TAG`.
     func addHost(_ i: Int, agentArgs: [String]) async throws {
-        let ns = "gmn-\(tag)-\(i)"
         let ip = "\(prefix)\(10 + i)"
-        let hostVeth = "gmv\(tag)\(i)"
-        let script = """
-            set -e
-            ip netns add \(ns)
-            ip link add \(hostVeth) type veth peer name eth0 netns \(ns)
-            ip link set \(hostVeth) master \(bridge) up
-            ip -n \(ns) link set lo up
-            ip -n \(ns) addr add \(ip)/24 dev eth0
-            ip -n \(ns) link set eth0 up
-            ip -n \(ns) route add default via \(prefix)1
-            """
-        let r = try await runCommand("/bin/sh", ["-c", script])
-        guard r.status == 0 else { throw TestFailure("creating host \(ns) failed: \(r.stderr)") }
+        let ns = try await makeNamespace(String(i), ip: ip)
         let node = "node-\(i)-\(tag)"
         hosts.append((ns, node, ip))
         let agent = try await GantryProcess(

@@ -21,7 +21,7 @@ final class BenchEtcd: @unchecked Sendable {
         log = dir + "/\(name).log"
         args = ["--name", name, "--data-dir", dir + "/\(name)", "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", "http://127.0.0.1:\(peerPort)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
-                "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--log-level", "error", "--logger", "zap"]
+                "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--log-level", "error", "--logger", "zap", "--pre-vote"]
     }
 
     func start() throws {
@@ -137,7 +137,7 @@ func etcdBenchmark(seconds: Double, kills: Int) async throws {
                             last = now()
                         }
                     }
-                    return gap
+                    return max(gap, now() - last)  // writes that never resumed count to the end
                 }
                 try await Task.sleep(for: .milliseconds(800))
                 victim.kill9()
