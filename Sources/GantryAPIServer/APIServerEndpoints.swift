@@ -16,6 +16,9 @@ public final class APIServerEndpoints: ServiceLifecycle.Service, @unchecked Send
     let logger: Logger
     public let renewInterval: Duration
     public let leaseDuration: Int
+    /// Called with the live servers' base URLs (`https://IP:PORT`) when they change.
+    public var onServers: (@Sendable ([String]) async -> Void)?
+    private var lastServers: [String] = []
     private let lock = NSLock()
     private var port: Int?
     private let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -117,6 +120,12 @@ public final class APIServerEndpoints: ServiceLifecycle.Service, @unchecked Send
     func reconcile() async throws {
         let servers = try await liveServers()
         guard !servers.isEmpty else { return }
+        let urls = servers.map { "https://\($0.ip):\($0.port)" }
+        let changed = lock.withLock { () -> Bool in
+            defer { lastServers = urls }
+            return lastServers != urls
+        }
+        if changed, let onServers { await onServers(urls) }
         let byPort = Dictionary(grouping: servers, by: \.port).sorted { $0.key < $1.key }
         let subsets: [JSONValue] = byPort.map { port, members in
             ["addresses": .array(members.map { ["ip": .string($0.ip)] }),

@@ -8,11 +8,18 @@ public struct Kubeconfig: Sendable {
     public var credentials: ClientCredentials
     /// The context's default namespace (nil if it sets none).
     public var namespace: String?
+    /// Every API server of the cluster, when there are several (a cluster extension `gantry.io/servers`, which
+    /// kubectl ignores and the gantry CLI fails over among); `server` comes first.
+    public var servers: [String] = []
 
-    public init(server: String, credentials: ClientCredentials, namespace: String? = nil) {
+    /// The cluster extension that lists every server.
+    public static let serversExtension = "gantry.io/servers"
+
+    public init(server: String, credentials: ClientCredentials, namespace: String? = nil, servers: [String] = []) {
         self.server = server
         self.credentials = credentials
         self.namespace = namespace
+        self.servers = servers
     }
 
     /// Reads `path`; `context` picks a context other than the current one.
@@ -65,7 +72,9 @@ public struct Kubeconfig: Sendable {
         c.keyPEM = try material(user, data: "client-key-data", file: "client-key")
         c.token = user["token"]?.stringValue
         if let f = user["tokenFile"]?.stringValue, !f.isEmpty { c.tokenFile = f.hasPrefix("/") ? f : baseDirectory + "/" + f }
-        return Kubeconfig(server: server, credentials: c, namespace: ctx["namespace"]?.stringValue)
+        let listed = (cluster["extensions"]?.arrayValue ?? []).first { $0["name"]?.stringValue == serversExtension }?[path: ["extension", "servers"]]
+        let servers = (listed?.arrayValue ?? []).compactMap(\.stringValue)
+        return Kubeconfig(server: server, credentials: c, namespace: ctx["namespace"]?.stringValue, servers: servers)
     }
 
     /// The kubeconfig as YAML, with the CA and client certificate embedded, named `name` throughout.
@@ -73,6 +82,10 @@ public struct Kubeconfig: Sendable {
         var cluster: [String: JSONValue] = ["server": .string(server)]
         if let ca = credentials.caPEM { cluster["certificate-authority-data"] = .string(Data(ca.utf8).base64EncodedString()) }
         if credentials.insecureSkipVerify { cluster["insecure-skip-tls-verify"] = true }
+        if servers.count > 1 {
+            cluster["extensions"] = [["name": .string(Self.serversExtension),
+                                      "extension": ["servers": .array(servers.map { .string($0) })]]]
+        }
         var user: [String: JSONValue] = [:]
         if let cert = credentials.certificatePEM { user["client-certificate-data"] = .string(Data(cert.utf8).base64EncodedString()) }
         if let key = credentials.keyPEM { user["client-key-data"] = .string(Data(key.utf8).base64EncodedString()) }

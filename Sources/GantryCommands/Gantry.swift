@@ -71,6 +71,11 @@ struct ClientOptions: ParsableArguments {
 
     func client() throws -> GantryClient {
         let k = try resolved()
+        // A kubeconfig that lists every server of an HA cluster: fail over among them (unless --server names one).
+        if server == nil, ProcessInfo.processInfo.environment["GANTRY_SERVER"] == nil, k.servers.count > 1 {
+            let urls = [k.server] + k.servers.filter { $0 != k.server }
+            return GantryClient(servers: APIServerList(urls), identity: try ClientIdentity(k.credentials))
+        }
         return try GantryClient(server: k.server, credentials: k.credentials)
     }
 }
@@ -405,7 +410,14 @@ struct ControlPlaneOptions: ParsableArguments {
             portCont.yield(port)
             do {
                 try await cp.publishKubernetesService(port: port, updateEndpoints: false)
-                apiEndpoints.serving(port: port)
+                if let s = side.security {
+                    // The admin kubeconfig lists every live server, for the gantry CLI to fail over among.
+                    apiEndpoints.onServers = { urls in
+                        do { try s.writeAdminKubeconfig(port: port, servers: urls.count > 1 ? urls : []) } catch {
+                            logger.warning("could not rewrite the admin kubeconfig", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
             } catch {
                 logger.warning("could not publish the kubernetes Service", metadata: ["error": "\(error)"])
             }
@@ -418,6 +430,8 @@ struct ControlPlaneOptions: ParsableArguments {
                     logger.error("could not write the admin kubeconfig", metadata: ["error": "\(error)"])
                 }
             }
+            // After the first kubeconfig write: from here on the server list may rewrite it.
+            apiEndpoints.serving(port: port)
             side.renewal?.serving(port: port)
             logger.info("serving the Kubernetes API", metadata: metadata)
             await onServing(port)

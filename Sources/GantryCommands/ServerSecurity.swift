@@ -155,9 +155,11 @@ struct ServerSecurity: Sendable {
     }
 
     /// Writes the admin kubeconfig (`system:admin` in `system:masters`, the CA embedded) for the bound port.
-    func writeAdminKubeconfig(port: Int) throws {
+    func writeAdminKubeconfig(port: Int, servers: [String] = []) throws {
         let creds = try clientCredentials(name: "admin", user: "system:admin", groups: ["system:masters"])
-        let k = Kubeconfig(server: localURL(port: port), credentials: creds, namespace: "default")
+        let local = localURL(port: port)
+        let k = Kubeconfig(server: local, credentials: creds, namespace: "default",
+                           servers: servers.isEmpty ? [] : [local] + servers.filter { $0 != local })
         try ClusterPKI.writeSecret(k.yaml(name: "gantry"), to: adminKubeconfigPath)
     }
 

@@ -83,6 +83,21 @@ struct ManagedEtcdTests {
         }
         _ = try await client.create(.configMaps, namespace: "default", configMap("after-crash"))
 
+        // Each admin kubeconfig lists every server; kubectl takes it as it is, and the gantry CLI fails over
+        // when the server it names is gone.
+        let kubeconfig1 = try #require(servers[1].process.kubeconfig)
+        try await eventually(timeout: .seconds(15), "server 1's kubeconfig to list three servers") {
+            try Kubeconfig.load(path: kubeconfig1).servers.count == 3
+        }
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let viaKubectl = try await runCommand(kubectl, ["--kubeconfig", kubeconfig1, "get", "configmap", "before"],
+                                              environment: ["HOME": root.path])
+        #expect(viaKubectl.status == 0, "kubectl with the listing kubeconfig: \(viaKubectl.stderr)")
+        servers[1].process.process.signal(SIGKILL)
+        _ = servers[1].process.process.waitUntilExit()
+        let viaCLI = try await Self.gantry(["get", "configmaps", "--kubeconfig", kubeconfig1])
+        #expect(viaCLI.contains("after-crash"), "the gantry CLI did not fail over: \(viaCLI)")
+
         // Two of three members lost: no quorum, so the survivor refuses writes (after its request timeout).
         for s in servers[1...2] {
             s.process.process.signal(SIGKILL)
