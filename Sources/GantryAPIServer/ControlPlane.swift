@@ -34,6 +34,12 @@ public struct ControlPlaneConfig: Sendable {
     public var podSecurity = PodSecurity.Defaults()
     /// The audit log (nil: none).
     public var auditLog: AuditLog?
+
+    /// The address other nodes and pods reach this server at: `advertiseIP`, else the listen address (loopback
+    /// when it listens on every address).
+    public var advertisedIP: String {
+        advertiseIP ?? (IPv4CIDR.parseIP(host) != nil && host != "0.0.0.0" ? host : "127.0.0.1")
+    }
     /// The client URLs of the managed etcd's members (nil: this server runs no etcd member).
     public var etcdClientURLs: (@Sendable () async -> [String])?
     public init() {}
@@ -139,9 +145,7 @@ public struct ControlPlane: Sendable {
     public static let serverBootstrapKey = "/gantry/bootstrap"
 
     /// The address other nodes and pods reach this server at: `--advertise-address`, else the listen address.
-    public var advertisedIP: String {
-        config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
-    }
+    public var advertisedIP: String { config.advertisedIP }
 
     /// The Hummingbird application serving the API; `onServerRunning` gets the bound port.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {

@@ -10,27 +10,24 @@ import GantryAPI
 /// are added (and those that left them removed), the ones given on the command line always stay.
 public final class APIServerList: @unchecked Sendable {
     private let lock = NSLock()
-    private var configured: [String]
-    private var learned: [String] = []
+    private let configured: [String]
+    /// Configured first, then the learned ones not configured: kept, not recomputed per request.
+    private var merged: [String]
     private var index = 0
     private var failures: [String: Int] = [:]
 
     /// `urls`: base URLs (`https://10.0.0.1:6443`); at least one.
     public init(_ urls: [String]) {
         configured = urls.isEmpty ? ["https://127.0.0.1:6443"] : urls
+        merged = configured
     }
 
     /// Every server, configured first.
     public var all: [String] { lock.withLock { merged } }
 
-    private var merged: [String] { configured + learned.filter { !configured.contains($0) } }
-
     /// The server requests go to now.
     public var current: String {
-        lock.withLock {
-            let m = merged
-            return m[index % m.count]
-        }
+        lock.withLock { merged[index % merged.count] }
     }
 
     /// `url` did not answer: if it is still current, the next server becomes current. Returns the new current.
@@ -55,11 +52,9 @@ public final class APIServerList: @unchecked Sendable {
     /// Replaces the learned servers with `urls` (the `kubernetes` Endpoints); the current server stays current.
     public func learn(_ urls: [String]) {
         lock.withLock {
-            let m = merged
-            let cur = m[index % m.count]
-            learned = urls.filter { !configured.contains($0) }
-            let next = merged
-            index = next.firstIndex(of: cur) ?? 0
+            let cur = merged[index % merged.count]
+            merged = configured + urls.filter { !configured.contains($0) }
+            index = merged.firstIndex(of: cur) ?? 0
         }
     }
 

@@ -203,8 +203,7 @@ struct EtcdSnapshots {
     func restore(_ snapshot: String) async throws {
         let file = snapshot.contains("/") ? snapshot : access.snapshotDir + "/" + snapshot
         guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("no snapshot \(file)") }
-        if let text = try? String(contentsOfFile: access.dataDir + "/etcd.pid", encoding: .utf8),
-           let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 {
+        if let pid = ManagedEtcd.recordedPID(dataDir: access.dataDir), kill(pid, 0) == 0 {
             throw ValidationError("the etcd member (pid \(pid)) is running: stop the server first")
         }
         let etcdctl = ["/usr/bin/etcdctl", "/usr/local/bin/etcdctl"].first { FileManager.default.isExecutableFile(atPath: $0) }

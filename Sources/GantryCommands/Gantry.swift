@@ -307,9 +307,8 @@ struct ControlPlaneOptions: ParsableArguments {
             throw ValidationError("--cluster-init and --server run a managed etcd: leave out --store and --etcd-endpoints")
         }
         guard !security.insecureDisableSecurity else { throw ValidationError("a managed etcd needs security (its TLS comes from the cluster CA)") }
-        let ip = config.advertiseIP ?? (IPv4CIDR.parseIP(config.host) != nil && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let etcd = ManagedEtcd(dataDir: dataDir, ip: ip, clientPort: etcdClientPort, peerPort: etcdPeerPort, logger: logger)
+        let etcd = ManagedEtcd(dataDir: dataDir, ip: config.advertisedIP, clientPort: etcdClientPort, peerPort: etcdPeerPort, logger: logger)
         var initialCluster: String?
         var peers: [String] = []
         if let server, !hasMember {

@@ -87,19 +87,12 @@ final class ManagedEtcd: @unchecked Sendable {
             args += ["--initial-cluster", initialCluster ?? "\(name)=\(peerURL)",
                      "--initial-cluster-state", initialCluster == nil ? "new" : "existing"]
         }
-        lock.withLock { arguments = [etcd] + args }
-        if forceNewCluster {
-            // Only this start: a restart after the reset must not reset the membership again.
-            lock.withLock { arguments.append("--force-new-cluster") }
-            defer { lock.withLock { arguments.removeLast() } }
-            let info: JSONValue = ["name": .string(name), "clientURL": .string(localClientURL), "peerURL": .string(peerURL)]
-            try? info.serialized().write(to: URL(fileURLWithPath: dataDir + "/etcd-member.json"))
-            try spawn()
-            return
-        }
         // What `gantry etcd` and `gantry etcd-snapshot` need to find this member.
         let info: JSONValue = ["name": .string(name), "clientURL": .string(localClientURL), "peerURL": .string(peerURL)]
         try? info.serialized().write(to: URL(fileURLWithPath: dataDir + "/etcd-member.json"))
+        // --force-new-cluster for this start only: a restart after the reset must not reset the membership again.
+        lock.withLock { arguments = [etcd] + args + (forceNewCluster ? ["--force-new-cluster"] : []) }
+        defer { if forceNewCluster { lock.withLock { arguments.removeLast() } } }
         try spawn()
     }
 
@@ -112,15 +105,7 @@ final class ManagedEtcd: @unchecked Sendable {
     func spawn() throws {
         let args = lock.withLock { arguments }
         guard let path = args.first else { throw GantryError(.internalError, "the managed etcd was not configured") }
-        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        let output = open(dataDir + "/etcd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        defer {
-            if input >= 0 { close(input) }
-            if output >= 0 { close(output) }
-        }
-        let (child, error) = ChildProcess.spawn(path, Array(args.dropFirst()), environment: nil, stdin: input,
-                                                stdout: output, stderr: output)
-        guard child > 0 else { throw GantryError(.unavailable, "cannot start etcd: \(String(cString: strerror(error)))") }
+        let child = try ChildProcess.spawnDaemon(path, Array(args.dropFirst()), log: dataDir + "/etcd.log")
         lock.withLock { pid = child }
         try? "\(child)\n".write(toFile: dataDir + "/etcd.pid", atomically: true, encoding: .utf8)
         logger.info("started the managed etcd member", metadata: ["name": "\(name)", "pid": "\(child)", "client": "\(clientURL)"])
@@ -129,14 +114,19 @@ final class ManagedEtcd: @unchecked Sendable {
     /// Kills an etcd left running by an earlier run of this server that was killed (the member runs in a
     /// process group of its own, so it outlives a `kill -9` of the server), which would hold the ports.
     func stopStale() {
-        guard let text = try? String(contentsOfFile: dataDir + "/etcd.pid", encoding: .utf8),
-              let old = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), old > 0,
+        guard let old = Self.recordedPID(dataDir: dataDir),
               let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(old)/cmdline")),
               String(decoding: cmdline, as: UTF8.self).contains(memberDir)
         else { return }
         logger.warning("stopping the etcd member an earlier run left behind", metadata: ["pid": "\(old)"])
         kill(old, SIGKILL)
         for _ in 0..<100 where kill(old, 0) == 0 { usleep(20_000) }
+    }
+
+    /// The pid of the member last started for the server at `dataDir` (`DATA/etcd.pid`), which may have exited.
+    static func recordedPID(dataDir: String) -> pid_t? {
+        (try? String(contentsOfFile: dataDir + "/etcd.pid", encoding: .utf8))
+            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// Reaps the member if it exited; returns its exit code then, nil while it runs.

@@ -202,6 +202,25 @@ public enum ChildProcess {
         return rc == 0 ? (pid, 0) : (-1, rc)
     }
 
+    /// Starts a background program (a server): standard input from /dev/null, standard output and error appended
+    /// to `log` (created 0600 if missing; nil discards them). Returns its pid; reap it with `waitpid`.
+    public static func spawnDaemon(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                                   log: String?) throws -> pid_t {
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let output = log.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer {
+            if input >= 0 { close(input) }
+            if output >= 0 { close(output) }
+        }
+        guard input >= 0, output >= 0 else {
+            throw GantryError(.internalError, "cannot start \(path): cannot open \(log ?? "/dev/null"): \(String(cString: strerror(errno)))")
+        }
+        let env = environment.map { $0.map { "\($0.key)=\($0.value)" } }
+        let (pid, error) = spawn(path, arguments, environment: env, stdin: input, stdout: output, stderr: output)
+        guard pid > 0 else { throw GantryError(.unavailable, "cannot start \(path): \(String(cString: strerror(error)))") }
+        return pid
+    }
+
     /// Blocks until `pid` exits; returns its exit code (or 128 + signal).
     public static func waitBlocking(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0

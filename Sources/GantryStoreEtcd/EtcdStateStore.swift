@@ -162,8 +162,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
         r.limit = Int64(max(limit, 0))
         let off = try await offset()
         if let revision, revision > 0 {
-            let compacted = try await compactedRevision()
-            if revision < compacted { throw GantryError.compacted(revision, compactedAt: compacted) }
+            // A compacted revision needs no look-up of its own here: etcd answers "compacted" (→ gone) itself.
             r.revision = try etcdRevision(revision, off)
         }
         let resp = try await client.range(r)

@@ -111,3 +111,8 @@ public final class EtcdTestServer: @unchecked Sendable {
 
     deinit { process.signal(SIGKILL) }
 }
+
+/// The pid of the managed etcd member a `gantry server` with data in `dataDir` started last (`DATA/etcd.pid`).
+public func managedEtcdPID(dataDir: String) -> pid_t? {
+    (try? String(contentsOfFile: dataDir + "/etcd.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GantryAPI
 import GantryRuntime
 
 /// A program a test runs in the background (a server, a load generator, `gantry` itself), started with
@@ -18,19 +19,11 @@ public final class TestChild: @unchecked Sendable {
     /// Starts `path arguments` with standard input from /dev/null and standard output and error appended to
     /// `output` (a file, created if missing; nil discards them). `environment` nil passes the test process's own.
     public init(_ path: String, _ arguments: [String], environment: [String: String]? = nil, output: String? = nil) throws {
-        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        let out = output.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
-        defer {
-            if input >= 0 { close(input) }
-            if out >= 0 { close(out) }
+        do {
+            processIdentifier = try ChildProcess.spawnDaemon(path, arguments, environment: environment, log: output)
+        } catch let e as GantryError {
+            throw TestFailure(e.message)
         }
-        guard input >= 0, out >= 0 else {
-            throw TestFailure("cannot start \(path): cannot open \(output ?? "/dev/null"): \(String(cString: strerror(errno)))")
-        }
-        let env = environment.map { $0.map { "\($0.key)=\($0.value)" } }
-        let (pid, error) = ChildProcess.spawn(path, arguments, environment: env, stdin: input, stdout: out, stderr: out)
-        guard pid > 0 else { throw TestFailure("cannot start \(path): \(String(cString: strerror(error)))") }
-        processIdentifier = pid
     }
 
     /// Reaps the child if it has exited (or waits for it, with `block`); nil while it runs.

@@ -25,12 +25,7 @@ final class BenchEtcd: @unchecked Sendable {
     }
 
     func start() throws {
-        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        let out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        defer { close(input); close(out) }
-        let (p, e) = ChildProcess.spawn("/usr/bin/etcd", args, environment: nil, stdin: input, stdout: out, stderr: out)
-        guard p > 0 else { throw GantryError(.unavailable, "cannot start etcd (apt-get install etcd-server): \(String(cString: strerror(e)))") }
-        pid = p
+        pid = try ChildProcess.spawnDaemon("/usr/bin/etcd", args, log: log)
     }
 
     func kill9() {

@@ -18,9 +18,7 @@ struct HATests {
         let url: String
         let netns: String?
         let client: GantryClient
-        var etcdPID: pid_t? {
-            (try? String(contentsOfFile: dir + "/etcd.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
+        var etcdPID: pid_t? { managedEtcdPID(dataDir: dir) }
     }
 
     /// Writes ConfigMaps through `client` for `duration` while `during` runs; returns the names acknowledged

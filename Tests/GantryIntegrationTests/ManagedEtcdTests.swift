@@ -13,9 +13,7 @@ struct ManagedEtcdTests {
         var process: GantryProcess
         let dir: String
         let args: [String]
-        var etcdPID: pid_t? {
-            (try? String(contentsOfFile: dir + "/etcd.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
+        var etcdPID: pid_t? { managedEtcdPID(dataDir: dir) }
     }
 
     static func start(_ root: TempDir, _ i: Int, extra: [String]) async throws -> Server {
@@ -157,7 +155,7 @@ struct ManagedEtcdTests {
         let managed = try await GantryProcess(
             ["server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--cluster-init", "--etcd-client-port", String(try freePort()),
              "--etcd-peer-port", String(try freePort()), "--etcd-snapshot-schedule", ""], logPath: root.file("etcd.log"))
-        defer { managed.process.signal(SIGKILL); if let pid = (try? String(contentsOfFile: dir + "/etcd.pid", encoding: .utf8)).flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) { kill(pid, SIGKILL) } }
+        defer { managed.process.signal(SIGKILL); if let pid = managedEtcdPID(dataDir: dir) { kill(pid, SIGKILL) } }
         client = try managed.client()
         let secret = try await client.get(.secrets, namespace: "default", name: "s")
         #expect(secret[path: ["data", "password"]]?.stringValue == Data("hunter2".utf8).base64EncodedString())
