@@ -96,6 +96,10 @@ public final class Registry: Sendable {
         self.certificateSigner = certificateSigner
         self.authorizer = authorizer
         self.logger = logger
+        // Admission's lookups (does the namespace exist, which quotas apply) from memory, as Kubernetes' admission
+        // plugins read their informers; on a store where that saves a round trip (etcd).
+        (store as? any CachedReads)?.keepCached(prefixes: [ResourceInfo.namespaces.prefix(namespace: nil),
+                                                             ResourceInfo.resourceQuotas.prefix(namespace: nil)])
     }
 
     // MARK: - Reading

@@ -135,10 +135,13 @@ extension StateStore {
     }
 }
 
-/// A store with a cheaper, possibly stale kind of read (etcd's serializable reads).
+/// A store with a cheaper, possibly stale kind of read (etcd's serializable reads, or a watch-fed cache).
 public protocol CachedReads: Sendable {
     func serializableGet(_ key: String) async throws -> KeyValue?
     func serializableList(prefix: String) async throws -> ListResult
+    /// Keeps every key under each of `prefixes` in memory (a `PrefixCache`), so that the possibly stale reads
+    /// under them cost no round trip at all. Until a cache has listed, its reads go to the store.
+    func keepCached(prefixes: [String])
 }
 
 /// The end of the key range of `prefix`: the smallest string greater than every key starting with it.

@@ -136,6 +136,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
     }
 
     public func serializableGet(_ key: String) async throws -> KeyValue? {
+        for c in caches.all { if let hit = c.get(key) { return hit } }
         var r = Etcdserverpb_RangeRequest()
         r.key = etcdKey(key)
         r.serializable = true
@@ -144,6 +145,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
     }
 
     public func serializableList(prefix: String) async throws -> ListResult {
+        for c in caches.all { if let hit = c.list(prefix) { return hit } }
         var r = Etcdserverpb_RangeRequest()
         let start = etcdKey(prefix)
         r.key = start
@@ -234,8 +236,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
             tries += 1
             let last = ContinuousClock.now + attempt >= deadline
             do {
-                let r: Etcdserverpb_TxnResponse = try await client.unary("etcdserverpb.KV", "Txn", txn,
-                                                                         timeout: last ? max(deadline - ContinuousClock.now, .milliseconds(100)) : attempt)
+                let r = try await client.txn(txn, timeout: last ? max(deadline - ContinuousClock.now, .milliseconds(100)) : attempt)
                 return (r, tries > 1)
             } catch let e as GantryError where !last && (e.code == .timeout || e.code == .unavailable) {
                 logger.debug("etcd write did not complete; asking again", metadata: ["error": "\(e.message)"])
@@ -321,7 +322,15 @@ public final class EtcdStateStore: StateStore, CachedReads {
         logger.debug("compacted", metadata: ["rev": "\(target)"])
     }
 
+    private let caches = CacheSet()
+
+    public func keepCached(prefixes: [String]) {
+        let have = Set(caches.all.map(\.prefix))
+        for p in prefixes where !have.contains(p) { caches.add(PrefixCache(store: self, prefix: p, logger: logger)) }
+    }
+
     public func close() async throws {
+        for c in caches.all { c.stop() }
         client.close()
     }
 
@@ -444,6 +453,14 @@ public final class EtcdStateStore: StateStore, CachedReads {
             return StoreEvent(kind: .put, kv: keyValue(e.kv, off), prev: prev)
         }
     }
+}
+
+/// The prefix caches a store keeps (`keepCached`).
+final class CacheSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var caches: [PrefixCache] = []
+    var all: [PrefixCache] { lock.withLock { caches } }
+    func add(_ c: PrefixCache) { lock.withLock { caches.append(c) } }
 }
 
 /// The revision offset, once read.

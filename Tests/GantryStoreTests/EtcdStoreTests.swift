@@ -111,4 +111,71 @@ struct EtcdStoreTests {
         }
         try await anonymous.close()
     }
+
+    /// Writes go to the leader's own connection: the client finds the member that leads, and after that member is
+    /// killed, finds the new leader, with writes going on in between.
+    @Test func writesFollowTheLeader() async throws {
+        let dir = TempDir("gantry-etcd-leader")
+        defer { dir.cleanup() }
+        let members = try await EtcdTestServer.startCluster(dir: dir.path, size: 3)
+        defer { members.forEach { $0.kill() } }
+        let store = try EtcdStateStore(EtcdConfiguration(endpoints: members.map(\.clientURL), requestTimeout: .seconds(5)))
+        try await store.waitUntilReachable()
+
+        func leaderSaysItLeads(_ endpoint: String) async throws -> Bool {
+            let c = try EtcdClient(EtcdConfiguration(endpoints: [endpoint], requestTimeout: .seconds(2)))
+            defer { c.close() }
+            let s = try await c.status()
+            return s.leader == s.memberID
+        }
+        func waitForLeader(otherThan than: String?) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                if let l = store.client.leaderEndpoint, l != than, (try? await leaderSaysItLeads(l)) == true { return l }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TestFailure("the etcd client did not find the leader (now \(store.client.leaderEndpoint ?? "none"))")
+        }
+        let first = try await waitForLeader(otherThan: nil)
+        guard case .created = try await store.create("/registry/l/a", value: Data("a".utf8)) else {
+            Issue.record("create through the leader failed"); return
+        }
+        let victim = try #require(members.first { $0.clientURL == first })
+        victim.kill()
+        // A write right after the kill lands (on the survivors, once they have elected).
+        guard case .created = try await store.create("/registry/l/b", value: Data("b".utf8)) else {
+            Issue.record("create after the leader's death failed"); return
+        }
+        let second = try await waitForLeader(otherThan: first)
+        #expect(second != first)
+        #expect(try await store.get("/registry/l/b")?.value == Data("b".utf8))
+        try await store.close()
+    }
+
+    /// Cached prefixes (`keepCached`, what admission reads) are answered from memory once listed: the cache
+    /// follows creates and deletes, and still answers when every member is down.
+    @Test func cachedPrefixesAnswerFromMemory() async throws {
+        let dir = TempDir("gantry-etcd-cache")
+        defer { dir.cleanup() }
+        let etcd = try await EtcdTestServer.start(dir: dir.path)
+        defer { etcd.kill() }
+        let store = try EtcdStateStore(EtcdConfiguration(endpoints: [etcd.clientURL], requestTimeout: .seconds(2)))
+        try await store.waitUntilReachable()
+        _ = try await store.create("/registry/namespaces/before", value: Data("1".utf8))
+        store.keepCached(prefixes: ["/registry/namespaces/"])
+        _ = try await store.create("/registry/namespaces/after", value: Data("2".utf8))
+        _ = try await store.create("/registry/other/x", value: Data("3".utf8))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, (try await store.serializableList(prefix: "/registry/namespaces/")).items.count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        etcd.kill()
+        let listed = try await store.serializableList(prefix: "/registry/namespaces/")
+        #expect(listed.items.map(\.key) == ["/registry/namespaces/after", "/registry/namespaces/before"])
+        #expect(try await store.serializableGet("/registry/namespaces/before")?.value == Data("1".utf8))
+        #expect(try await store.serializableGet("/registry/namespaces/missing") == nil)
+        // Keys outside the cached prefixes still need the store, which is down.
+        await #expect(throws: GantryError.self) { _ = try await store.serializableGet("/registry/other/x") }
+        try await store.close()
+    }
 }
