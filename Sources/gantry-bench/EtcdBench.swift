@@ -62,7 +62,7 @@ func benchFreePort() throws -> Int {
 
 /// The API on SQLite, on one etcd member and on three, measured in one run: creates at 1 and 16 clients, watch
 /// event latency; then the write gap after `kills` kill -9s of the etcd leader of three members.
-func etcdBenchmark(seconds: Double, kills: Int, backends: [String]) async throws {
+func etcdBenchmark(seconds: Double, kills: Int, serverKills: Int, backends: [String]) async throws {
     let dir = NSTemporaryDirectory() + "/gantry-bench-etcd-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     var all: [BenchEtcd] = []
@@ -151,6 +151,58 @@ func etcdBenchmark(seconds: Double, kills: Int, backends: [String]) async throws
             print(String(format: "etcd-3_leader_kill_write_gap kills=%d p50_s=%.2f max_s=%.2f", gaps.samples.count,
                          gaps.percentile(0.5), gaps.samples.max() ?? 0))
         }
+        if backend == "etcd-3", serverKills > 0 {
+            try await serverKillBenchmark(dir: dir, endpoints: all.suffix(3).map(\.client), kills: serverKills)
+        }
         try await server.stop()
     }
+}
+
+/// Two `gantry server` processes on the three etcd members; a client that knows both writes through the one it
+/// uses while that one is killed (kill -9), `kills` times, restarting it after each. Prints the longest gap
+/// between acknowledged writes per kill (what a client of a dead server waits for), p50 and max.
+func serverKillBenchmark(dir: String, endpoints: [String], kills: Int) async throws {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gantry").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        print("server_kill_write_gap: not measured: no gantry binary at \(binary) (swift build -c release --product gantry)")
+        return
+    }
+    let onEtcd = ["--store", "etcd", "--etcd-endpoints", endpoints.joined(separator: ","), "--etcd-prefix", "/server-kill",
+                  "--etcd-snapshot-schedule", ""]
+    let first = try await BenchGantryServer(gantry: binary, dataDir: dir + "/server-a", arguments: onEtcd, logPath: dir + "/server-a.log")
+    let token = try String(contentsOfFile: first.dataDir + "/token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    let second = try await BenchGantryServer(gantry: binary, dataDir: dir + "/server-b", arguments: onEtcd + ["--token", token],
+                                             logPath: dir + "/server-b.log")
+    let servers = [first, second]
+    defer { servers.forEach { $0.kill9() } }
+    let identity = try GantryClient(kubeconfig: first.dataDir + "/admin.kubeconfig").identity
+    let list = APIServerList(servers.map(\.url))
+    let client = GantryClient(servers: list, identity: identity)
+    // Both serve the cluster (the second has the first's CA from the sealed bootstrap).
+    for s in servers {
+        _ = try await GantryClient(servers: APIServerList([s.url]), identity: identity).get(.namespaces, namespace: nil, name: "default")
+    }
+    var gaps = Stats()
+    for k in 0..<kills {
+        guard let victim = servers.first(where: { $0.url == list.current }) else { continue }
+        let writer = Task { () -> Double in
+            var last = now(), gap = 0.0
+            let end = now() + 4
+            var i = 0
+            while now() < end {
+                i += 1
+                if (try? await client.create(.configMaps, namespace: "default", configMap("s\(k)-\(i)"))) != nil {
+                    gap = max(gap, now() - last)
+                    last = now()
+                }
+            }
+            return max(gap, now() - last)  // writes that never resumed count to the end
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        victim.kill9()
+        gaps.add(try await writer.value)
+        try await victim.start()
+    }
+    print(String(format: "etcd-3_server_kill_write_gap kills=%d p50_s=%.2f max_s=%.2f", gaps.samples.count,
+                 gaps.percentile(0.5), gaps.samples.max() ?? 0))
 }

@@ -5,6 +5,7 @@ import GantryAPI
 import GantryAPIServer
 import GantryAuth
 import GantryClient
+import GantryRuntime
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -15,28 +16,34 @@ import NIOSSL
 // the baseline. The benchmark user is not in system:masters, so every request goes through the RBAC index.
 
 /// A `gantry server` child process for a benchmark, on loopback with its own data directory.
-final class BenchGantryServer {
-    let process: Process
+final class BenchGantryServer: @unchecked Sendable {
+    let gantry: String
+    let arguments: [String]
     let url: String
     let dataDir: String
+    let logPath: String
+    private(set) var pid: pid_t = 0
 
+    /// Starts `gantry server` with `arguments` and waits until it is ready.
     init(gantry: String, dataDir: String, arguments: [String], logPath: String) async throws {
-        let port = 20_000 + Int.random(in: 0..<8000)
+        let port = try benchFreePort()
+        self.gantry = gantry
         self.dataDir = dataDir
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: gantry)
-        process.arguments = ["server", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)", "--no-controllers"] + arguments
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        self.logPath = logPath
+        self.arguments = ["server", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + arguments
         let secure = !arguments.contains("--insecure-disable-security")
         url = "\(secure ? "https" : "http")://127.0.0.1:\(port)"
+        try await start()
+    }
+
+    /// Starts the process (again, after `kill9`) and waits until /readyz answers.
+    func start() async throws {
+        pid = try ChildProcess.spawnDaemon(gantry, arguments, log: logPath)
+        let secure = url.hasPrefix("https")
         // Ready when /readyz answers (anonymous may ask it); the kubeconfig is written before the secure one serves.
         let probe = HTTPClient(eventLoopGroupProvider: .singleton,
                                configuration: .init(certificateVerification: .none))
-        for _ in 0..<400 {
+        for _ in 0..<1200 {
             if let r = try? await probe.execute(HTTPClientRequest(url: url + "/readyz"), timeout: .seconds(1)), r.status == .ok,
                !secure || FileManager.default.fileExists(atPath: dataDir + "/admin.kubeconfig") {
                 try await probe.shutdown()
@@ -49,11 +56,22 @@ final class BenchGantryServer {
     }
 
     /// Resident memory in KiB.
-    var rssKiB: Int { residentKiB(process.processIdentifier) }
+    var rssKiB: Int { residentKiB(pid) }
 
+    /// SIGTERM, and waits for it to exit.
     func stop() {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        _ = ChildProcess.waitBlocking(pid)
+        pid = 0
+    }
+
+    /// SIGKILL, and reaps it.
+    func kill9() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        _ = ChildProcess.waitBlocking(pid)
+        pid = 0
     }
 }
 
@@ -142,10 +160,10 @@ func securityBenchmark(seconds: Double, roles: Int) async throws {
     }
 
     try "bench-token,bench,3001,bench-group\n".write(toFile: dir + "/tokens.csv", atomically: true, encoding: .utf8)
-    let secure = try await BenchGantryServer(gantry: gantry, dataDir: dir + "/secure", arguments: ["--token-auth-file", dir + "/tokens.csv"],
+    let secure = try await BenchGantryServer(gantry: gantry, dataDir: dir + "/secure", arguments: ["--no-controllers", "--token-auth-file", dir + "/tokens.csv"],
                                              logPath: dir + "/secure.log")
     defer { secure.stop() }
-    let plain = try await BenchGantryServer(gantry: gantry, dataDir: dir + "/plain", arguments: ["--insecure-disable-security"],
+    let plain = try await BenchGantryServer(gantry: gantry, dataDir: dir + "/plain", arguments: ["--no-controllers", "--insecure-disable-security"],
                                             logPath: dir + "/plain.log")
     defer { plain.stop() }
 
@@ -184,9 +202,9 @@ func securityBenchmark(seconds: Double, roles: Int) async throws {
     var results: [String: (ops: Double, p99: Double, cpu: Double)] = [:]
     func run(_ name: String, _ client: GantryClient, server: BenchGantryServer, clients: Int,
              _ op: @escaping @Sendable (GantryClient, Int, Int) async throws -> Void) async {
-        let cpu0 = processCPUMilliseconds(server.process.processIdentifier)
+        let cpu0 = processCPUMilliseconds(server.pid)
         let (ops, secs, stats) = await drive(clients: clients, seconds: seconds) { c, n in try await op(client, c, n) }
-        let cpu = (processCPUMilliseconds(server.process.processIdentifier) - cpu0) * 1000 / Double(max(1, ops))
+        let cpu = (processCPUMilliseconds(server.pid) - cpu0) * 1000 / Double(max(1, ops))
         line(name, clients: clients, ops: ops, seconds: secs, stats: stats)
         print(String(format: "%-28@ server_cpu_us_per_op=%.0f", name as NSString, cpu))
         results[name] = (Double(ops) / secs, stats.percentile(0.99), cpu)

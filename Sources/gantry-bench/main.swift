@@ -414,7 +414,9 @@ case "etcd":
     if let i = args.firstIndex(of: "--kills"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { kills = n }
     var backends = ["sqlite", "etcd-1", "etcd-3"]
     if let i = args.firstIndex(of: "--backends"), i + 1 < args.endIndex { backends = args[i + 1].split(separator: ",").map(String.init) }
-    try await etcdBenchmark(seconds: seconds, kills: kills, backends: backends)
+    var serverKills = 10
+    if let i = args.firstIndex(of: "--server-kills"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { serverKills = n }
+    try await etcdBenchmark(seconds: seconds, kills: kills, serverKills: serverKills, backends: backends)
 case "pods":
     var count = 50, burst = 100
     if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }
