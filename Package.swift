@@ -243,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "GantryAPIServerTests",
             dependencies: [
-                "GantryAPIServer", "GantryStore", "GantryTestSupport",
+                "GantryAPIServer", "GantryStore", "GantryStoreEtcd", "GantryTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

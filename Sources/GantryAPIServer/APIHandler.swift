@@ -619,8 +619,10 @@ public struct APIHandler: HTTPResponder {
 
     // MARK: - Watch
 
-    enum WatchItem: Sendable {
+    enum StreamItem: Sendable {
         case event(StoreEvent)
+        /// Every event up to this revision has been delivered (the store's progress).
+        case progress(Int64)
         case bookmark
         case end(String?)
     }
@@ -645,7 +647,7 @@ public struct APIHandler: HTTPResponder {
         let logger = self.logger
         let description = "WATCH \(request.uri)"
         let body = ResponseBody { writer in
-            let (merged, cont) = AsyncStream<WatchItem>.makeStream()
+            let (merged, cont) = AsyncStream<StreamItem>.makeStream()
             let termID = terminator.register { cont.yield(.end(nil)) }
             let requestID = terminator.started(description)
             defer {
@@ -673,7 +675,12 @@ public struct APIHandler: HTTPResponder {
                     group.addTask { do { for try await _ in body {} } catch {} }
                     group.addTask {
                         do {
-                            for try await e in stream { cont.yield(.event(e)) }
+                            for try await item in stream {
+                                switch item {
+                                case .event(let e): cont.yield(.event(e))
+                                case .progress(let rev): cont.yield(.progress(rev))
+                                }
+                            }
                             cont.yield(.end(nil))
                         } catch {
                             cont.yield(.end("\(error)"))
@@ -700,6 +707,9 @@ public struct APIHandler: HTTPResponder {
                                 if let w = registry.translate(e, r, options: filter, exactKey: nil) {
                                     try await writer.write(line(w.type, w.object))
                                 }
+                            case .progress(let rev):
+                                // Bookmarks may name it: nothing up to it is left to send.
+                                lastRevision = max(lastRevision, rev)
                             case .bookmark:
                                 let obj: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion),
                                                       "metadata": ["resourceVersion": .string(String(lastRevision))]]

@@ -826,7 +826,7 @@ public final class Registry: Sendable {
     /// events first), filtered by the selectors, with MODIFIED events that enter or leave the selection
     /// turned into ADDED or DELETED.
     public func watch(_ r: ResourceInfo, namespace: String?, name: String? = nil, options: ListOptions)
-        async throws -> (initial: [WatchEvent], stream: AsyncThrowingStream<StoreEvent, Error>, startRevision: Int64)
+        async throws -> (initial: [WatchEvent], stream: AsyncThrowingStream<WatchItem, Error>, startRevision: Int64)
     {
         var initial: [WatchEvent] = []
         var from: Int64
@@ -844,7 +844,7 @@ public final class Registry: Sendable {
             from = v
         }
         let prefix = name.map { r.key(namespace: namespace, name: $0) } ?? r.prefix(namespace: namespace)
-        let stream = try await store.watch(prefix: prefix, fromRevision: from)
+        let stream = try await store.watchWithProgress(prefix: prefix, fromRevision: from)
         return (initial, stream, from)
     }
 

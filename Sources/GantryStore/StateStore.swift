@@ -100,6 +100,12 @@ public protocol StateStore: Sendable {
     /// The stream ends with an error if the consumer falls too far behind; it then must re-list.
     func watch(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error>
 
+    /// `watch`, with progress: besides the events, now and then `.progress(revision)`, a promise that every event
+    /// up to `revision` has been delivered (etcd's progress notifications). A watcher of a quiet prefix can then
+    /// resume from a recent revision (a Kubernetes BOOKMARK) instead of one compaction has removed. Stores without
+    /// progress of their own deliver only the events.
+    func watchWithProgress(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<WatchItem, Error>
+
     /// The store's current revision (of the last write).
     func currentRevision() async throws -> Int64
 
@@ -114,7 +120,29 @@ public protocol StateStore: Sendable {
     func close() async throws
 }
 
+/// What a watch with progress delivers (`watchWithProgress`).
+public enum WatchItem: Sendable, Hashable {
+    case event(StoreEvent)
+    /// Every event up to this revision has been delivered.
+    case progress(Int64)
+}
+
 extension StateStore {
+    public func watchWithProgress(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<WatchItem, Error> {
+        let events = try await watch(prefix: prefix, fromRevision: fromRevision)
+        let (stream, continuation) = AsyncThrowingStream<WatchItem, Error>.makeStream()
+        let task = Task {
+            do {
+                for try await e in events { continuation.yield(.event(e)) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
     /// `get`, allowed to be a little stale: on etcd a serializable read, answered by the member without a round
     /// to the others. For admission lookups (does the namespace exist, which quotas apply), which Kubernetes
     /// answers from an informer's cache, never for what a client reads. The embedded stores have only one kind.

@@ -351,29 +351,53 @@ public final class EtcdStateStore: StateStore, CachedReads {
     // MARK: - Watch
 
     public func watch(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<StoreEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
+        try await startWatch(prefix: prefix, fromRevision: fromRevision, onTermination: { cancel in continuation.onTermination = { _ in cancel() } },
+                             finish: { continuation.finish(throwing: $0) }) { item in
+            guard case .event(let e) = item else { return true }
+            if case .dropped = continuation.yield(e) { return false }
+            return true
+        }
+        return stream
+    }
+
+    public func watchWithProgress(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<WatchItem, Error> {
+        let (stream, continuation) = AsyncThrowingStream<WatchItem, Error>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
+        try await startWatch(prefix: prefix, fromRevision: fromRevision, onTermination: { cancel in continuation.onTermination = { _ in cancel() } },
+                             finish: { continuation.finish(throwing: $0) }) { item in
+            if case .dropped = continuation.yield(item) { return false }
+            return true
+        }
+        return stream
+    }
+
+    /// Starts `runWatch` for a consumer: `deliver` hands it an item (false: the consumer fell too far behind),
+    /// `finish` ends its stream, and the consumer's going away (set with `onTermination`) stops the watch.
+    private func startWatch(prefix: String, fromRevision: Int64,
+                            onTermination: (@escaping @Sendable () -> Void) -> Void,
+                            finish: @escaping @Sendable ((any Error)?) -> Void,
+                            deliver: @escaping @Sendable (WatchItem) -> Bool) async throws {
         let compacted = try await compactedRevision()
         if fromRevision < compacted { throw GantryError.compacted(fromRevision, compactedAt: compacted) }
         let off = try await offset()
         let from = try etcdRevision(fromRevision, off)
-        let (stream, continuation) = AsyncThrowingStream<StoreEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
         let started = StartSignal()
         let task = Task { [self] in
-            await self.runWatch(prefix: prefix, from: from, offset: off, continuation: continuation, started: started)
+            await self.runWatch(prefix: prefix, from: from, offset: off, deliver: deliver, finish: finish, started: started)
         }
-        continuation.onTermination = { _ in task.cancel() }
+        onTermination { task.cancel() }
         do {
             try await started.wait()
         } catch {
             task.cancel()
             throw error
         }
-        return stream
     }
 
     /// Keeps one etcd watch going until its consumer stops: on a lost member, again from the revision after
     /// the last event delivered, on whichever member answers.
-    private func runWatch(prefix: String, from: Int64, offset off: Int64, continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation,
-                          started: StartSignal) async {
+    private func runWatch(prefix: String, from: Int64, offset off: Int64, deliver: @escaping @Sendable (WatchItem) -> Bool,
+                          finish: @escaping @Sendable ((any Error)?) -> Void, started: StartSignal) async {
         let cursor = WatchCursor(next: from + 1)
         let key = etcdKey(prefix)
         while !Task.isCancelled {
@@ -409,7 +433,15 @@ public final class EtcdStateStore: StateStore, CachedReads {
                         for event in message.events {
                             let e = storeEvent(event, off)
                             cursor.next = event.kv.modRevision + 1
-                            if case .dropped = continuation.yield(e) {
+                            if !deliver(.event(e)) {
+                                return .failed(GantryError(.expired, "watcher fell too far behind; re-list and watch again"))
+                            }
+                        }
+                        // A progress notification: no events, and everything up to the header's revision was sent.
+                        if message.events.isEmpty, !message.created, message.header.revision > 0 {
+                            let rev = message.header.revision
+                            if rev >= cursor.next { cursor.next = rev + 1 }
+                            if !deliver(.progress(rev + off)) {
                                 return .failed(GantryError(.expired, "watcher fell too far behind; re-list and watch again"))
                             }
                         }
@@ -418,7 +450,7 @@ public final class EtcdStateStore: StateStore, CachedReads {
                 }
                 if case .failed(let error) = outcome {
                     started.fail(error)
-                    continuation.finish(throwing: error)
+                    finish(error)
                     return
                 }
             } catch {
@@ -427,14 +459,14 @@ public final class EtcdStateStore: StateStore, CachedReads {
                 let translated = EtcdClient.translate(error, "Watch")
                 if !started.isDone, cursor.failures >= 3 {
                     started.fail(translated)
-                    continuation.finish(throwing: translated)
+                    finish(translated)
                     return
                 }
                 logger.debug("etcd watch lost; resuming", metadata: ["prefix": "\(prefix)", "from": "\(cursor.next)", "error": "\(error)"])
             }
             try? await Task.sleep(for: .milliseconds(min(100 * cursor.failures, 1000)))
         }
-        continuation.finish()
+        finish(nil)
     }
 
     private enum WatchOutcome: Sendable {

@@ -59,6 +59,7 @@ public final class EtcdTestServer: @unchecked Sendable {
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", initialCluster ?? "\(name)=\(peer)", "--initial-cluster-state", state,
             "--log-level", ProcessInfo.processInfo.environment["GANTRY_ETCD_LOG_LEVEL"] ?? "warn", "--logger", "zap", "--pre-vote",
+            "--experimental-watch-progress-notify-interval", ProcessInfo.processInfo.environment["GANTRY_ETCD_PROGRESS_INTERVAL"] ?? "1s",
         ]
         if let tls {
             args += ["--cert-file", tls.certFile, "--key-file", tls.keyFile, "--trusted-ca-file", tls.caFile, "--client-cert-auth"]

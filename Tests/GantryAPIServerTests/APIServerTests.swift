@@ -2,6 +2,7 @@ import Foundation
 import GantryAPI
 import GantryAPIServer
 import GantryStore
+import GantryStoreEtcd
 import GantryTestSupport
 import HTTPTypes
 import Hummingbird
@@ -634,6 +635,38 @@ struct WatchTests {
             let events = lines(r.text)
             #expect(events.contains { $0["type"] == "BOOKMARK" && $0[path: ["object", "kind"]] == "ConfigMap" })
         }
+    }
+
+    /// On etcd, a watch of a quiet resource gets bookmarks that follow the store's progress notifications: their
+    /// resourceVersion moves past writes elsewhere, so a client resuming from it is not sent back to a revision
+    /// compaction may have removed.
+    @Test func bookmarksFollowEtcdProgress() async throws {
+        let dir = TempDir("gantry-api-bookmarks")
+        defer { dir.cleanup() }
+        let etcd = try await EtcdTestServer.start(dir: dir.path)
+        defer { etcd.kill() }
+        let store = try EtcdStateStore(EtcdConfiguration(endpoints: [etcd.clientURL]))
+        try await store.waitUntilReachable()
+        var config = ControlPlaneConfig()
+        config.api.bookmarkInterval = .milliseconds(200)
+        let cp = try ControlPlane(config: config, store: store)
+        try await cp.bootstrap()
+        let app = Application(responder: cp.handler)
+        try await app.test(.router) { client in
+            let api = API(client: client)
+            _ = try await api.call(.post, "/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "quiet"]])
+            let start = try await store.currentRevision()
+            async let watched = api.call(.get, "/api/v1/namespaces/quiet/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=4&resourceVersion=\(start)")
+            try await Task.sleep(for: .milliseconds(300))
+            for i in 0..<5 { _ = try await api.call(.post, "/api/v1/namespaces/default/configmaps", configMap("elsewhere\(i)")) }
+            let after = try await store.currentRevision()
+            let events = lines(try await watched.text)
+            let marks = events.filter { $0["type"] == "BOOKMARK" }.compactMap { $0[path: ["object", "metadata", "resourceVersion"]]?.stringValue.flatMap { Int64($0) } }
+            #expect(!marks.isEmpty)
+            #expect((marks.max() ?? 0) >= after, "bookmarks \(marks) did not move past revision \(after) (watch started at \(start))")
+            #expect(events.allSatisfy { $0["type"] == "BOOKMARK" }, "the quiet watch saw events: \(events)")
+        }
+        try await store.close()
     }
 
     @Test func watchesEndWhenTheServerShutsDown() async throws {

@@ -178,4 +178,30 @@ struct EtcdStoreTests {
         await #expect(throws: GantryError.self) { _ = try await store.serializableGet("/registry/other/x") }
         try await store.close()
     }
+
+    /// A watch with progress on a quiet prefix hears etcd's progress notifications: a revision past writes
+    /// elsewhere, and no events.
+    @Test func progressOnAQuietPrefix() async throws {
+        let dir = TempDir("gantry-etcd-progress")
+        defer { dir.cleanup() }
+        let etcd = try await EtcdTestServer.start(dir: dir.path)
+        defer { etcd.kill() }
+        let store = try EtcdStateStore(EtcdConfiguration(endpoints: [etcd.clientURL]))
+        try await store.waitUntilReachable()
+        let start = try await store.currentRevision()
+        let stream = try await store.watchWithProgress(prefix: "/registry/quiet/", fromRevision: start)
+        for i in 0..<3 { _ = try await store.create("/registry/busy/k\(i)", value: Data("\(i)".utf8)) }
+        let after = try await store.currentRevision()
+        let deadline = ContinuousClock.now + .seconds(10)
+        var progressed: Int64 = 0
+        for try await item in stream {
+            switch item {
+            case .event(let e): Issue.record("an event on the quiet prefix: \(e.kv.key)")
+            case .progress(let rev): progressed = rev
+            }
+            if progressed >= after || ContinuousClock.now > deadline { break }
+        }
+        #expect(progressed >= after, "progress reached \(progressed), writes went to \(after)")
+        try await store.close()
+    }
 }
