@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -46,6 +48,15 @@ let package = Package(
         .target(
             name: "GantryStore",
             dependencies: ["GantryAPI"]
+        ),
+        // Prometheus metrics with Kubernetes' names (swift-metrics' API, swift-prometheus' registry and text format).
+        .target(
+            name: "GantryMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .target(
             name: "GantryStoreSQLite",
@@ -71,7 +82,7 @@ let package = Package(
         .target(
             name: "GantryAPIServer",
             dependencies: [
-                "GantryAPI", "GantryStore", "GantryClient", "GantryAuth",
+                "GantryAPI", "GantryStore", "GantryClient", "GantryAuth", "GantryMetrics",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -98,6 +109,7 @@ let package = Package(
         .target(
             name: "GantryCommands",
             dependencies: [
+                "GantryMetrics",
                 "GantryDNS",
                 "GantryProxy",
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryAPIServer", "GantryAgent",
@@ -123,6 +135,7 @@ let package = Package(
         .executableTarget(
             name: "gantry-bench",
             dependencies: [
+                "GantryMetrics",
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryAPIServer", "GantryControllers",
                 "GantryScheduler", "GantryRuntime", "GantryAuth", "CMallocStats",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -134,6 +147,7 @@ let package = Package(
         .target(
             name: "GantryControllers",
             dependencies: [
+                "GantryMetrics",
                 "GantryAPI", "GantryClient", "GantryScheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,6 +178,7 @@ let package = Package(
         .target(
             name: "GantryAgent",
             dependencies: [
+                "GantryMetrics",
                 "GantryAPI", "GantryClient", "GantryRuntime", "GantryAuth",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -16,7 +16,9 @@ pkgs=(libsqlite3-dev sqlite3 curl ca-certificates
   # the official Python client (kubernetes-client/python), which the security tests drive
   python3-kubernetes
   # the etcd store backend and managed etcd (`--cluster-init`), and `etcdctl` for checking them
-  etcd-server etcd-client)
+  etcd-server etcd-client
+  # a real Prometheus, which the observability tests run against the cluster's metrics
+  prometheus)
 # kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
 if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
 missing=()

@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryMetrics
 import GantryStore
 import HTTPTypes
 import Hummingbird
@@ -93,10 +94,14 @@ public struct APIHandler: HTTPResponder {
     public let auditLog: AuditLog?
     /// The custom resources' OpenAPI documents and the catalogue generation they were built at.
     let customDocuments = CustomDocumentCache()
+    /// Where requests are counted and timed, served at `/metrics` (nil: no metrics).
+    public let metrics: GantryMetrics?
+    let storageCounts = StorageCounts()
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
-                authorizer: RBACAuthorizer? = nil, auditLog: AuditLog? = nil, logger: Logger) throws {
+                authorizer: RBACAuthorizer? = nil, auditLog: AuditLog? = nil, metrics: GantryMetrics? = nil, logger: Logger) throws {
+        self.metrics = metrics
         self.auditLog = auditLog
         self.registry = registry
         self.config = config
@@ -119,6 +124,13 @@ public struct APIHandler: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await respondUnmeasured(to: request, context: context)
+        measure(request, code: Int(response.status.code), since: start)
+        return response
+    }
+
+    func respondUnmeasured(to request: Request, context: Context) async throws -> Response {
         let id = terminator.started("\(request.method) \(request.uri)")
         defer { terminator.finished(id) }
         guard let auditLog else { return await serve(request, context: context).response }
@@ -241,6 +253,8 @@ public struct APIHandler: HTTPResponder {
             return Self.text(200, "ok")
         case "/version", "/version/":
             return Self.json(200, Discovery.version())
+        case "/metrics":
+            return await metricsResponse()
         case "/cacerts":
             guard let ca = authenticator?.security.serverCAPEM else {
                 throw GantryError(.notFound, "the server could not find the requested resource")
@@ -284,6 +298,9 @@ public struct APIHandler: HTTPResponder {
         case "/openapi/v3", "/openapi/v3/":
             return Self.json(200, OpenAPIV3.index(custom: customOpenAPIDocuments()))
         default: break
+        }
+        if segs.count == 4, segs[0] == "gantry", segs[1] == "v1", segs[2] == "prometheus-sd", method == .get {
+            return try await prometheusSD(role: segs[3], user: user)
         }
         if segs.first == "openapi" {
             if segs.count > 2, segs[1] == "v3", let doc = OpenAPIV3.document(path: segs[2...].joined(separator: "/")) {
@@ -646,7 +663,11 @@ public struct APIHandler: HTTPResponder {
         let interval = config.bookmarkInterval
         let logger = self.logger
         let description = "WATCH \(request.uri)"
+        let handler = self
+        let scope = namespace == nil ? "cluster" : "namespace"
         let body = ResponseBody { writer in
+            handler.watchStarted(r, scope: scope, 1)
+            defer { handler.watchStarted(r, scope: scope, -1) }
             let (merged, cont) = AsyncStream<StreamItem>.makeStream()
             let termID = terminator.register { cont.yield(.end(nil)) }
             let requestID = terminator.started(description)

@@ -185,6 +185,9 @@ public enum BootstrapPolicy {
         clusterRole("system:kube-controller-manager", controllerManagerRules),
         clusterRole("system:kube-scheduler", schedulerRules),
         clusterRole("system:node", nodeRules),
+        // Scraping the API server's metrics and health, as Kubernetes' role of the same name.
+        clusterRole("system:monitoring", [urls(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis",
+                                                         "/readyz", "/readyz/*"])]),
     ]
 
     /// The default ClusterRoleBindings.
@@ -194,6 +197,7 @@ public enum BootstrapPolicy {
         binding("system:public-info-viewer", role: "system:public-info-viewer",
                 groups: ["system:authenticated", "system:unauthenticated"]),
         binding("system:basic-user", role: "system:basic-user", groups: ["system:authenticated"]),
+        binding("system:monitoring", role: "system:monitoring", groups: ["system:monitoring"]),
         binding("system:node-bootstrapper", role: "system:node-bootstrapper", groups: ["system:bootstrappers"]),
         binding("gantry:server-join", role: "gantry:server-join", groups: ["system:bootstrappers"]),
         binding("system:service-account-issuer-discovery", role: "system:service-account-issuer-discovery",

@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryMetrics
 import GantryClient
 import GantryStore
 import Hummingbird
@@ -49,7 +50,10 @@ public struct ControlPlaneConfig: Sendable {
 /// finalization, compaction), as swift-service-lifecycle services.
 public struct ControlPlane: Sendable {
     public let config: ControlPlaneConfig
+    /// The store (measured: each request's latency goes to `metrics`).
     public let store: any StateStore
+    /// The server's metrics (`GET /metrics`); the controllers and scheduler in this process record into it too.
+    public let metrics: GantryMetrics?
     public let registry: Registry
     public let handler: APIHandler
     /// RBAC (nil when the server runs without security).
@@ -57,8 +61,12 @@ public struct ControlPlane: Sendable {
     public let terminator = WatchTerminator()
     let logger: Logger
 
-    public init(config: ControlPlaneConfig, store: any StateStore, logger: Logger = Logger(label: "gantry.apiserver")) throws {
+    /// `metrics` nil: nothing is measured (the benchmark's baseline).
+    public init(config: ControlPlaneConfig, store given: any StateStore, metrics: GantryMetrics? = GantryMetrics(),
+                logger: Logger = Logger(label: "gantry.apiserver")) throws {
         self.config = config
+        self.metrics = metrics
+        let store: any StateStore = metrics.map { MeasuredStore(given, metrics: $0) } ?? given
         self.store = store
         self.logger = logger
         let allocator = ServiceAllocator(store: store, serviceCIDR: try IPv4CIDR(config.serviceCIDR),
@@ -76,7 +84,7 @@ public struct ControlPlane: Sendable {
         var api = config.api
         if api.advertiseAddress == APIConfig().advertiseAddress { api.advertiseAddress = "\(config.host):\(config.port)" }
         handler = try APIHandler(registry: registry, config: api, terminator: terminator, security: config.security,
-                                 authorizer: authorizer, auditLog: config.auditLog, logger: logger)
+                                 authorizer: authorizer, auditLog: config.auditLog, metrics: metrics, logger: logger)
     }
 
     /// Creates the namespaces every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`).

@@ -1,4 +1,5 @@
 import Foundation
+import GantryMetrics
 import GantryAPI
 import GantryRuntime
 import HTTPTypes
@@ -93,6 +94,14 @@ public struct NodeServer: ServiceLifecycle.Service {
         if let security { router.add(middleware: NodeAuthMiddleware(security: security)) }
         let pods = self.pods
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: GantryMetrics.contentType],
+                     body: .init(byteBuffer: ByteBuffer(bytes: await pods.kubeletMetrics())))
+        }
+        router.get("/metrics/cadvisor") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: GantryMetrics.contentType],
+                     body: .init(byteBuffer: ByteBuffer(string: await pods.cadvisorMetrics())))
+        }
         router.get("/stats/summary") { _, _ -> Response in
             var out = [UInt8]()
             await pods.summary().write(into: &out)

@@ -21,12 +21,13 @@ public struct NodeServerSecurity: Sendable {
     public let caPEM: String
     /// The one certificate user allowed in: the API server's.
     public let apiServerUser: String
-    /// Whether a bearer token may `verb` `nodes/proxy` on this node (asked of the API server).
-    public let reviewToken: @Sendable (_ token: String, _ verb: String) async -> Bool
+    /// Whether a bearer token may `verb` the node subresource (`proxy`, `metrics`, `stats`, `log`) on this node
+    /// (asked of the API server).
+    public let reviewToken: @Sendable (_ token: String, _ verb: String, _ subresource: String) async -> Bool
     let decisions = TokenDecisions()
 
     public init(identity: ReloadableIdentity, caPEM: String, apiServerUser: String = ClusterPKI.kubeletClientUser,
-                reviewToken: @escaping @Sendable (_ token: String, _ verb: String) async -> Bool) {
+                reviewToken: @escaping @Sendable (_ token: String, _ verb: String, _ subresource: String) async -> Bool) {
         self.identity = identity
         self.caPEM = caPEM
         self.apiServerUser = apiServerUser
@@ -35,7 +36,7 @@ public struct NodeServerSecurity: Sendable {
 
     /// What a request may do: nil when it is let in, else the status to answer with (401 without credentials or
     /// with a token the server rejects, 403 with a certificate that is not the API server's).
-    func check(headers: HTTPFields, channel: any Channel, verb: String) async -> HTTPResponse.Status? {
+    func check(headers: HTTPFields, channel: any Channel, verb: String, subresource: String = "proxy") async -> HTTPResponse.Status? {
         if let peer = try? await channel.nioSSL_peerCertificate().get() {
             // The handshake verified it against the cluster CA; only the API server's name is let in.
             guard let der = try? peer.toDERBytes(), let cert = try? Certificate(derEncoded: der),
@@ -44,9 +45,10 @@ public struct NodeServerSecurity: Sendable {
         }
         guard let auth = headers[.authorization], auth.lowercased().hasPrefix("bearer ") else { return .unauthorized }
         let token = String(auth.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        if let known = decisions.lookup(token, verb) { return known ? nil : .forbidden }
-        let allowed = await reviewToken(token, verb)
-        decisions.store(token, verb, allowed)
+        let what = verb + " " + subresource
+        if let known = decisions.lookup(token, what) { return known ? nil : .forbidden }
+        let allowed = await reviewToken(token, verb, subresource)
+        decisions.store(token, what, allowed)
         return allowed ? nil : .forbidden
     }
 
@@ -95,7 +97,11 @@ struct NodeAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let verb = request.method == .get || request.method == .head ? "get" : "create"
-        if let status = await security.check(headers: request.headers, channel: context.channel, verb: verb) {
+        // As the kubelet's webhook authorizer names its paths: /metrics → nodes/metrics, /stats → nodes/stats,
+        // /logs → nodes/log, the rest nodes/proxy.
+        let path = request.uri.path
+        let subresource = path.hasPrefix("/metrics") ? "metrics" : path.hasPrefix("/stats") ? "stats" : path.hasPrefix("/logs") ? "log" : "proxy"
+        if let status = await security.check(headers: request.headers, channel: context.channel, verb: verb, subresource: subresource) {
             let text = status == .unauthorized ? "Unauthorized" : "Forbidden: only the API server may use this node's API"
             return Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }

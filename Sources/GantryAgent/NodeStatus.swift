@@ -1,4 +1,5 @@
 import Foundation
+import GantryMetrics
 import GantryAPI
 import GantryClient
 import GantryRuntime
@@ -83,6 +84,8 @@ public struct MachineInfo: Sendable {
 public struct AgentConfig: Sendable {
     public var nodeName: String
     public var dataDir: String
+    /// Where the kubelet's metrics are recorded, served at `/metrics` (nil: none).
+    public var metrics: GantryMetrics?
     /// Pod CIDR when the control plane assigns none (`Node.spec.podCIDR` wins).
     public var podCIDR: String = "10.88.0.0/24"
     /// The node's address (autodetected when nil).

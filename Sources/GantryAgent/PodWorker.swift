@@ -54,6 +54,8 @@ actor PodWorker {
     private var waiters: [String: Task<Void, Never>] = [:]
     private var lastReported: JSONValue?
     private var startTime: Date?
+    /// When this agent first saw the pod, until it ran (`kubelet_pod_start_duration_seconds`).
+    private var seenAt: ContinuousClock.Instant? = .now
     private(set) var finished = false
     private let wake: AsyncStream<Void>.Continuation
     let wakeups: AsyncStream<Void>
@@ -937,6 +939,10 @@ actor PodWorker {
     func buildStatus() -> JSONValue {
         let now = Date().ISO8601Format()
         let phase = currentPhase()
+        if phase == "Running", let seen = seenAt {
+            seenAt = nil
+            config.metrics?.observe("kubelet_pod_start_duration_seconds", [], ContinuousClock.now - seen)
+        }
         let containers = pod.spec?.containers ?? []
         let inits = pod.spec?.initContainers ?? []
         let initialized = inits.allSatisfy { initRecords[$0.name ?? ""]?.state == "terminated" && initRecords[$0.name ?? ""]?.exitCode == 0 }

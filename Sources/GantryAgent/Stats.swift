@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryMetrics
 import GantryRuntime
 
 /// The kubelet's stats summary (`/stats/summary`): CPU and memory per node, pod and container, from
@@ -92,5 +93,74 @@ extension PodManager {
             ])
         }
         return ["node": stats.node(name: config.nodeName), "pods": .array(pods)]
+    }
+}
+
+extension PodManager {
+    /// The kubelet's `/metrics`: `kubelet_running_pods`, `kubelet_running_containers` (counted now) and what the pod
+    /// workers recorded (`kubelet_pod_start_duration_seconds`).
+    public func kubeletMetrics() async -> [UInt8] {
+        guard let metrics = config.metrics else { return [] }
+        var pods = 0, containers = 0
+        for w in allWorkers() {
+            let running = await w.runningContainers()
+            if !running.isEmpty { pods += 1 }
+            containers += running.count
+        }
+        metrics.set("kubelet_running_pods", [], Double(pods))
+        metrics.set("kubelet_running_containers", [("container_state", "running")], Double(containers))
+        metrics.set("kubelet_node_name", [("node", config.nodeName)], 1)
+        return metrics.exposition()
+    }
+
+    /// cAdvisor's container metrics, as the kubelet serves them at `/metrics/cadvisor`: CPU time, memory use and
+    /// working set, and start time, per container (labels `container`, `pod`, `namespace`, `id`, `image`, `name`),
+    /// and for the whole node (`id="/"`).
+    public func cadvisorMetrics() async -> String {
+        var out = PrometheusText()
+        let cpuHelp = "Cumulative cpu time consumed in seconds."
+        let wsHelp = "Current working set in bytes."
+        let memHelp = "Current memory usage in bytes, including all memory regardless of when it was accessed"
+        let node = stats.node(name: config.nodeName)
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        if let cpu = node[path: ["cpu", "usageCoreNanoSeconds"]]?.intValue {
+            out.sample("container_cpu_usage_seconds_total", type: "counter", help: cpuHelp,
+                       [("container", ""), ("cpu", "total"), ("id", "/"), ("image", ""), ("name", ""), ("namespace", ""), ("pod", "")],
+                       Double(cpu) / 1e9, timestampMs: nowMs)
+        }
+        if let ws = node[path: ["memory", "workingSetBytes"]]?.intValue {
+            out.sample("container_memory_working_set_bytes", type: "gauge", help: wsHelp,
+                       [("container", ""), ("id", "/"), ("image", ""), ("name", ""), ("namespace", ""), ("pod", "")], Double(ws), timestampMs: nowMs)
+        }
+        var rows: [(labels: [(String, String)], s: ContainerStats, started: Date?)] = []
+        for w in allWorkers() {
+            let spec = await w.pod.spec
+            let images = Dictionary(((spec?.containers ?? []) + (spec?.initContainers ?? [])).map { ($0.name ?? "", $0.image ?? "") },
+                                    uniquingKeysWith: { a, _ in a })
+            for (name, id, started) in await w.runningContainers() {
+                guard let s = try? await runtime.stats(id) else { continue }
+                rows.append(([("container", name), ("id", "/gantry/\(w.uid)/\(id)"), ("image", images[name] ?? ""), ("name", id),
+                              ("namespace", w.namespace), ("pod", w.name)], s, started))
+            }
+        }
+        for r in rows {
+            let ms = Int64(r.s.timestamp.timeIntervalSince1970 * 1000)
+            out.sample("container_cpu_usage_seconds_total", type: "counter", help: cpuHelp, [("cpu", "total")] + r.labels,
+                       Double(r.s.cpuUsageNanoseconds) / 1e9, timestampMs: ms)
+        }
+        for r in rows {
+            out.sample("container_memory_working_set_bytes", type: "gauge", help: wsHelp, r.labels, Double(r.s.memoryWorkingSetBytes),
+                       timestampMs: Int64(r.s.timestamp.timeIntervalSince1970 * 1000))
+        }
+        for r in rows {
+            out.sample("container_memory_usage_bytes", type: "gauge", help: memHelp, r.labels, Double(r.s.memoryUsageBytes),
+                       timestampMs: Int64(r.s.timestamp.timeIntervalSince1970 * 1000))
+        }
+        for r in rows {
+            guard let started = r.started else { continue }
+            out.sample("container_start_time_seconds", type: "gauge", help: "Start time of the container since unix epoch in seconds.",
+                       r.labels, started.timeIntervalSince1970.rounded())
+        }
+        return out.text
     }
 }

@@ -161,16 +161,17 @@ enum CertificateSignerNames {
 
 extension NodeServerSecurity {
     /// The node server's security for `node`: `serving` as its certificate, clients verified against `caPEM`, and
-    /// bearer tokens checked with the API server (TokenReview, then a SubjectAccessReview for `nodes/proxy`).
+    /// bearer tokens checked with the API server (TokenReview, then a SubjectAccessReview for `nodes/proxy`, or
+    /// `nodes/metrics` and `nodes/stats` for those paths).
     static func make(serving: ReloadableIdentity, caPEM: String, client: GantryClient, node: String) -> NodeServerSecurity {
-        NodeServerSecurity(identity: serving, caPEM: caPEM) { token, verb in
+        NodeServerSecurity(identity: serving, caPEM: caPEM) { token, verb, subresource in
             let review: JSONValue = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
                                      "spec": ["token": .string(token)]]
             guard let r = try? await client.create(.tokenReviews, namespace: nil, review),
                   r[path: ["status", "authenticated"]]?.boolValue == true,
                   let user = r[path: ["status", "user"]] else { return false }
             var spec: JSONValue = ["user": user["username"] ?? "", "groups": user["groups"] ?? [],
-                                   "resourceAttributes": ["verb": .string(verb), "resource": "nodes", "subresource": "proxy",
+                                   "resourceAttributes": ["verb": .string(verb), "resource": "nodes", "subresource": .string(subresource),
                                                           "name": .string(node)]]
             if let uid = user["uid"] { spec["uid"] = uid }
             if let extra = user["extra"] { spec["extra"] = extra }

@@ -394,7 +394,11 @@ struct ControlPlaneOptions: ParsableArguments {
         let host = cp.config.host
         let (ports, portCont) = AsyncStream<Int>.makeStream()
         let runControllers = controllers
-        let config = try? controllerConfig()
+        let config = try? { () throws -> ControllerManagerConfig in
+            var c = try controllerConfig()
+            c.metrics = cp.metrics
+            return c
+        }()
         let controllerSide = LateServices {
             var it = ports.makeAsyncIterator()
             guard runControllers, let config, let port = await it.next() else { return [] }

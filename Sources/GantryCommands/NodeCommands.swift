@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GantryMetrics
 import GantryAgent
 import GantryAPI
 import GantryAuth
@@ -97,6 +98,7 @@ struct AgentOptions: ParsableArguments {
         c.clusterDNS = clusterDNS
         c.serverPort = agentPort ?? Self.defaultAgentPort
         c.preparedSandboxes = max(0, preparedSandboxes)
+        c.metrics = GantryMetrics()
         return c
     }
 

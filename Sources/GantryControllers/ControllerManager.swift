@@ -1,4 +1,5 @@
 import Foundation
+import GantryMetrics
 import GantryAPI
 import GantryClient
 import Logging
@@ -20,6 +21,8 @@ public struct ControllerManagerConfig: Sendable {
     public var schedulerConfig = SchedulerServiceConfig()
     /// How often the garbage collector looks again at objects owned by kinds it does not watch (custom resources).
     public var foreignOwnerResync: Duration = .seconds(3)
+    /// Where the work queues and the scheduler record their metrics (the server's; nil: none).
+    public var metrics: GantryMetrics?
     public init() {}
 }
 
@@ -133,6 +136,7 @@ public final class ControllerManager: Sendable {
             ControllerRunner(name: "endpointslice", queue: slices.queue, reconciler: slices, workers: config.workers, logger: logger),
             ControllerRunner(name: "garbage-collector", queue: gc.queue, reconciler: gc, workers: config.workers, logger: logger),
         ]
+        if let m = config.metrics { for r in runners { r.queue.instrument(name: r.name, metrics: m) } }
         nodeLifecycle = NodeLifecycleController(context: context("node-controller"), nodes: nodes, leases: leases, pods: pods,
                                                 config: config.nodeLifecycle)
         nodeLifecycle.register()
@@ -140,7 +144,7 @@ public final class ControllerManager: Sendable {
             let own = schedulerClient ?? client
             let recorder = ControllerContext(client: own, component: "default-scheduler", clock: clock, logger: logger).recorder
             let s = SchedulerService(client: own, pods: pods, nodes: nodes, volumes: SchedulerVolumes(claims: claims, volumes: volumes, classes: storageClasses),
-                                     config: config.schedulerConfig, recorder: recorder, logger: logger)
+                                     config: config.schedulerConfig, recorder: recorder, metrics: config.metrics, logger: logger)
             s.register()
             scheduler = s
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import GantryMetrics
 import GantryAPI
 import GantryClient
 import GantryScheduler
@@ -29,13 +30,19 @@ public final class SchedulerService: @unchecked Sendable {
     let recorder: EventRecorder
     let logger: Logger
     let queue = WorkQueue(baseDelay: .milliseconds(100), maxDelay: .seconds(10))
+    /// kube-scheduler's metrics (nil: none).
+    let metrics: GantryMetrics?
+    /// When each pod waiting for a node was first seen, and how often it was tried (for
+    /// `scheduler_pod_scheduling_duration_seconds{attempts}`).
+    private var waiting: [String: (since: ContinuousClock.Instant, attempts: Int)] = [:]
     private let lock = NSLock()
     private var snapshot = ClusterSnapshot()
     private var scheduler: Scheduler
     private var unschedulable: Set<String> = []
 
     public init(client: GantryClient, pods: Informer<Pod>, nodes: Informer<Node>, volumes: SchedulerVolumes? = nil,
-                config: SchedulerServiceConfig, recorder: EventRecorder, logger: Logger) {
+                config: SchedulerServiceConfig, recorder: EventRecorder, metrics: GantryMetrics? = nil, logger: Logger) {
+        self.metrics = metrics
         self.client = client
         self.pods = pods
         self.nodes = nodes
@@ -159,7 +166,28 @@ public final class SchedulerService: @unchecked Sendable {
 
     /// Decides where the pod with `key` goes; on success it is assumed in the snapshot and returned for binding.
     func decide(_ key: String) async -> Placement? {
-        guard let pod = pods.get(key), responsible(for: pod) else { return nil }
+        guard let pod = pods.get(key), responsible(for: pod) else {
+            lock.withLock { _ = waiting.removeValue(forKey: key) }
+            return nil
+        }
+        let started = ContinuousClock.now
+        lock.withLock {
+            var w = waiting[key] ?? (started, 0)
+            w.attempts += 1
+            waiting[key] = w
+        }
+        let placement = await decideUnmeasured(key, pod)
+        if let metrics {
+            let result = placement == nil ? "unschedulable" : "scheduled"
+            let labels = [("profile", config.schedulerName), ("result", result)]
+            metrics.count("scheduler_schedule_attempts_total", labels)
+            metrics.observe("scheduler_scheduling_attempt_duration_seconds", labels, ContinuousClock.now - started)
+        }
+        return placement
+    }
+
+    /// `decide`'s work, for `pod` (the one `key` names).
+    private func decideUnmeasured(_ key: String, _ pod: Pod) async -> Placement? {
         // Volumes: claims must exist, bound ones pin the pod to their volume's nodes, WaitForFirstConsumer ones follow it.
         var candidate = Self.withDefaultSpread(pod)
         var delayed: [PersistentVolumeClaim] = []
@@ -238,6 +266,9 @@ public final class SchedulerService: @unchecked Sendable {
                                            ["metadata": ["annotations": [LocalPath.selectedNodeAnnotation: .string(node)]]])
             }
             _ = try await client.call(.POST, GantryClient.path(.pods, namespace: ns, name: pod.name, subresource: "binding"), body: binding)
+            if let metrics, let w = lock.withLock({ waiting.removeValue(forKey: objectKey(pod)) }) {
+                metrics.observe("scheduler_pod_scheduling_duration_seconds", [("attempts", String(w.attempts))], ContinuousClock.now - w.since)
+            }
             await recorder.record(pod, reason: "Scheduled", message: "Successfully assigned \(ns)/\(pod.name) to \(node)")
         } catch {
             // Forget the assumption; the pod comes back through the informer if it still needs a node.

@@ -1,4 +1,5 @@
 import Foundation
+import GantryMetrics
 
 /// A queue of object keys (`namespace/name`) for a controller's workers, as client-go's workqueue: a key
 /// queued many times is handed out once; a key being processed is not handed to a second worker (it is
@@ -13,6 +14,11 @@ public final class WorkQueue: @unchecked Sendable {
     private var waiters: [CheckedContinuation<String?, Never>] = []
     private var shuttingDown = false
     private let clock: any ControllerClock
+    /// client-go's workqueue metrics (`workqueue_depth`, `workqueue_adds_total`, `workqueue_queue_duration_seconds`,
+    /// `workqueue_work_duration_seconds`, `workqueue_retries_total`), once `instrument` names the queue.
+    private var metrics: (name: String, sink: GantryMetrics)?
+    private var addedAt: [String: ContinuousClock.Instant] = [:]
+    private var startedAt: [String: ContinuousClock.Instant] = [:]
     /// First retry delay; doubles on each failure of the same key.
     public let baseDelay: Duration
     /// Longest retry delay.
@@ -26,15 +32,41 @@ public final class WorkQueue: @unchecked Sendable {
         self.maxDelay = maxDelay
     }
 
+    /// Records this queue's metrics into `metrics` under `name` (the controller's).
+    public func instrument(name: String, metrics sink: GantryMetrics) {
+        lock.withLock { metrics = (name, sink) }
+        sink.set("workqueue_depth", [("name", name)], 0)
+    }
+
+    /// Under the lock: the metrics of a key queued (`added`), handed out or done.
+    private func noteLocked(added: String?, taken: String? = nil, finished: String? = nil) {
+        guard let (name, sink) = metrics else { return }
+        let now = ContinuousClock.now
+        if let key = added {
+            sink.count("workqueue_adds_total", [("name", name)])
+            if addedAt[key] == nil { addedAt[key] = now }
+        }
+        if let key = taken {
+            if let t = addedAt.removeValue(forKey: key) { sink.observe("workqueue_queue_duration_seconds", [("name", name)], now - t) }
+            startedAt[key] = now
+        }
+        if let key = finished, let t = startedAt.removeValue(forKey: key) {
+            sink.observe("workqueue_work_duration_seconds", [("name", name)], now - t)
+        }
+        sink.set("workqueue_depth", [("name", name)], Double(queue.count - head))
+    }
+
     /// Queues `key` unless it is already waiting; idempotent.
     public func add(_ key: String) {
         let waiter: CheckedContinuation<String?, Never>? = lock.withLock {
             if shuttingDown || dirty.contains(key) { return nil }
             dirty.insert(key)
+            defer { noteLocked(added: key) }
             if processing.contains(key) { return nil }
             if !waiters.isEmpty {
                 processing.insert(key)
                 dirty.remove(key)
+                noteLocked(added: nil, taken: key)
                 return waiters.removeFirst()
             }
             queue.append(key)
@@ -58,6 +90,7 @@ public final class WorkQueue: @unchecked Sendable {
         let n: Int = lock.withLock {
             let n = failures[key, default: 0]
             failures[key] = n + 1
+            if let (name, sink) = metrics { sink.count("workqueue_retries_total", [("name", name)]) }
             return n
         }
         add(key, after: backoff(failures: n))
@@ -102,6 +135,7 @@ public final class WorkQueue: @unchecked Sendable {
             }
             dirty.remove(key)
             processing.insert(key)
+            noteLocked(added: nil, taken: key)
             return .some(key)
         }
         return shuttingDown ? .some(nil) : nil
@@ -111,10 +145,12 @@ public final class WorkQueue: @unchecked Sendable {
     public func done(_ key: String) {
         let waiter: CheckedContinuation<String?, Never>? = lock.withLock {
             processing.remove(key)
+            noteLocked(added: nil, finished: key)
             guard dirty.contains(key) else { return nil }
             if !waiters.isEmpty {
                 dirty.remove(key)
                 processing.insert(key)
+                noteLocked(added: nil, taken: key)
                 return waiters.removeFirst()
             }
             queue.append(key)

@@ -106,6 +106,9 @@ public protocol StateStore: Sendable {
     /// progress of their own deliver only the events.
     func watchWithProgress(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<WatchItem, Error>
 
+    /// How many keys are under `prefix` now (for `apiserver_storage_objects`), without reading their values.
+    func count(prefix: String) async throws -> Int
+
     /// The store's current revision (of the last write).
     func currentRevision() async throws -> Int64
 
@@ -128,6 +131,10 @@ public enum WatchItem: Sendable, Hashable {
 }
 
 extension StateStore {
+    public func count(prefix: String) async throws -> Int {
+        try await list(prefix: prefix).items.count
+    }
+
     public func watchWithProgress(prefix: String, fromRevision: Int64) async throws -> AsyncThrowingStream<WatchItem, Error> {
         let events = try await watch(prefix: prefix, fromRevision: fromRevision)
         let (stream, continuation) = AsyncThrowingStream<WatchItem, Error>.makeStream()

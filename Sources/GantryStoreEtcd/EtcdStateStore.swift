@@ -156,6 +156,16 @@ public final class EtcdStateStore: StateStore, CachedReads {
         return ListResult(items: resp.kvs.map { keyValue($0, off) }, revision: resp.header.revision + off, more: resp.more)
     }
 
+    public func count(prefix: String) async throws -> Int {
+        var r = Etcdserverpb_RangeRequest()
+        let start = etcdKey(prefix)
+        r.key = start
+        r.rangeEnd = Self.rangeEnd(start)
+        r.countOnly = true
+        r.serializable = true
+        return Int(try await client.range(r).count)
+    }
+
     public func list(prefix: String, after: String?, limit: Int, revision: Int64?) async throws -> ListResult {
         var r = Etcdserverpb_RangeRequest()
         let start = etcdKey(prefix)

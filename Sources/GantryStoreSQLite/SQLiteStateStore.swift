@@ -99,6 +99,17 @@ public actor SQLiteStateStore: StateStore {
         }
     }
 
+    public func count(prefix: String) throws -> Int {
+        try checkOpen()
+        let end = prefixRangeEnd(prefix)
+        return try wrap("count") {
+            try pool.read { db in
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM current WHERE key >= ? AND key < ?"),
+                                 arguments: [prefix, end]) ?? 0
+            }
+        }
+    }
+
     public func list(prefix: String, after: String?, limit: Int, revision rev: Int64?) throws -> ListResult {
         try checkOpen()
         let at = rev ?? revision

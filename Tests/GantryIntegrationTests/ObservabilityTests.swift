@@ -1,0 +1,186 @@
+import Foundation
+import GantryAPI
+import GantryClient
+import GantryTestSupport
+import Testing
+
+/// Metrics as a monitoring stack sees them: a real Prometheus (Debian's) finds the API server and the node through
+/// service discovery against Gantry's API, with a ServiceAccount token and RBAC as on Kubernetes, and scrapes
+/// `/metrics` of both and the node's `/metrics/cadvisor`.
+@Suite("Observability", .serialized)
+struct ObservabilityTests {
+    @Test func prometheusScrapesTheClusterThroughServiceDiscovery() async throws {
+        try requireRoot("runc, overlay mounts and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let prometheus = try requireExecutable("prometheus", package: "prometheus")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let registry = try await BusyboxRegistry.start()
+        defer { registry.stop() }
+        let dir = TempDir("gantry-observe")
+        defer {
+            if let log = try? String(contentsOfFile: dir.file("dev.log"), encoding: .utf8) {
+                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-observe-dev.log", atomically: true, encoding: .utf8)
+            }
+            if let log = try? String(contentsOfFile: dir.file("prometheus.log"), encoding: .utf8) {
+                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-prometheus.log", atomically: true, encoding: .utf8)
+            }
+            scrubNodeState(under: dir.path)
+            removeGantryIPTablesState()
+            _ = try? FileManager.default.removeItem(atPath: dir.path)
+        }
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let net = try await TestPodNetwork.make(bridge: "go\(tag)", second: 249)
+        defer { net.release() }
+        let dev = try await GantryProcess([
+            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "obs-\(tag)",
+            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
+        ], logPath: dir.file("dev.log"))
+        defer { dev.process.terminate() }
+        let client = try dev.client()
+        func k(_ args: String..., stdin: String? = nil) async throws -> String {
+            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(60))
+            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+            return r.stdout
+        }
+        try await eventually(timeout: .seconds(30), "node obs-\(tag) Ready") {
+            let n = try? await client.get(.nodes, namespace: nil, name: "obs-\(tag)")
+            return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+
+        // A pod that burns CPU, so that its container's counters move.
+        _ = try await k("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: burn}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: burn
+                image: \(registry.image)
+                command: [sh, -c, "while true; do :; done"]
+                resources: {limits: {cpu: 200m, memory: 32Mi}}
+            """)
+        try await eventually(timeout: .seconds(60), "pod burn Running") {
+            (try? await client.get(.pods, namespace: "default", name: "burn"))?[path: ["status", "phase"]] == "Running"
+        }
+
+        // Prometheus' own identity, as its Helm chart sets it up: a ServiceAccount and a ClusterRole to discover
+        // and scrape.
+        _ = try await k("apply", "-f", "-", stdin: """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: prometheus, namespace: kube-system}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: prometheus}
+            rules:
+            - apiGroups: [""]
+              resources: [nodes, nodes/metrics, services, endpoints, pods]
+              verbs: [get, list, watch]
+            - apiGroups: [discovery.k8s.io]
+              resources: [endpointslices]
+              verbs: [get, list, watch]
+            - nonResourceURLs: [/metrics, /gantry/v1/prometheus-sd/*]
+              verbs: [get]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: prometheus}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: prometheus}
+            subjects: [{kind: ServiceAccount, name: prometheus, namespace: kube-system}]
+            """)
+        let token = try await k("create", "token", "prometheus", "-n", "kube-system", "--duration", "1h")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try token.write(toFile: dir.file("token"), atomically: true, encoding: .utf8)
+        let kubeconfig = try #require(dev.kubeconfig)
+        let ca = try #require(try Kubeconfig.load(path: kubeconfig).credentials.caPEM)
+        try ca.write(toFile: dir.file("ca.crt"), atomically: true, encoding: .utf8)
+
+        // Each job finds its targets through Gantry's API. Debian's Prometheus (2.42.0+ds) is built without
+        // `kubernetes_sd_configs`, so the jobs use `http_sd_configs` on Gantry's discovery endpoint, which answers
+        // the targets and `__meta_kubernetes_*` labels Kubernetes discovery would; the relabelling is Kubernetes'.
+        func job(_ name: String, role: String, path: String = "/metrics", extra: [String] = []) -> [String] {
+            ["- job_name: \(name)",
+             "  scheme: https",
+             "  metrics_path: \(path)",
+             "  tls_config: {ca_file: \(dir.file("ca.crt")), insecure_skip_verify: \(role == "node")}",
+             "  authorization: {type: Bearer, credentials_file: \(dir.file("token"))}",
+             "  http_sd_configs:",
+             "  - url: \(dev.url)/gantry/v1/prometheus-sd/\(role)",
+             "    refresh_interval: 1s",
+             "    tls_config: {ca_file: \(dir.file("ca.crt"))}",
+             "    authorization: {type: Bearer, credentials_file: \(dir.file("token"))}"] + extra
+        }
+        let config = (["global: {scrape_interval: 1s, scrape_timeout: 1s}", "scrape_configs:"]
+            + job("apiserver", role: "endpoints", extra: [
+                "  relabel_configs:",
+                "  - source_labels: [__meta_kubernetes_namespace, __meta_kubernetes_service_name, __meta_kubernetes_endpoint_port_name]",
+                "    action: keep",
+                "    regex: default;kubernetes;https",
+            ])
+            + job("kubelet", role: "node")
+            + job("cadvisor", role: "node", path: "/metrics/cadvisor")).joined(separator: "\n") + "\n"
+        try config.write(toFile: dir.file("prometheus.yml"), atomically: true, encoding: .utf8)
+        // (`type: Bearer` spelled out: Debian's build sends the bare token otherwise.)
+        let port = try freePort()
+        let prom = try TestChild(prometheus, ["--config.file", dir.file("prometheus.yml"), "--storage.tsdb.path", dir.file("tsdb"),
+                                              "--web.listen-address", "127.0.0.1:\(port)"], output: dir.file("prometheus.log"))
+        defer { prom.signal(SIGKILL); prom.waitUntilExit() }
+        let http = GantryClient(server: "http://127.0.0.1:\(port)")
+
+        // Every target found by discovery and up.
+        let lastTargets = LockedText()
+        defer { print("Prometheus targets:\n\(lastTargets.value)") }
+        try await eventually(timeout: .seconds(60), interval: .milliseconds(500), "the apiserver, kubelet and cadvisor targets up") {
+            guard let t = try? await http.call(.GET, "/api/v1/targets", query: ["state": "active"]) else { return false }
+            let active = t[path: ["data", "activeTargets"]]?.arrayValue ?? []
+            lastTargets.value = active.map { "\($0[path: ["labels", "job"]]?.stringValue ?? "") \($0["scrapeUrl"]?.stringValue ?? "") \($0["health"]?.stringValue ?? "") \($0["lastError"]?.stringValue ?? "")" }
+                .joined(separator: "\n")
+            let up = Set(active.filter { $0["health"] == "up" }.compactMap { $0[path: ["labels", "job"]]?.stringValue })
+            return up.isSuperset(of: ["apiserver", "kubelet", "cadvisor"])
+        }
+
+        func query(_ q: String) async throws -> [JSONValue] {
+            let r = try await http.call(.GET, "/api/v1/query", query: ["query": q])
+            return r[path: ["data", "result"]]?.arrayValue ?? []
+        }
+        func value(_ v: JSONValue) -> Double { Double(v[path: ["value"]]?.arrayValue?.last?.stringValue ?? "") ?? -1 }
+        try await eventually(timeout: .seconds(30), interval: .milliseconds(500), "the metrics in Prometheus") {
+            let lists = try await query(#"apiserver_request_total{job="apiserver",verb="LIST",resource="pods",code="200"}"#)
+            let watches = try await query(#"apiserver_longrunning_requests{verb="WATCH"}"#)
+            let storage = try await query(#"apiserver_storage_objects{resource="pods"}"#)
+            let latency = try await query(#"apiserver_request_duration_seconds_bucket{verb="POST",le="+Inf"}"#)
+            let store = try await query(#"etcd_request_duration_seconds_count{operation="create"}"#)
+            let queues = try await query(#"workqueue_adds_total{name="endpoints"}"#)
+            let depth = try await query(#"workqueue_depth{name="replicaset"}"#)
+            let sched = try await query(#"scheduler_schedule_attempts_total{result="scheduled"}"#)
+            let running = try await query(#"kubelet_running_pods{job="kubelet"}"#)
+            let started = try await query(#"kubelet_pod_start_duration_seconds_count"#)
+            let cpu = try await query(#"rate(container_cpu_usage_seconds_total{job="cadvisor",pod="burn",container="burn"}[5s])"#)
+            let memory = try await query(#"container_memory_working_set_bytes{job="cadvisor",pod="burn",namespace="default"}"#)
+            return !lists.isEmpty && !watches.isEmpty && (storage.first.map(value) ?? 0) >= 1 && !latency.isEmpty && !store.isEmpty
+                && !queues.isEmpty && !depth.isEmpty && (sched.first.map(value) ?? 0) >= 1 && (running.first.map(value) ?? 0) >= 1
+                && (started.first.map(value) ?? 0) >= 1 && (cpu.first.map(value) ?? 0) > 0.05 && (memory.first.map(value) ?? 0) > 0
+        }
+        let cpu = try await query(#"rate(container_cpu_usage_seconds_total{pod="burn",container="burn"}[5s])"#)
+        print("Prometheus: the burn pod uses \(cpu.first.map(value) ?? -1) cores (limit 0.2)")
+
+        // Without the right, a token is refused the metrics.
+        _ = try await k("create", "serviceaccount", "nobody", "-n", "default")
+        let nobody = try await k("create", "token", "nobody", "-n", "default").trimmingCharacters(in: .whitespacesAndNewlines)
+        let refused = try await runCommand("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", dir.file("ca.crt"),
+                                                             "-H", "Authorization: Bearer \(nobody)", dev.url + "/metrics"])
+        #expect(refused.stdout == "403", "a token without the right got /metrics: \(refused.stdout)")
+    }
+}
+
+/// A string shared with a polling closure.
+final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    var value: String {
+        get { lock.withLock { text } }
+        set { lock.withLock { text = newValue } }
+    }
+}
