@@ -48,9 +48,12 @@ public struct ResourceInfo: Sendable, Hashable {
     public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
     /// `deployment.apps` or `pod`, as kubectl prints `deployment.apps/web created`.
     public var qualifiedSingular: String { group.isEmpty ? singular : "\(singular).\(group)" }
+    /// Served read-only from somewhere else than the store (metrics.k8s.io: the agents' stats): get and list only.
+    public var readOnly = false
     /// Verbs served on the collection and items.
     public var verbs: [String] {
-        stored ? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] : ["create"]
+        if readOnly { return ["get", "list"] }
+        return stored ? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] : ["create"]
     }
     /// The store key prefix for this resource: `/registry/apps/deployments/`.
     public var keyPrefix: String {
@@ -173,6 +176,18 @@ extension ResourceInfo {
         group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews",
         namespaced: false, stored: false)
 
+    /// metrics.k8s.io, as metrics-server serves it: the nodes' and pods' CPU and memory from the agents' stats.
+    public static let nodeMetrics: ResourceInfo = {
+        var r = ResourceInfo(group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", namespaced: false, stored: false)
+        r.readOnly = true
+        return r
+    }()
+    public static let podMetrics: ResourceInfo = {
+        var r = ResourceInfo(group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", stored: false)
+        r.readOnly = true
+        return r
+    }()
+
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
@@ -180,7 +195,7 @@ extension ResourceInfo {
         .persistentVolumes, .persistentVolumeClaims, .storageClasses, .eventsV1, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
-        .tokenReviews, .selfSubjectReviews,
+        .tokenReviews, .selfSubjectReviews, .nodeMetrics, .podMetrics,
     ]
 
     /// The group versions served, in discovery order (core first, then as `all` first names them): a kind of a new

@@ -97,6 +97,8 @@ public struct APIHandler: HTTPResponder {
     /// Where requests are counted and timed, served at `/metrics` (nil: no metrics).
     public let metrics: GantryMetrics?
     let storageCounts = StorageCounts()
+    /// The agents' stats, for metrics.k8s.io.
+    let nodeStats = NodeStatsCache()
     let logger: Logger
 
     public init(registry: Registry, config: APIConfig, terminator: WatchTerminator, security: SecurityConfig? = nil,
@@ -373,6 +375,12 @@ public struct APIHandler: HTTPResponder {
         try await allowWithCatchUp(user, Self.accessRequest(r, method: method, namespace: namespace, name: name, subresource: sub,
                                                             watch: watch))
         var req = request
+        if r.readOnly {
+            guard method == .get || method == .head, sub == nil, !watch else {
+                throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")
+            }
+            return try await metricsAPI(r, namespace: namespace, name: name, query: q)
+        }
         if !r.stored {
             guard method == .post, name == nil, sub == nil else {
                 throw GantryError(.methodNotAllowed, "the server does not allow this method on the requested resource")

@@ -185,6 +185,9 @@ public enum BootstrapPolicy {
         clusterRole("system:kube-controller-manager", controllerManagerRules),
         clusterRole("system:kube-scheduler", schedulerRules),
         clusterRole("system:node", nodeRules),
+        // Reading metrics.k8s.io (kubectl top), folded into view, edit and admin as metrics-server's role is.
+        clusterRole("system:aggregated-metrics-reader", [rule(["get", "list", "watch"], "metrics.k8s.io", ["pods", "nodes"])],
+                    labels: [toAdmin: "true", toEdit: "true", toView: "true"]),
         // Scraping the API server's metrics and health, as Kubernetes' role of the same name.
         clusterRole("system:monitoring", [urls(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis",
                                                          "/readyz", "/readyz/*"])]),

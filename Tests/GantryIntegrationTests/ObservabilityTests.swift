@@ -166,6 +166,25 @@ struct ObservabilityTests {
         let cpu = try await query(#"rate(container_cpu_usage_seconds_total{pod="burn",container="burn"}[5s])"#)
         print("Prometheus: the burn pod uses \(cpu.first.map(value) ?? -1) cores (limit 0.2)")
 
+        // kubectl top, on metrics.k8s.io from the agents' stats.
+        var topNodes = "", topPods = ""
+        try await eventually(timeout: .seconds(40), interval: .seconds(1), "kubectl top to show the node and the burn pod") {
+            topNodes = (try? await k("top", "nodes")) ?? ""
+            topPods = (try? await k("top", "pods", "--containers")) ?? ""
+            return topNodes.contains("obs-\(tag)") && topPods.contains("burn")
+        }
+        print("kubectl top nodes:\n\(topNodes)kubectl top pods --containers:\n\(topPods)")
+        let burnLine = try #require(topPods.split(separator: "\n").first { $0.hasPrefix("burn") })
+        let fields = burnLine.split(separator: " ", omittingEmptySubsequences: true)
+        // POD NAME CPU(cores) MEMORY(bytes): the burner is held near its 200m limit.
+        let millicores = Int(fields.count >= 3 ? fields[2].dropLast() : "") ?? 0
+        #expect(millicores >= 50 && millicores <= 260, "burn uses \(fields.count >= 3 ? String(fields[2]) : "?") (limit 200m)")
+        let metrics = try await client.call(.GET, "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn")
+        #expect(metrics["kind"] == "PodMetrics")
+        #expect(metrics[path: ["containers"]]?.arrayValue?.first?["name"] == "burn")
+        let missing = try? await client.call(.GET, "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/none")
+        #expect(missing == nil, "metrics of a pod that does not exist")
+
         // Without the right, a token is refused the metrics.
         _ = try await k("create", "serviceaccount", "nobody", "-n", "default")
         let nobody = try await k("create", "token", "nobody", "-n", "default").trimmingCharacters(in: .whitespacesAndNewlines)
