@@ -710,4 +710,14 @@ let protobufFieldNumberSource = """
   automountServiceAccountToken=4 imagePullSecrets=3 metadata=1 secrets=2
 @core.ServiceAccountList
   items=2 metadata=1
+@metrics.NodeMetrics
+  metadata=1 timestamp=2 usage=4 window=3
+@metrics.NodeMetricsList
+  items=2 metadata=1
+@metrics.ContainerMetrics
+  name=1 usage=2
+@metrics.PodMetrics
+  containers=4 metadata=1 timestamp=2 window=3
+@metrics.PodMetricsList
+  items=2 metadata=1
 """

@@ -69,3 +69,38 @@ let policiesSchemaSource = """
   min {}quantity | Min usage constraints on this kind by resource name.
   type string req | Type of resource that this limit applies to: Container, Pod or PersistentVolumeClaim.
 """
+
+// metrics.k8s.io/v1beta1 (metrics-server's NodeMetrics and PodMetrics). Format: see `SchemaDSL`.
+let metricsSchemaSource = """
+@metrics.NodeMetrics gvk=metrics.k8s.io/v1beta1/NodeMetrics | NodeMetrics sets resource usage metrics of a node.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  timestamp time | The following fields define time interval from which metrics were collected from the interval [Timestamp-Window, Timestamp].
+  usage {}quantity | The memory and CPU usage of the node.
+  window string | The window of the interval the usage was measured over.
+
+@metrics.NodeMetricsList gvk=metrics.k8s.io/v1beta1/NodeMetricsList | NodeMetricsList is a list of NodeMetrics.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []metrics.NodeMetrics req | List of node metrics.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@metrics.ContainerMetrics | ContainerMetrics sets resource usage metrics of a container.
+  name string req | Container name corresponding to the one from pod.spec.containers.
+  usage {}quantity req | The memory and CPU usage of the container.
+
+@metrics.PodMetrics gvk=metrics.k8s.io/v1beta1/PodMetrics | PodMetrics sets resource usage metrics of a pod.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  containers []metrics.ContainerMetrics list=atomic | Metrics for all containers are collected within the same time window.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object's metadata.
+  timestamp time | The following fields define time interval from which metrics were collected from the interval [Timestamp-Window, Timestamp].
+  window string | The window of the interval the usage was measured over.
+
+@metrics.PodMetricsList gvk=metrics.k8s.io/v1beta1/PodMetricsList | PodMetricsList is a list of PodMetrics.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []metrics.PodMetrics req | List of pod metrics.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+"""

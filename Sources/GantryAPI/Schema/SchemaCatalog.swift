@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource, storageSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource, storageSchemaSource, metricsSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -259,6 +259,7 @@ public enum SchemaDSL {
         ("meta.", "io.k8s.apimachinery.pkg.apis.meta.v1."),
         ("runtime.", "io.k8s.apimachinery.pkg.runtime."),
         ("version.", "io.k8s.apimachinery.pkg.version."),
+        ("metrics.", "io.k8s.metrics.pkg.apis.metrics.v1beta1."),
     ]
 
     static let aliases: [String: String] = [
