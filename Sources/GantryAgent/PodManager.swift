@@ -16,6 +16,8 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     private let lock = NSLock()
     private var workers: [String: PodWorker] = [:]
     let stats = StatsCollector()
+    /// The kubelet's events (source `kubelet` on this node), repeats folded.
+    let events: EventSink
     /// Cleanups of deleted pods still running (shutdown waits for them).
     let cleanups = LockedValue(0)
 
@@ -27,6 +29,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         self.network = network
         self.config = config
         self.logger = logger
+        events = EventSink(client: client, component: "kubelet", host: config.nodeName, logger: logger)
     }
 
     func worker(_ uid: String) -> PodWorker? {
@@ -166,7 +169,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         }
         do {
             let w = try PodWorker(pod: pod, client: client, runtime: runtime, images: images, network: network,
-                                  config: config, logger: logger)
+                                  config: config, events: events, logger: logger)
             setWorker(uid, w)
             group.addTask { [weak self] in
                 await w.run(adopting: adopting)

@@ -41,6 +41,8 @@ actor PodWorker {
     let network: any NetworkPlugin
     let config: AgentConfig
     let logger: Logger
+    /// Where the pod's events go (Pulling, Pulled, Created, Started, Killing, BackOff, Unhealthy, Failed).
+    let events: EventSink?
     /// Back-off and state-change logging of the API writes (status, the final delete) and of sandbox set-up, so
     /// an unreachable server or a broken plugin is retried less and less often and logged once, not every try.
     var apiBackoff = Backoff(initial: .seconds(1), cap: .seconds(30))
@@ -61,7 +63,8 @@ actor PodWorker {
     let wakeups: AsyncStream<Void>
 
     init(pod: JSONValue, client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore,
-         network: any NetworkPlugin, config: AgentConfig, logger: Logger) throws {
+         network: any NetworkPlugin, config: AgentConfig, events: EventSink? = nil, logger: Logger) throws {
+        self.events = events
         self.raw = pod
         self.pod = try pod.decode(Pod.self)
         self.uid = self.pod.metadata.uid ?? ""
@@ -266,6 +269,9 @@ actor PodWorker {
             case "terminated":
                 guard shouldRestart(r) else { continue }
                 if let until = r.backoffUntil, until > Date() {
+                    if r.message?.hasPrefix("back-off") != true {
+                        event("Warning", "BackOff", "Back-off restarting failed container \(n) in pod \(name)_\(namespace)(\(uid))", container: n)
+                    }
                     r.message = "back-off \(Int(config.backoff.delay(restartCount: max(0, r.restartCount - 1))))s restarting failed container=\(n) pod=\(name)_\(namespace)(\(uid))"
                     records[n] = r
                     schedule(after: until.timeIntervalSinceNow)
@@ -525,6 +531,16 @@ actor PodWorker {
         }
     }
 
+    // MARK: - Events
+
+    /// Records an event about this pod, or one of its containers, as the kubelet does (not waited for).
+    nonisolated func event(_ type: String = "Normal", _ reason: String, _ message: String, container: String? = nil, isInit: Bool = false) {
+        guard let events else { return }
+        var ref: JSONValue = ["apiVersion": "v1", "kind": "Pod", "name": .string(name), "namespace": .string(namespace), "uid": .string(uid)]
+        if let container { ref["fieldPath"] = .string(isInit ? "spec.initContainers{\(container)}" : "spec.containers{\(container)}") }
+        events.emit(involved: ref, type: type, reason: reason, message: message)
+    }
+
     // MARK: - Containers
 
     func start(_ c: Container, isInit: Bool) async {
@@ -540,7 +556,7 @@ actor PodWorker {
         // Image.
         let image: StoredImage
         do {
-            image = try await ensureImage(c)
+            image = try await ensureImage(c, isInit: isInit)
             r.pullFailures = 0
         } catch {
             // A pull cut short because the agent stops is not a failed pull.
@@ -549,6 +565,8 @@ actor PodWorker {
             r.state = "waiting"
             r.reason = r.pullFailures == 1 ? "ErrImagePull" : "ImagePullBackOff"
             r.message = "\(error)"
+            event("Warning", "Failed", "Failed to pull image \"\(c.image ?? "")\": \(error)", container: n, isInit: isInit)
+            if r.pullFailures > 1 { event("Normal", "BackOff", "Back-off pulling image \"\(c.image ?? "")\"", container: n, isInit: isInit) }
             r.backoffUntil = Date().addingTimeInterval(config.backoff.delay(restartCount: r.pullFailures - 1))
             save()
             if r.pullFailures == 1 {
@@ -610,6 +628,8 @@ actor PodWorker {
                            "gantry.io/container": n, "gantry.io/image-digest": image.digest]
             // Nothing happens between create and start here (no CRI client to interpose), so one step.
             try await runtime.run(spec)
+            event("Normal", "Created", "Created container \(n)", container: n, isInit: isInit)
+            event("Normal", "Started", "Started container \(n)", container: n, isInit: isInit)
             r.runtimeID = id
             r.state = "running"
             r.reason = nil
@@ -640,6 +660,7 @@ actor PodWorker {
             r.message = "\(error)"
             r.backoffUntil = Date().addingTimeInterval(config.backoff.delay(restartCount: r.restartCount))
             save()
+            event("Warning", "Failed", "Error: \(error)", container: n, isInit: isInit)
             schedule(after: r.backoffUntil!.timeIntervalSinceNow)
             logger.warning("container start failed", metadata: ["container": "\(n)", "error": "\(error)"])
         }
@@ -659,14 +680,25 @@ actor PodWorker {
         }
     }
 
-    func ensureImage(_ c: Container) async throws -> StoredImage {
+    func ensureImage(_ c: Container, isInit: Bool = false) async throws -> StoredImage {
         let ref = c.image ?? ""
+        let n = c.name ?? ""
         let policy = c.imagePullPolicy ?? Defaults.defaultPullPolicy(image: ref)
-        if policy != "Always", let local = try await images.image(ref) { return local }
+        if policy != "Always", let local = try await images.image(ref) {
+            event("Normal", "Pulled", "Container image \"\(ref)\" already present on machine", container: n, isInit: isInit)
+            return local
+        }
         if policy == "Never" {
+            event("Warning", "ErrImageNeverPull", "Container image \"\(ref)\" is not present with pull policy of Never", container: n, isInit: isInit)
             throw GantryError(.notFound, "container image \"\(ref)\" is not present with pull policy of Never")
         }
-        return try await images.pull(ref, credentials: try await pullCredentials(for: ref))
+        event("Normal", "Pulling", "Pulling image \"\(ref)\"", container: n, isInit: isInit)
+        let started = ContinuousClock.now
+        let image = try await images.pull(ref, credentials: try await pullCredentials(for: ref))
+        let took = ContinuousClock.now - started
+        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        event("Normal", "Pulled", String(format: "Successfully pulled image \"%@\" in %.3fs", ref, seconds), container: n, isInit: isInit)
+        return image
     }
 
     /// Credentials for `ref` from the pod's imagePullSecrets (`kubernetes.io/dockerconfigjson`).
@@ -748,7 +780,12 @@ actor PodWorker {
             break
         }
         records[container] = r
+        if !passing {
+            let what = kind.prefix(1).uppercased() + kind.dropFirst()
+            event("Warning", "Unhealthy", "\(what) probe failed: \(message ?? "")", container: container)
+        }
         if !passing, kind != "readiness" {
+            event("Normal", "Killing", "Container \(container) failed \(kind) probe, will be restarted", container: container)
             logger.info("container failed its probe and will be restarted", metadata: ["container": "\(container)", "probe": "\(kind)", "message": "\(message ?? "")"])
             waiters["probe-" + id]?.cancel()
             let grace = Date().addingTimeInterval(Double(pod.spec?.terminationGracePeriodSeconds ?? 30))
@@ -828,6 +865,7 @@ actor PodWorker {
                 guard let id = r.runtimeID else { continue }
                 let c = (pod.spec?.containers ?? []).first { $0.name == r.name }
                 let runtime = self.runtime
+                event("Normal", "Killing", "Stopping container \(r.name)", container: r.name)
                 group.addTask {
                     if let cmd = c?.lifecycle?.preStop?.exec?.command, !cmd.isEmpty {
                         if let session = try? await runtime.exec(id, ExecSpec(args: cmd)) {

@@ -187,6 +187,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "Scheduler scoring: spread (least allocated) or binpack (most allocated).")
     var schedulerStrategy: String = "spread"
 
+    @Option(help: "How long Events are kept after they last happened (90s, 30m, 1h, 7d), as kube-apiserver's --event-ttl.")
+    var eventTtl: String = "1h"
+
     @Option(help: "Milliseconds without a node Lease renewal before the node is marked unreachable and its pods replaced.")
     var nodeGracePeriod: Int = 2500
 
@@ -201,6 +204,10 @@ struct ControlPlaneOptions: ParsableArguments {
         c.schedulerConfig.strategy = strategy
         guard nodeGracePeriod >= 500 else { throw ValidationError("--node-grace-period must be at least 500 (milliseconds)") }
         c.nodeLifecycle.gracePeriod = .milliseconds(nodeGracePeriod)
+        guard let ttl = TokenCommand.duration(eventTtl), ttl > 0 else {
+            throw ValidationError("--event-ttl must be a duration such as 90s, 30m, 1h or 7d, not \"\(eventTtl)\"")
+        }
+        c.eventTTL = .seconds(ttl)
         return c
     }
 

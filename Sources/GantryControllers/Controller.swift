@@ -160,39 +160,20 @@ extension Expectations {
 
 /// Writes core/v1 Events about objects, as controllers report what they did ("Scaled up replica set …").
 public struct EventRecorder: Sendable {
-    let client: GantryClient
-    let component: String
-    let clock: any ControllerClock
-    let logger: Logger
+    let sink: EventSink
 
     public init(client: GantryClient, component: String, clock: any ControllerClock, logger: Logger) {
-        self.client = client
-        self.component = component
-        self.clock = clock
-        self.logger = logger
+        sink = EventSink(client: client, component: component, now: { clock.now }, logger: logger)
     }
 
-    /// Records an event of `type` (`Normal` or `Warning`) about `object`; failures are only logged.
+    /// Records an event of `type` (`Normal` or `Warning`) about `object` (repeats fold into one, counted);
+    /// failures are only logged.
     public func record<T: KubeObject>(_ object: T, type: String = "Normal", reason: String, message: String) async {
-        let now = Timestamp.format(clock.now)
-        let ns = object.metadata.namespace ?? "default"
-        let suffix = String(UInt64.random(in: 0..<UInt64.max), radix: 16)
-        let event: JSONValue = [
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": ["name": .string("\(object.name).\(suffix)"), "namespace": .string(ns)],
-            "involvedObject": [
-                "apiVersion": .string(T.resourceInfo.apiVersion), "kind": .string(T.resourceInfo.kind),
-                "name": .string(object.name), "namespace": .string(ns), "uid": .string(object.metadata.uid ?? ""),
-                "resourceVersion": .string(object.metadata.resourceVersion ?? ""),
-            ],
-            "reason": .string(reason), "message": .string(message), "type": .string(type),
-            "source": ["component": .string(component)], "reportingComponent": .string(component),
-            "firstTimestamp": .string(now), "lastTimestamp": .string(now), "count": 1,
+        let involved: JSONValue = [
+            "apiVersion": .string(T.resourceInfo.apiVersion), "kind": .string(T.resourceInfo.kind),
+            "name": .string(object.name), "namespace": .string(object.metadata.namespace ?? "default"),
+            "uid": .string(object.metadata.uid ?? ""), "resourceVersion": .string(object.metadata.resourceVersion ?? ""),
         ]
-        do {
-            _ = try await client.create(.events, namespace: ns, event)
-        } catch {
-            logger.debug("event not recorded", metadata: ["reason": "\(reason)", "error": "\(error)"])
-        }
+        await sink.record(involved: involved, type: type, reason: reason, message: message)
     }
 }

@@ -21,6 +21,8 @@ public struct ControllerManagerConfig: Sendable {
     public var schedulerConfig = SchedulerServiceConfig()
     /// How often the garbage collector looks again at objects owned by kinds it does not watch (custom resources).
     public var foreignOwnerResync: Duration = .seconds(3)
+    /// How long Events are kept after they last happened (kube-apiserver's `--event-ttl`).
+    public var eventTTL: Duration = .seconds(3600)
     /// Where the work queues and the scheduler record their metrics (the server's; nil: none).
     public var metrics: GantryMetrics?
     public init() {}
@@ -192,6 +194,8 @@ public final class ControllerManager: Sendable {
                 }
             }
             if let s = scheduler { group.addTask { await s.run() } }
+            let ttl = EventTTLController(client: client, ttl: config.eventTTL, clock: clock, logger: logger)
+            group.addTask { await ttl.run() }
         }
     }
 }

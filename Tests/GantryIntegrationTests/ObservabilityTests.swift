@@ -64,6 +64,18 @@ struct ObservabilityTests {
             (try? await client.get(.pods, namespace: "default", name: "burn"))?[path: ["status", "phase"]] == "Running"
         }
 
+        // The events of the pod's life, from the scheduler and the agent, as kubectl shows them.
+        var events = ""
+        try await eventually(timeout: .seconds(20), "the burn pod's events") {
+            events = (try? await k("get", "events", "--field-selector", "involvedObject.name=burn",
+                                   "-o", "custom-columns=REASON:.reason,SOURCE:.source.component,COUNT:.count,MESSAGE:.message")) ?? ""
+            return ["Scheduled", "Pulled", "Created", "Started"].allSatisfy { events.contains($0) }
+        }
+        print("events of pod burn:\n\(events)")
+        #expect(events.contains("kubelet") && events.contains("default-scheduler"))
+        let described = try await k("describe", "pod", "burn")
+        #expect(described.contains("Started container burn"), "kubectl describe shows no events:\n\(described.suffix(1500))")
+
         // Prometheus' own identity, as its Helm chart sets it up: a ServiceAccount and a ClusterRole to discover
         // and scrape.
         _ = try await k("apply", "-f", "-", stdin: """
