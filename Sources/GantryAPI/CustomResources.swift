@@ -201,6 +201,8 @@ public final class ResourceCatalog: Sendable {
     /// Looks up a resource by group, version and plural.
     public func lookup(group: String, version: String, plural: String) -> ResourceInfo? {
         if let r = ResourceInfo.lookup(group: group, plural: plural), r.version == version { return r }
+        // A built-in served in more than one version (autoscaling/v2 and v1).
+        if let r = ResourceInfo.all.first(where: { $0.group == group && $0.version == version && $0.plural == plural }) { return r }
         return customResources.first { $0.group == group && $0.version == version && $0.plural == plural }
     }
 

@@ -37,6 +37,24 @@ public enum Defaults {
         case "ReplicaSet":
             setIfMissing(&object, ["spec", "replicas"], 1)
             template(&object)
+        case "HorizontalPodAutoscaler":
+            setIfMissing(&object, ["spec", "minReplicas"], 1)
+            // autoscaling/v1 has neither metrics nor behavior (an HPA without a CPU target gets 80% when stored).
+            if resource.version == "v1" { return }
+            // No metrics: 80% CPU utilization, as autoscaling/v2 defaults.
+            if (object[path: ["spec", "metrics"]]?.arrayValue ?? []).isEmpty, object["spec"] != nil {
+                object[path: ["spec", "metrics"]] = [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]
+            }
+            // Behavior given in part: the rest from Kubernetes' defaults (scale up fast, down after 5 minutes).
+            if object[path: ["spec", "behavior"]] != nil {
+                for (dir, rules) in [("scaleUp", HPADefaults.scaleUp), ("scaleDown", HPADefaults.scaleDown)] {
+                    setIfMissing(&object, ["spec", "behavior", dir, "stabilizationWindowSeconds"], .int(Int64(rules.stabilizationWindowSeconds)))
+                    setIfMissing(&object, ["spec", "behavior", dir, "selectPolicy"], .string(rules.selectPolicy))
+                    setIfMissing(&object, ["spec", "behavior", dir, "policies"], .array(rules.policies.map {
+                        ["type": .string($0.type), "value": .int(Int64($0.value)), "periodSeconds": .int(Int64($0.periodSeconds))]
+                    }))
+                }
+            }
         case "ReplicationController":
             // Kubernetes' defaults: the selector, and the controller's own labels, from the template's labels.
             setIfMissing(&object, ["spec", "replicas"], 1)
@@ -251,4 +269,33 @@ public enum Defaults {
         if let cur = object[path: path], !cur.isNull { return }
         object[path: path] = value
     }
+}
+
+/// Kubernetes' default HPA scaling behavior: up by the larger of 100% and 4 pods per 15 s at once, down by up to
+/// 100% per 15 s after a 300 s stabilization window.
+public enum HPADefaults {
+    public struct Policy: Sendable, Hashable {
+        public var type: String
+        public var value: Int
+        public var periodSeconds: Int
+        public init(type: String, value: Int, periodSeconds: Int) {
+            self.type = type
+            self.value = value
+            self.periodSeconds = periodSeconds
+        }
+    }
+    public struct Rules: Sendable, Hashable {
+        public var stabilizationWindowSeconds: Int
+        public var selectPolicy: String
+        public var policies: [Policy]
+        public init(stabilizationWindowSeconds: Int, selectPolicy: String, policies: [Policy]) {
+            self.stabilizationWindowSeconds = stabilizationWindowSeconds
+            self.selectPolicy = selectPolicy
+            self.policies = policies
+        }
+    }
+    public static let scaleUp = Rules(stabilizationWindowSeconds: 0, selectPolicy: "Max",
+                                      policies: [Policy(type: "Percent", value: 100, periodSeconds: 15), Policy(type: "Pods", value: 4, periodSeconds: 15)])
+    public static let scaleDown = Rules(stabilizationWindowSeconds: 300, selectPolicy: "Max",
+                                        policies: [Policy(type: "Percent", value: 100, periodSeconds: 15)])
 }

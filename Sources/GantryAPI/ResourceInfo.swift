@@ -176,6 +176,18 @@ extension ResourceInfo {
         group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews",
         namespaced: false, stored: false)
 
+    public static let horizontalPodAutoscalers = ResourceInfo(
+        group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", shortNames: ["hpa"],
+        subresources: ["status"], categories: ["all"])
+
+    /// autoscaling/v1's view of the same objects (stored as v2; see `HPAVersions`).
+    public static let horizontalPodAutoscalersV1: ResourceInfo = {
+        var r = ResourceInfo(group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers",
+                             shortNames: ["hpa"], subresources: ["status"], categories: ["all"])
+        r.storedAs = horizontalPodAutoscalers.keyPrefix
+        return r
+    }()
+
     /// metrics.k8s.io, as metrics-server serves it: the nodes' and pods' CPU and memory from the agents' stats.
     public static let nodeMetrics: ResourceInfo = {
         var r = ResourceInfo(group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", namespaced: false, stored: false)
@@ -191,11 +203,11 @@ extension ResourceInfo {
     /// Every resource the API serves.
     public static let all: [ResourceInfo] = [
         .namespaces, .nodes, .pods, .configMaps, .secrets, .services, .endpoints, .events, .serviceAccounts,
-        .deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
+        .deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .controllerRevisions, .jobs, .cronJobs, .horizontalPodAutoscalers, .podDisruptionBudgets, .ingresses, .ingressClasses, .networkPolicies, .priorityClasses, .limitRanges, .resourceQuotas,
         .persistentVolumes, .persistentVolumeClaims, .storageClasses, .eventsV1, .customResourceDefinitions, .leases, .endpointSlices, .certificateSigningRequests,
         .roles, .clusterRoles, .roleBindings, .clusterRoleBindings,
         .selfSubjectAccessReviews, .subjectAccessReviews, .localSubjectAccessReviews, .selfSubjectRulesReviews,
-        .tokenReviews, .selfSubjectReviews, .nodeMetrics, .podMetrics,
+        .tokenReviews, .selfSubjectReviews, .nodeMetrics, .podMetrics, .horizontalPodAutoscalersV1,
     ]
 
     /// The group versions served, in discovery order (core first, then as `all` first names them): a kind of a new

@@ -117,12 +117,13 @@ public final class Registry: Sendable {
         var obj = try decode(kv)
         if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
         if r == .eventsV1 { obj = EventVersions.toEventsV1(obj) }
+        if r == .horizontalPodAutoscalersV1 { obj = HPAVersions.toV1(obj) }
         return obj
     }
 
     /// An object of `r` in the form it is stored in (events.k8s.io Events are stored as core Events).
     static func storageForm(_ obj: JSONValue, _ r: ResourceInfo) -> JSONValue {
-        r == .eventsV1 ? EventVersions.toCore(obj) : obj
+        r == .eventsV1 ? EventVersions.toCore(obj) : r == .horizontalPodAutoscalersV1 ? HPAVersions.toV2(obj) : obj
     }
 
     /// Serializes an object for storage (without its resourceVersion, which is the store's revision).
@@ -361,7 +362,7 @@ public final class Registry: Sendable {
     /// Kinds whose `metadata.generation` tracks changes to the desired state.
     static func hasGeneration(_ r: ResourceInfo) -> Bool {
         r.custom != nil
-            || [ResourceInfo.deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .jobs, .cronJobs, .podDisruptionBudgets, .ingresses,
+            || [ResourceInfo.deployments, .replicaSets, .replicationControllers, .daemonSets, .statefulSets, .jobs, .cronJobs, .horizontalPodAutoscalers, .horizontalPodAutoscalersV1, .podDisruptionBudgets, .ingresses,
                 .customResourceDefinitions].contains(r)
     }
 
@@ -855,11 +856,13 @@ public final class Registry: Sendable {
         obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
         if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
         if r == .eventsV1 { obj = EventVersions.toEventsV1(obj) }
+        if r == .horizontalPodAutoscalersV1 { obj = HPAVersions.toV1(obj) }
         let newMatches = matches(obj, r, options)
         var oldMatches = false
         if let p = e.prev, let value = try? plain(p), var prev = try? JSONValue.parse(value) {
             prev[path: ["metadata", "resourceVersion"]] = .string(String(p.modRevision))
             if r == .eventsV1 { prev = EventVersions.toEventsV1(prev) }
+            if r == .horizontalPodAutoscalersV1 { prev = HPAVersions.toV1(prev) }
             oldMatches = matches(prev, r, options)
         }
         switch e.kind {

@@ -410,6 +410,35 @@ enum Tables {
                 },
                 ageColumn,
             ]
+        case "HorizontalPodAutoscaler":
+            return [
+                name,
+                Column("Reference", "string", "The target of the autoscaler.") { o, _ in
+                    .string("\(str(o, "spec.scaleTargetRef.kind"))/\(str(o, "spec.scaleTargetRef.name"))")
+                },
+                Column("Targets", "string", "The current and target values of the metrics.") { given, _ in
+                    let o = given["apiVersion"] == "autoscaling/v1" ? HPAVersions.toV2(given) : given
+                    let current = o[path: ["status", "currentMetrics"]]?.arrayValue ?? []
+                    let shown = (o[path: ["spec", "metrics"]]?.arrayValue ?? []).map { m -> String in
+                        let source = m["resource"] ?? m["containerResource"] ?? .emptyObject
+                        let resource = source["name"]?.stringValue ?? ""
+                        let cur = current.first { ($0["resource"] ?? $0["containerResource"])?["name"]?.stringValue == resource }
+                        let c = cur.flatMap { ($0["resource"] ?? $0["containerResource"])?["current"] }
+                        if let u = source[path: ["target", "averageUtilization"]]?.intValue {
+                            return "\(resource): \(c?["averageUtilization"]?.intValue.map { "\($0)%" } ?? "<unknown>")/\(u)%"
+                        }
+                        let t = source[path: ["target", "averageValue"]]?.stringValue ?? ""
+                        return "\(resource): \(c?["averageValue"]?.stringValue ?? "<unknown>")/\(t)"
+                    }
+                    return .string(shown.isEmpty ? "<none>" : shown.joined(separator: ", "))
+                },
+                Column("MinPods", "integer", "The lower limit for the number of pods.") { o, _ in .int(o[path: ["spec", "minReplicas"]]?.intValue ?? 1) },
+                Column("MaxPods", "integer", "The upper limit for the number of pods.") { o, _ in .int(int(o, "spec.maxReplicas")) },
+                Column("Replicas", "integer", "Current number of replicas of pods managed by this autoscaler.") { o, _ in
+                    .int(int(o, "status.currentReplicas"))
+                },
+                ageColumn,
+            ]
         case "PodDisruptionBudget":
             return [
                 name,

@@ -190,6 +190,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "How long Events are kept after they last happened (90s, 30m, 1h, 7d), as kube-apiserver's --event-ttl.")
     var eventTtl: String = "1h"
 
+    @Option(help: "How often HorizontalPodAutoscalers are evaluated (15s), as kube-controller-manager's flag of the same name.")
+    var horizontalPodAutoscalerSyncPeriod: String = "15s"
+
     @Option(help: "Milliseconds without a node Lease renewal before the node is marked unreachable and its pods replaced.")
     var nodeGracePeriod: Int = 2500
 
@@ -208,6 +211,10 @@ struct ControlPlaneOptions: ParsableArguments {
             throw ValidationError("--event-ttl must be a duration such as 90s, 30m, 1h or 7d, not \"\(eventTtl)\"")
         }
         c.eventTTL = .seconds(ttl)
+        guard let hpaPeriod = TokenCommand.duration(horizontalPodAutoscalerSyncPeriod), hpaPeriod > 0 else {
+            throw ValidationError("--horizontal-pod-autoscaler-sync-period must be a duration such as 15s, not \"\(horizontalPodAutoscalerSyncPeriod)\"")
+        }
+        c.hpaSyncPeriod = .milliseconds(Int64(hpaPeriod * 1000))
         return c
     }
 

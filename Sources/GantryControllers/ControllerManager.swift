@@ -21,6 +21,9 @@ public struct ControllerManagerConfig: Sendable {
     public var schedulerConfig = SchedulerServiceConfig()
     /// How often the garbage collector looks again at objects owned by kinds it does not watch (custom resources).
     public var foreignOwnerResync: Duration = .seconds(3)
+    /// How often every HorizontalPodAutoscaler is looked at (kube-controller-manager's
+    /// `--horizontal-pod-autoscaler-sync-period`).
+    public var hpaSyncPeriod: Duration = .seconds(15)
     /// How long Events are kept after they last happened (kube-apiserver's `--event-ttl`).
     public var eventTTL: Duration = .seconds(3600)
     /// Where the work queues and the scheduler record their metrics (the server's; nil: none).
@@ -196,6 +199,10 @@ public final class ControllerManager: Sendable {
             if let s = scheduler { group.addTask { await s.run() } }
             let ttl = EventTTLController(client: client, ttl: config.eventTTL, clock: clock, logger: logger)
             group.addTask { await ttl.run() }
+            let hpa = HorizontalPodAutoscalerController(
+                context: ControllerContext(client: client, component: "horizontal-pod-autoscaler", clock: clock, logger: logger),
+                interval: config.hpaSyncPeriod)
+            group.addTask { await hpa.run() }
         }
     }
 }

@@ -65,3 +65,45 @@ struct APIMetricsTests {
         }
     }
 }
+
+/// HorizontalPodAutoscalers in autoscaling/v2 and v1: one object, either view, nothing lost.
+@Suite("HorizontalPodAutoscaler versions")
+struct HPAVersionTests {
+    @Test func v1AndV2AreViewsOfOneObject() async throws {
+        try await withAPI { api, _ in
+            let v1 = try await api.call(.post, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", [
+                "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": ["name": "web"],
+                "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web"], "maxReplicas": 5,
+                         "targetCPUUtilizationPercentage": 60],
+            ])
+            #expect(v1.status == 201, "\(v1.body)")
+            #expect(v1.body[path: ["spec", "minReplicas"]] == 1)
+            let v2 = try await api.call(.get, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web").body
+            #expect(v2[path: ["spec", "metrics"]]?.arrayValue?.first?[path: ["resource", "target", "averageUtilization"]] == 60)
+            // A v2-only metric and behavior survive a v1 update.
+            var changed = v2
+            changed[path: ["spec", "metrics"]] = [
+                ["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 70]]],
+                ["type": "Resource", "resource": ["name": "memory", "target": ["type": "AverageValue", "averageValue": "100Mi"]]],
+            ]
+            changed[path: ["spec", "behavior"]] = ["scaleDown": ["stabilizationWindowSeconds": 30]]
+            #expect(try await api.call(.put, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web", changed).status == 200)
+            var asV1 = try await api.call(.get, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web").body
+            #expect(asV1[path: ["spec", "targetCPUUtilizationPercentage"]] == 70)
+            asV1[path: ["spec", "maxReplicas"]] = 7
+            #expect(try await api.call(.put, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web", asV1).status == 200)
+            let after = try await api.call(.get, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web").body
+            #expect(after[path: ["spec", "maxReplicas"]] == 7)
+            #expect(after[path: ["spec", "metrics"]]?.arrayValue?.count == 2)
+            #expect(after[path: ["spec", "behavior", "scaleDown", "stabilizationWindowSeconds"]] == 30)
+            #expect(after[path: ["metadata", "annotations"]] == nil, "conversion annotations leaked into v2: \(after[path: ["metadata", "annotations"]] ?? .null)")
+            // Validation names the field.
+            let bad = try await api.call(.post, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", [
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": ["name": "bad"],
+                "spec": ["scaleTargetRef": ["kind": "Deployment", "name": "web"], "minReplicas": 4, "maxReplicas": 2],
+            ])
+            #expect(bad.status == 422)
+            #expect(bad.text.contains("spec.maxReplicas"))
+        }
+    }
+}

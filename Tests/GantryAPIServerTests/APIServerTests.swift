@@ -87,7 +87,7 @@ struct APIServerTests {
             #expect(Set(groups.compactMap { $0["name"]?.stringValue }) == ["apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "certificates.k8s.io",
                                                                                 "rbac.authorization.k8s.io", "authorization.k8s.io", "authentication.k8s.io",
                                                                                 "policy", "networking.k8s.io", "scheduling.k8s.io", "apiextensions.k8s.io", "storage.k8s.io", "events.k8s.io",
-                                                                                "metrics.k8s.io"])
+                                                                                "metrics.k8s.io", "autoscaling"])
             let core = try await api.call(.get, "/api/v1").body["resources"]?.arrayValue ?? []
             let pods = core.first { $0["name"] == "pods" }
             #expect(pods?["shortNames"] == ["po"])

@@ -206,6 +206,104 @@ struct ObservabilityTests {
     }
 }
 
+extension ObservabilityTests {
+    /// A HorizontalPodAutoscaler made by `kubectl autoscale` scales a Deployment that burns CPU up, and back down
+    /// once the burning stops (its scale-down window shortened to 5 s), from metrics.k8s.io on real containers.
+    @Test func autoscalerScalesABurningDeploymentUpAndDown() async throws {
+        try requireRoot("runc, overlay mounts and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let registry = try await BusyboxRegistry.start()
+        defer { registry.stop() }
+        let dir = TempDir("gantry-hpa")
+        defer {
+            if let log = try? String(contentsOfFile: dir.file("dev.log"), encoding: .utf8) {
+                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-hpa-dev.log", atomically: true, encoding: .utf8)
+            }
+            scrubNodeState(under: dir.path)
+            removeGantryIPTablesState()
+            _ = try? FileManager.default.removeItem(atPath: dir.path)
+        }
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let net = try await TestPodNetwork.make(bridge: "gh\(tag)", second: 248)
+        defer { net.release() }
+        let dev = try await GantryProcess([
+            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "hpa-\(tag)",
+            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
+            "--horizontal-pod-autoscaler-sync-period", "2s",
+        ], logPath: dir.file("dev.log"))
+        defer { dev.process.terminate() }
+        let client = try dev.client()
+        func k(_ args: String..., stdin: String? = nil) async throws -> String {
+            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(60))
+            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+            return r.stdout
+        }
+        try await eventually(timeout: .seconds(30), "node hpa-\(tag) Ready") {
+            let n = try? await client.get(.nodes, namespace: nil, name: "hpa-\(tag)")
+            return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+        // Every replica burns a core's fifth (its limit, twice its request) until the same moment, then idles.
+        let until = Int(Date().timeIntervalSince1970) + 55
+        _ = try await k("apply", "-f", "-", stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: burn}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: burn}}
+              template:
+                metadata: {labels: {app: burn}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: burn
+                    image: \(registry.image)
+                    env: [{name: UNTIL, value: "\(until)"}]
+                    command: [sh, -c, 'while [ $(date +%s) -lt $UNTIL ]; do i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; done; exec sleep 3600']
+                    resources: {requests: {cpu: 100m}, limits: {cpu: 200m, memory: 32Mi}}
+            """)
+        _ = try await k("autoscale", "deployment", "burn", "--cpu-percent=50", "--min=1", "--max=3")
+        _ = try await k("patch", "hpa", "burn", "--type", "merge", "-p", #"{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":5}}}}"#)
+        let hpa = try await client.get(.horizontalPodAutoscalers, namespace: "default", name: "burn")
+        #expect(hpa[path: ["spec", "metrics"]]?.arrayValue?.first?[path: ["resource", "target", "averageUtilization"]] == 50)
+        #expect(hpa[path: ["spec", "behavior", "scaleUp", "policies"]]?.arrayValue?.isEmpty == false, "behavior defaults not filled in")
+
+        var peak = 1
+        try await eventually(timeout: .seconds(70), interval: .seconds(1), "the autoscaler to scale burn up") {
+            let d = try await client.get(.deployments, namespace: "default", name: "burn")
+            peak = max(peak, Int(d[path: ["spec", "replicas"]]?.intValue ?? 1))
+            return peak >= 2
+        }
+        let upAt = Int(Date().timeIntervalSince1970)
+        print("HPA: scaled up to \(peak) replicas \(upAt - (until - 55)) s after the Deployment was made")
+        print(try await k("get", "hpa", "burn"))
+        let lastSeen = LockedText()
+        do {
+        try await eventually(timeout: .seconds(100), interval: .seconds(1), "the autoscaler to scale burn back to 1 after the burning stopped") {
+            let h = try await client.get(.horizontalPodAutoscalers, namespace: "default", name: "burn")
+            lastSeen.value = "\(h["status"] ?? .null)\n" + ((try? await k("top", "pods")) ?? "")
+            let d = try await client.get(.deployments, namespace: "default", name: "burn")
+            peak = max(peak, Int(d[path: ["spec", "replicas"]]?.intValue ?? 1))
+            return d[path: ["spec", "replicas"]] == 1 && Int(Date().timeIntervalSince1970) > until
+        }
+        } catch {
+            print("HPA while waiting to scale down:\n\(lastSeen.value)")
+            throw error
+        }
+        print("HPA: back to 1 replica \(Int(Date().timeIntervalSince1970) - until) s after the burning stopped (peak \(peak))")
+        let final = try await client.get(.horizontalPodAutoscalers, namespace: "default", name: "burn")
+        let conditions = final[path: ["status", "conditions"]]?.arrayValue ?? []
+        #expect(conditions.contains { $0["type"] == "AbleToScale" && $0["status"] == "True" })
+        #expect(conditions.contains { $0["type"] == "ScalingActive" && $0["status"] == "True" }, "\(conditions)")
+        #expect(final[path: ["status", "lastScaleTime"]] != nil)
+        let events = try await k("get", "events", "--field-selector", "involvedObject.name=burn,involvedObject.kind=HorizontalPodAutoscaler",
+                                 "-o", "custom-columns=REASON:.reason,MESSAGE:.message")
+        print("HPA events:\n\(events)")
+        #expect(events.contains("SuccessfulRescale") && events.contains("New size: 1"))
+    }
+}
+
 /// A string shared with a polling closure.
 final class LockedText: @unchecked Sendable {
     private let lock = NSLock()

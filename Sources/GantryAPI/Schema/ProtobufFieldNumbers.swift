@@ -720,4 +720,62 @@ let protobufFieldNumberSource = """
   containers=4 metadata=1 timestamp=2 window=3
 @metrics.PodMetricsList
   items=2 metadata=1
+@autoscaling2.HorizontalPodAutoscaler
+  metadata=1 spec=2 status=3
+@autoscaling2.HorizontalPodAutoscalerList
+  items=2 metadata=1
+@autoscaling2.HorizontalPodAutoscalerSpec
+  behavior=5 maxReplicas=3 metrics=4 minReplicas=2 scaleTargetRef=1
+@autoscaling2.CrossVersionObjectReference
+  apiVersion=3 kind=1 name=2
+@autoscaling2.MetricSpec
+  containerResource=7 external=5 object=2 pods=3 resource=4 type=1
+@autoscaling2.ResourceMetricSource
+  name=1 target=2
+@autoscaling2.ContainerResourceMetricSource
+  container=3 name=1 target=2
+@autoscaling2.PodsMetricSource
+  metric=1 target=2
+@autoscaling2.ObjectMetricSource
+  describedObject=1 metric=3 target=2
+@autoscaling2.ExternalMetricSource
+  metric=1 target=2
+@autoscaling2.MetricIdentifier
+  name=1 selector=2
+@autoscaling2.MetricTarget
+  averageUtilization=4 averageValue=3 type=1 value=2
+@autoscaling2.HorizontalPodAutoscalerBehavior
+  scaleDown=2 scaleUp=1
+@autoscaling2.HPAScalingRules
+  policies=2 selectPolicy=1 stabilizationWindowSeconds=3
+@autoscaling2.HPAScalingPolicy
+  periodSeconds=3 type=1 value=2
+@autoscaling2.HorizontalPodAutoscalerStatus
+  conditions=6 currentMetrics=5 currentReplicas=3 desiredReplicas=4 lastScaleTime=2 observedGeneration=1
+@autoscaling2.HorizontalPodAutoscalerCondition
+  lastTransitionTime=3 message=5 reason=4 status=2 type=1
+@autoscaling2.MetricStatus
+  containerResource=7 external=5 object=2 pods=3 resource=4 type=1
+@autoscaling2.ResourceMetricStatus
+  current=2 name=1
+@autoscaling2.ContainerResourceMetricStatus
+  container=3 current=2 name=1
+@autoscaling2.PodsMetricStatus
+  current=2 metric=1
+@autoscaling2.ObjectMetricStatus
+  current=2 describedObject=3 metric=1
+@autoscaling2.ExternalMetricStatus
+  current=2 metric=1
+@autoscaling2.MetricValueStatus
+  averageUtilization=3 averageValue=2 value=1
+@autoscaling.HorizontalPodAutoscaler
+  metadata=1 spec=2 status=3
+@autoscaling.HorizontalPodAutoscalerList
+  items=2 metadata=1
+@autoscaling.HorizontalPodAutoscalerSpec
+  maxReplicas=3 minReplicas=2 scaleTargetRef=1 targetCPUUtilizationPercentage=4
+@autoscaling.CrossVersionObjectReference
+  apiVersion=3 kind=1 name=2
+@autoscaling.HorizontalPodAutoscalerStatus
+  currentCPUUtilizationPercentage=5 currentReplicas=3 desiredReplicas=4 lastScaleTime=2 observedGeneration=1
 """

@@ -104,3 +104,166 @@ let metricsSchemaSource = """
   kind string | Kind is a string value representing the REST resource this object represents.
   metadata meta.ListMeta | Standard list metadata.
 """
+
+// autoscaling/v2 (HorizontalPodAutoscaler). Format: see `SchemaDSL`.
+let autoscalingSchemaSource = """
+@autoscaling2.HorizontalPodAutoscaler gvk=autoscaling/v2/HorizontalPodAutoscaler | HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | metadata is the standard object metadata.
+  spec autoscaling2.HorizontalPodAutoscalerSpec | spec is the specification for the behaviour of the autoscaler.
+  status autoscaling2.HorizontalPodAutoscalerStatus | status is the current information about the autoscaler.
+
+@autoscaling2.HorizontalPodAutoscalerList gvk=autoscaling/v2/HorizontalPodAutoscalerList | HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []autoscaling2.HorizontalPodAutoscaler req | items is the list of horizontal pod autoscaler objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | metadata is the standard list metadata.
+
+@autoscaling2.HorizontalPodAutoscalerSpec | HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler.
+  behavior autoscaling2.HorizontalPodAutoscalerBehavior | behavior configures the scaling behavior of the target in both Up and Down directions.
+  maxReplicas int32 req | maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.
+  metrics []autoscaling2.MetricSpec list=atomic | metrics contains the specifications for which to use to calculate the desired replica count.
+  minReplicas int32 | minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.
+  scaleTargetRef autoscaling2.CrossVersionObjectReference req | scaleTargetRef points to the target resource to scale.
+
+@autoscaling2.CrossVersionObjectReference | CrossVersionObjectReference contains enough information to let you identify the referred resource.
+  apiVersion string | apiVersion is the API version of the referent
+  kind string req | kind is the kind of the referent
+  name string req | name is the name of the referent
+
+@autoscaling2.MetricSpec | MetricSpec specifies how to scale based on a single metric.
+  containerResource autoscaling2.ContainerResourceMetricSource | containerResource refers to a resource metric known to Kubernetes describing a single container in each pod of the current scale target.
+  external autoscaling2.ExternalMetricSource | external refers to a global metric that is not associated with any Kubernetes object.
+  object autoscaling2.ObjectMetricSource | object refers to a metric describing a single kubernetes object.
+  pods autoscaling2.PodsMetricSource | pods refers to a metric describing each pod in the current scale target.
+  resource autoscaling2.ResourceMetricSource | resource refers to a resource metric known to Kubernetes describing each pod in the current scale target.
+  type string req | type is the type of metric source: ContainerResource, External, Object, Pods or Resource.
+
+@autoscaling2.ResourceMetricSource | ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes.
+  name string req | name is the name of the resource in question.
+  target autoscaling2.MetricTarget req | target specifies the target value for the given metric
+
+@autoscaling2.ContainerResourceMetricSource | ContainerResourceMetricSource indicates how to scale on a resource metric of one container.
+  container string req | container is the name of the container in the pods of the scaling target
+  name string req | name is the name of the resource in question.
+  target autoscaling2.MetricTarget req | target specifies the target value for the given metric
+
+@autoscaling2.PodsMetricSource | PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target.
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+  target autoscaling2.MetricTarget req | target specifies the target value for the given metric
+
+@autoscaling2.ObjectMetricSource | ObjectMetricSource indicates how to scale on a metric describing a kubernetes object.
+  describedObject autoscaling2.CrossVersionObjectReference req | describedObject specifies the descriptions of a object, such as kind,name apiVersion
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+  target autoscaling2.MetricTarget req | target specifies the target value for the given metric
+
+@autoscaling2.ExternalMetricSource | ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object.
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+  target autoscaling2.MetricTarget req | target specifies the target value for the given metric
+
+@autoscaling2.MetricIdentifier | MetricIdentifier defines the name and optionally selector for a metric
+  name string req | name is the name of the given metric
+  selector meta.LabelSelector | selector is the string-encoded form of a standard kubernetes label selector for the given metric.
+
+@autoscaling2.MetricTarget | MetricTarget defines the target value, average value, or average utilization of a specific metric
+  averageUtilization int32 | averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.
+  averageValue quantity | averageValue is the target value of the average of the metric across all relevant pods (as a quantity)
+  type string req | type represents whether the metric type is Utilization, Value, or AverageValue
+  value quantity | value is the target value of the metric (as a quantity).
+
+@autoscaling2.HorizontalPodAutoscalerBehavior | HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions.
+  scaleDown autoscaling2.HPAScalingRules | scaleDown is scaling policy for scaling Down.
+  scaleUp autoscaling2.HPAScalingRules | scaleUp is scaling policy for scaling Up.
+
+@autoscaling2.HPAScalingRules | HPAScalingRules configures the scaling behavior for one direction.
+  policies []autoscaling2.HPAScalingPolicy list=atomic | policies is a list of potential scaling polices which can be used during scaling.
+  selectPolicy string | selectPolicy is used to specify which policy should be used: Max, Min or Disabled.
+  stabilizationWindowSeconds int32 | stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down.
+
+@autoscaling2.HPAScalingPolicy | HPAScalingPolicy is a single policy which must hold true for a specified past interval.
+  periodSeconds int32 req | periodSeconds specifies the window of time for which the policy should hold true.
+  type string req | type is used to specify the scaling policy: Pods or Percent.
+  value int32 req | value contains the amount of change which is permitted by the policy.
+
+@autoscaling2.HorizontalPodAutoscalerStatus | HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler.
+  conditions []autoscaling2.HorizontalPodAutoscalerCondition patch=merge key=type | conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met.
+  currentMetrics []autoscaling2.MetricStatus list=atomic | currentMetrics is the last read state of the metrics used by this autoscaler.
+  currentReplicas int32 | currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.
+  desiredReplicas int32 req | desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler.
+  lastScaleTime time | lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods.
+  observedGeneration int64 | observedGeneration is the most recent generation observed by this autoscaler.
+
+@autoscaling2.HorizontalPodAutoscalerCondition | HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point.
+  lastTransitionTime time | lastTransitionTime is the last time the condition transitioned from one status to another
+  message string | message is a human-readable explanation containing details about the transition
+  reason string | reason is the reason for the condition's last transition.
+  status string req | status is the status of the condition (True, False, Unknown)
+  type string req | type describes the current condition
+
+@autoscaling2.MetricStatus | MetricStatus describes the last-read state of a single metric.
+  containerResource autoscaling2.ContainerResourceMetricStatus | container resource refers to a resource metric known to Kubernetes describing a single container in each pod in the current scale target.
+  external autoscaling2.ExternalMetricStatus | external refers to a global metric that is not associated with any Kubernetes object.
+  object autoscaling2.ObjectMetricStatus | object refers to a metric describing a single kubernetes object.
+  pods autoscaling2.PodsMetricStatus | pods refers to a metric describing each pod in the current scale target.
+  resource autoscaling2.ResourceMetricStatus | resource refers to a resource metric known to Kubernetes describing each pod in the current scale target.
+  type string req | type is the type of metric source.
+
+@autoscaling2.ResourceMetricStatus | ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes.
+  current autoscaling2.MetricValueStatus req | current contains the current value for the given metric
+  name string req | name is the name of the resource in question.
+
+@autoscaling2.ContainerResourceMetricStatus | ContainerResourceMetricStatus indicates the current value of a resource metric of one container.
+  container string req | container is the name of the container in the pods of the scaling target
+  current autoscaling2.MetricValueStatus req | current contains the current value for the given metric
+  name string req | name is the name of the resource in question.
+
+@autoscaling2.PodsMetricStatus | PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target.
+  current autoscaling2.MetricValueStatus req | current contains the current value for the given metric
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+
+@autoscaling2.ObjectMetricStatus | ObjectMetricStatus indicates the current value of a metric describing a kubernetes object.
+  current autoscaling2.MetricValueStatus req | current contains the current value for the given metric
+  describedObject autoscaling2.CrossVersionObjectReference req | DescribedObject specifies the descriptions of a object.
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+
+@autoscaling2.ExternalMetricStatus | ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object.
+  current autoscaling2.MetricValueStatus req | current contains the current value for the given metric
+  metric autoscaling2.MetricIdentifier req | metric identifies the target metric by name and selector
+
+@autoscaling2.MetricValueStatus | MetricValueStatus holds the current value for a metric
+  averageUtilization int32 | currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.
+  averageValue quantity | averageValue is the current value of the average of the metric across all relevant pods (as a quantity)
+  value quantity | value is the current value of the metric (as a quantity).
+
+@autoscaling.HorizontalPodAutoscaler gvk=autoscaling/v1/HorizontalPodAutoscaler | configuration of a horizontal pod autoscaler.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ObjectMeta | Standard object metadata.
+  spec autoscaling.HorizontalPodAutoscalerSpec | spec defines the behaviour of autoscaler.
+  status autoscaling.HorizontalPodAutoscalerStatus | status is the current information about the autoscaler.
+
+@autoscaling.HorizontalPodAutoscalerList gvk=autoscaling/v1/HorizontalPodAutoscalerList | list of horizontal pod autoscaler objects.
+  apiVersion string | APIVersion defines the versioned schema of this representation of an object.
+  items []autoscaling.HorizontalPodAutoscaler req | items is the list of horizontal pod autoscaler objects.
+  kind string | Kind is a string value representing the REST resource this object represents.
+  metadata meta.ListMeta | Standard list metadata.
+
+@autoscaling.HorizontalPodAutoscalerSpec | specification of a horizontal pod autoscaler.
+  maxReplicas int32 req | maxReplicas is the upper limit for the number of pods that can be set by the autoscaler.
+  minReplicas int32 | minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.
+  scaleTargetRef autoscaling.CrossVersionObjectReference req | reference to scaled resource.
+  targetCPUUtilizationPercentage int32 | targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods.
+
+@autoscaling.CrossVersionObjectReference | CrossVersionObjectReference contains enough information to let you identify the referred resource.
+  apiVersion string | apiVersion is the API version of the referent
+  kind string req | kind is the kind of the referent
+  name string req | name is the name of the referent
+
+@autoscaling.HorizontalPodAutoscalerStatus | current status of a horizontal pod autoscaler
+  currentCPUUtilizationPercentage int32 | currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU.
+  currentReplicas int32 req | currentReplicas is the current number of replicas of pods managed by this autoscaler.
+  desiredReplicas int32 req | desiredReplicas is the desired number of replicas of pods managed by this autoscaler.
+  lastScaleTime time | lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods.
+  observedGeneration int64 | observedGeneration is the most recent generation observed by this autoscaler.
+"""

@@ -129,7 +129,7 @@ public struct SchemaDefinition: Sendable, Hashable {
 public enum SchemaCatalog {
     /// Every definition, by full name.
     public static let definitions: [String: SchemaDefinition] = {
-        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource, storageSchemaSource, metricsSchemaSource]
+        var sources = [metaSchemaSource, coreSchemaSource, coreSchemaSource2, workloadsSchemaSource, securitySchemaSource, networkingSchemaSource, policiesSchemaSource, extensionsSchemaSource, storageSchemaSource, metricsSchemaSource, autoscalingSchemaSource]
         sources.append(contentsOf: [])
         var out = [String: SchemaDefinition]()
         for src in sources {
@@ -246,6 +246,7 @@ public enum SchemaDSL {
         ("coord.", "io.k8s.api.coordination.v1."),
         ("discovery.", "io.k8s.api.discovery.v1."),
         ("autoscaling.", "io.k8s.api.autoscaling.v1."),
+        ("autoscaling2.", "io.k8s.api.autoscaling.v2."),
         ("policy.", "io.k8s.api.policy.v1."),
         ("networking.", "io.k8s.api.networking.v1."),
         ("scheduling.", "io.k8s.api.scheduling.v1."),

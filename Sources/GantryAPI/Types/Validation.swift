@@ -28,6 +28,12 @@ public enum Validation {
             case ("batch", "Job"): return validateJob(try decode(object))
             case ("batch", "CronJob"): return validateCronJob(try decode(object))
             case ("policy", "PodDisruptionBudget"): return validatePodDisruptionBudget(try decode(object))
+            case ("autoscaling", "HorizontalPodAutoscaler"):
+                if resource.version == "v1", let cpu = object[path: ["spec", "targetCPUUtilizationPercentage"]]?.intValue, cpu < 1 {
+                    return [.invalid("spec.targetCPUUtilizationPercentage", cpu, "must be greater than or equal to 1")]
+                }
+                // v1 is checked in its stored (v2) form: the same rules.
+                return validateHorizontalPodAutoscaler(resource.version == "v1" ? HPAVersions.toV2(object) : object, resource: resource)
             case ("networking.k8s.io", "Ingress"): return validateIngress(object, resource: resource)
             case ("networking.k8s.io", "IngressClass"): return validateIngressClass(object, resource: resource)
             case ("networking.k8s.io", "NetworkPolicy"): return validateNetworkPolicy(try decode(object), resource: resource)

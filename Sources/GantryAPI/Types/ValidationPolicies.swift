@@ -97,3 +97,89 @@ extension Validation {
         return errs
     }
 }
+
+extension Validation {
+    /// A HorizontalPodAutoscaler (autoscaling/v2), with kube-apiserver's rules: a target to scale, 1 ≤ minReplicas ≤
+    /// maxReplicas, metrics of a known type with their source and a target fitting it, and scaling policies that
+    /// make sense.
+    static func validateHorizontalPodAutoscaler(_ object: JSONValue, resource: ResourceInfo) -> [FieldError] {
+        let meta: ObjectMeta = (try? (object["metadata"] ?? .emptyObject).decode()) ?? ObjectMeta()
+        var errs = validateObjectMeta(meta, resource: resource)
+        let spec = object["spec"] ?? .emptyObject
+        let ref = spec["scaleTargetRef"] ?? .emptyObject
+        if (ref["kind"]?.stringValue ?? "").isEmpty { errs.append(.required("spec.scaleTargetRef.kind")) }
+        if (ref["name"]?.stringValue ?? "").isEmpty { errs.append(.required("spec.scaleTargetRef.name")) }
+        let max = spec["maxReplicas"]?.intValue
+        if let max {
+            if max < 1 { errs.append(.invalid("spec.maxReplicas", max, "must be greater than or equal to 1")) }
+        } else {
+            errs.append(.required("spec.maxReplicas"))
+        }
+        if let min = spec["minReplicas"]?.intValue {
+            if min < 1 { errs.append(.invalid("spec.minReplicas", min, "must be greater than or equal to 1")) }
+            if let max, min > max { errs.append(.invalid("spec.maxReplicas", max, "must be greater than or equal to `minReplicas`")) }
+        }
+        for (i, m) in (spec["metrics"]?.arrayValue ?? []).enumerated() {
+            let path = "spec.metrics[\(i)]"
+            let type = m["type"]?.stringValue ?? ""
+            let sources = ["Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods", "Object": "object", "External": "external"]
+            guard let field = sources[type] else {
+                errs.append(type.isEmpty ? .required("\(path).type") : .notSupported("\(path).type", type, sources.keys.sorted()))
+                continue
+            }
+            guard let source = m[field] else {
+                errs.append(.required("\(path).\(field)", "must populate information for the given metric source"))
+                continue
+            }
+            let target = source["target"] ?? .emptyObject
+            let tpath = "\(path).\(field).target"
+            let ttype = target["type"]?.stringValue ?? ""
+            if type == "Resource" || type == "ContainerResource" {
+                if (source["name"]?.stringValue ?? "").isEmpty { errs.append(.required("\(path).\(field).name")) }
+                if type == "ContainerResource", (source["container"]?.stringValue ?? "").isEmpty { errs.append(.required("\(path).\(field).container")) }
+            } else if (source[path: ["metric", "name"]]?.stringValue ?? "").isEmpty {
+                errs.append(.required("\(path).\(field).metric.name"))
+            }
+            switch ttype {
+            case "Utilization":
+                if type != "Resource" && type != "ContainerResource" {
+                    errs.append(.notSupported("\(tpath).type", ttype, ["AverageValue", "Value"]))
+                } else if let u = target["averageUtilization"]?.intValue {
+                    if u < 1 { errs.append(.invalid("\(tpath).averageUtilization", u, "must be greater than 0")) }
+                } else {
+                    errs.append(.required("\(tpath).averageUtilization", "must set averageUtilization when type is Utilization"))
+                }
+            case "AverageValue", "Value":
+                let key = ttype == "Value" ? "value" : "averageValue"
+                if ttype == "Value", type == "Resource" || type == "ContainerResource" || type == "Pods" {
+                    errs.append(.notSupported("\(tpath).type", ttype, type == "Pods" ? ["AverageValue"] : ["AverageValue", "Utilization"]))
+                } else if let q = target[key]?.stringValue ?? target[key]?.intValue.map({ String($0) }) {
+                    if let parsed = try? Quantity(q) {
+                        if parsed.decimal <= 0 { errs.append(.invalid("\(tpath).\(key)", q, "must be positive")) }
+                    } else {
+                        errs.append(.invalid("\(tpath).\(key)", q, Quantity.formatErrorMessage))
+                    }
+                } else {
+                    errs.append(.required("\(tpath).\(key)", "must set \(key) when type is \(ttype)"))
+                }
+            default:
+                errs.append(ttype.isEmpty ? .required("\(tpath).type") : .notSupported("\(tpath).type", ttype, ["AverageValue", "Utilization", "Value"]))
+            }
+        }
+        for dir in ["scaleUp", "scaleDown"] {
+            guard let rules = spec[path: ["behavior", dir]] else { continue }
+            let path = "spec.behavior.\(dir)"
+            if let w = rules["stabilizationWindowSeconds"]?.intValue, w < 0 || w > 3600 {
+                errs.append(.invalid("\(path).stabilizationWindowSeconds", w, "must be between 0 and 3600"))
+            }
+            errs += supported(rules["selectPolicy"]?.stringValue, "\(path).selectPolicy", ["Disabled", "Max", "Min"])
+            for (i, p) in (rules["policies"]?.arrayValue ?? []).enumerated() {
+                errs += supported(p["type"]?.stringValue ?? "", "\(path).policies[\(i)].type", ["Percent", "Pods"])
+                if (p["value"]?.intValue ?? 0) < 1 { errs.append(.invalid("\(path).policies[\(i)].value", p["value"]?.intValue ?? 0, "must be greater than zero")) }
+                let period = p["periodSeconds"]?.intValue ?? 0
+                if period < 1 || period > 1800 { errs.append(.invalid("\(path).policies[\(i)].periodSeconds", period, "must be between 1 and 1800")) }
+            }
+        }
+        return errs
+    }
+}
