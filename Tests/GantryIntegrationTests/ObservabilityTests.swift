@@ -10,42 +10,11 @@ import Testing
 @Suite("Observability", .serialized)
 struct ObservabilityTests {
     @Test func prometheusScrapesTheClusterThroughServiceDiscovery() async throws {
-        try requireRoot("runc, overlay mounts and CNI need root")
-        _ = try requireExecutable("runc", package: "runc")
         let prometheus = try requireExecutable("prometheus", package: "prometheus")
-        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
-        let registry = try await BusyboxRegistry.start()
-        defer { registry.stop() }
-        let dir = TempDir("gantry-observe")
-        defer {
-            if let log = try? String(contentsOfFile: dir.file("dev.log"), encoding: .utf8) {
-                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-observe-dev.log", atomically: true, encoding: .utf8)
-            }
-            if let log = try? String(contentsOfFile: dir.file("prometheus.log"), encoding: .utf8) {
-                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-prometheus.log", atomically: true, encoding: .utf8)
-            }
-            scrubNodeState(under: dir.path)
-            removeGantryIPTablesState()
-            _ = try? FileManager.default.removeItem(atPath: dir.path)
-        }
-        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
-        let net = try await TestPodNetwork.make(bridge: "go\(tag)", second: 249)
-        defer { net.release() }
-        let dev = try await GantryProcess([
-            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "obs-\(tag)",
-            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
-        ], logPath: dir.file("dev.log"))
-        defer { dev.process.terminate() }
-        let client = try dev.client()
-        func k(_ args: String..., stdin: String? = nil) async throws -> String {
-            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(60))
-            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
-            return r.stdout
-        }
-        try await eventually(timeout: .seconds(30), "node obs-\(tag) Ready") {
-            let n = try? await client.get(.nodes, namespace: nil, name: "obs-\(tag)")
-            return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
-        }
+        let cluster = try await DevFixture.start(name: "observe", second: 249)
+        defer { cluster.stop(keeping: ["prometheus.log"]) }
+        let (dev, client, registry, dir, tag) = (cluster.dev, cluster.client, cluster.registry, cluster.dir, cluster.tag)
+        func k(_ args: String..., stdin: String? = nil) async throws -> String { try await cluster.kubectl(args, stdin: stdin) }
 
         // A pod that burns CPU, so that its container's counters move.
         _ = try await k("apply", "-f", "-", stdin: """
@@ -183,7 +152,7 @@ struct ObservabilityTests {
         try await eventually(timeout: .seconds(40), interval: .seconds(1), "kubectl top to show the node and the burn pod") {
             topNodes = (try? await k("top", "nodes")) ?? ""
             topPods = (try? await k("top", "pods", "--containers")) ?? ""
-            return topNodes.contains("obs-\(tag)") && topPods.contains("burn")
+            return topNodes.contains("observe-\(tag)") && topPods.contains("burn")
         }
         print("kubectl top nodes:\n\(topNodes)kubectl top pods --containers:\n\(topPods)")
         let burnLine = try #require(topPods.split(separator: "\n").first { $0.hasPrefix("burn") })
@@ -210,39 +179,10 @@ extension ObservabilityTests {
     /// A HorizontalPodAutoscaler made by `kubectl autoscale` scales a Deployment that burns CPU up, and back down
     /// once the burning stops (its scale-down window shortened to 5 s), from metrics.k8s.io on real containers.
     @Test func autoscalerScalesABurningDeploymentUpAndDown() async throws {
-        try requireRoot("runc, overlay mounts and CNI need root")
-        _ = try requireExecutable("runc", package: "runc")
-        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
-        let registry = try await BusyboxRegistry.start()
-        defer { registry.stop() }
-        let dir = TempDir("gantry-hpa")
-        defer {
-            if let log = try? String(contentsOfFile: dir.file("dev.log"), encoding: .utf8) {
-                try? log.write(toFile: NSTemporaryDirectory() + "/gantry-last-hpa-dev.log", atomically: true, encoding: .utf8)
-            }
-            scrubNodeState(under: dir.path)
-            removeGantryIPTablesState()
-            _ = try? FileManager.default.removeItem(atPath: dir.path)
-        }
-        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
-        let net = try await TestPodNetwork.make(bridge: "gh\(tag)", second: 248)
-        defer { net.release() }
-        let dev = try await GantryProcess([
-            "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "hpa-\(tag)",
-            "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
-            "--horizontal-pod-autoscaler-sync-period", "2s",
-        ], logPath: dir.file("dev.log"))
-        defer { dev.process.terminate() }
-        let client = try dev.client()
-        func k(_ args: String..., stdin: String? = nil) async throws -> String {
-            let r = try await runCommand(kubectl, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(60))
-            guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
-            return r.stdout
-        }
-        try await eventually(timeout: .seconds(30), "node hpa-\(tag) Ready") {
-            let n = try? await client.get(.nodes, namespace: nil, name: "hpa-\(tag)")
-            return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
-        }
+        let cluster = try await DevFixture.start(name: "hpa", second: 248, args: ["--horizontal-pod-autoscaler-sync-period", "2s"])
+        defer { cluster.stop() }
+        let (client, registry) = (cluster.client, cluster.registry)
+        func k(_ args: String..., stdin: String? = nil) async throws -> String { try await cluster.kubectl(args, stdin: stdin) }
         // Every replica burns a core's fifth (its limit, twice its request) until the same moment, then idles.
         let until = Int(Date().timeIntervalSince1970) + 55
         _ = try await k("apply", "-f", "-", stdin: """
@@ -301,6 +241,91 @@ extension ObservabilityTests {
                                  "-o", "custom-columns=REASON:.reason,MESSAGE:.message")
         print("HPA events:\n\(events)")
         #expect(events.contains("SuccessfulRescale") && events.contains("New size: 1"))
+    }
+}
+
+/// A `gantry dev` cluster with real runc pods from a local registry on a pod network of its own, its node Ready.
+final class DevFixture: @unchecked Sendable {
+    let registry: BusyboxRegistry
+    let dir: TempDir
+    let net: TestPodNetwork
+    let dev: GantryProcess
+    let client: GantryClient
+    let kubectlPath: String
+    let tag: String
+    let name: String
+
+    private init(registry: BusyboxRegistry, dir: TempDir, net: TestPodNetwork, dev: GantryProcess, client: GantryClient, kubectl: String,
+                 tag: String, name: String) {
+        self.registry = registry
+        self.dir = dir
+        self.net = net
+        self.dev = dev
+        self.client = client
+        kubectlPath = kubectl
+        self.tag = tag
+        self.name = name
+    }
+
+    /// Starts it (the node is `NAME-TAG`), on pod network 10.`second`.N.0/24.
+    static func start(name: String, second: Int, args: [String] = []) async throws -> DevFixture {
+        try requireRoot("runc, overlay mounts and CNI need root")
+        _ = try requireExecutable("runc", package: "runc")
+        let kubectl = try requireExecutable("kubectl", package: "kubectl (1.32), or Debian's kubernetes-client")
+        let registry = try await BusyboxRegistry.start()
+        let dir = TempDir("gantry-\(name)")
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let net: TestPodNetwork
+        let dev: GantryProcess
+        do {
+            net = try await TestPodNetwork.make(bridge: "g\(name.prefix(1))\(tag)", second: second)
+            do {
+                dev = try await GantryProcess([
+                    "dev", "--data-dir", dir.file("state"), "--listen", "127.0.0.1:0", "--node-name", "\(name)-\(tag)",
+                    "--bridge", net.bridge, "--pod-cidr", net.cidr, "--agent-port", "0", "--node-ip", "127.0.0.1",
+                ] + args, logPath: dir.file("dev.log"))
+            } catch {
+                net.release()
+                throw error
+            }
+        } catch {
+            registry.stop()
+            dir.cleanup()
+            throw error
+        }
+        let f = DevFixture(registry: registry, dir: dir, net: net, dev: dev, client: try dev.client(), kubectl: kubectl, tag: tag, name: name)
+        do {
+            try await eventually(timeout: .seconds(30), "node \(name)-\(tag) Ready") {
+                let n = try? await f.client.get(.nodes, namespace: nil, name: "\(name)-\(tag)")
+                return n?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+            }
+        } catch {
+            f.stop()
+            throw error
+        }
+        return f
+    }
+
+    /// kubectl with the admin kubeconfig; fails with its output when it does.
+    func kubectl(_ args: [String], stdin: String? = nil) async throws -> String {
+        let r = try await runCommand(kubectlPath, dev.kubectlArgs + args, stdin: stdin, environment: ["HOME": dir.path], timeout: .seconds(60))
+        guard r.status == 0 else { throw TestFailure("kubectl \(args.joined(separator: " ")) failed: \(r.stderr)\(r.stdout)") }
+        return r.stdout
+    }
+
+    /// Stops everything, keeping the logs (dev.log and `keeping`) in the temporary directory for a look.
+    func stop(keeping: [String] = []) {
+        dev.process.terminate()
+        for log in ["dev.log"] + keeping {
+            if let text = try? String(contentsOfFile: dir.file(log), encoding: .utf8) {
+                try? text.write(toFile: NSTemporaryDirectory() + "/gantry-last-\(name)-\(log)", atomically: true, encoding: .utf8)
+            }
+        }
+        scrubNodeState(under: dir.path)
+        removeGantryIPTablesState()
+        net.release()
+        registry.stop()
+        _ = try? FileManager.default.removeItem(atPath: dir.path)
     }
 }
 
