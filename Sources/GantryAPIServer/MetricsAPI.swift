@@ -36,11 +36,9 @@ actor NodeStatsCache {
                 else { continue }
                 group.addTask {
                     do {
-                        let pseudoPod: JSONValue = ["spec": ["nodeName": .string(name)]]
-                        let base = try await NodeProxy.endpoint(registry: registry, dialer: dialer, pod: pseudoPod, name: name)
-                        let resp = try await dialer.http.execute(HTTPClientRequest(url: base + "/stats/summary"), timeout: .seconds(5))
+                        let (resp, body) = try await NodeProxy.fetch(registry: registry, dialer: dialer, node: name, path: "/stats/summary",
+                                                                     timeout: .seconds(5))
                         guard resp.status == .ok else { return (name, nil) }
-                        let body = try await resp.body.collect(upTo: 32 << 20)
                         return (name, try JSONValue.parse(Data(buffer: body)))
                     } catch {
                         return (name, nil)

@@ -84,20 +84,27 @@ enum NodeProxy {
         return "\(dialer.scheme)://\(ip.contains(":") ? "[\(ip)]" : ip):\(port)"
     }
 
+    /// `GET path` of the agent of `node`: its answer and body (for the node proxy and metrics.k8s.io).
+    static func fetch(registry: Registry, dialer: NodeDialer, node: String, path: String, timeout: Duration)
+        async throws -> (HTTPClientResponse, ByteBuffer)
+    {
+        let pseudoPod: JSONValue = ["spec": ["nodeName": .string(node)]]
+        let base = try await endpoint(registry: registry, dialer: dialer, pod: pseudoPod, name: node)
+        let resp: HTTPClientResponse
+        do {
+            resp = try await dialer.http.execute(HTTPClientRequest(url: base + path), timeout: .init(timeout))
+        } catch {
+            throw GantryError(.unavailable, "cannot reach the agent of node \(node) at \(base)", cause: error)
+        }
+        return (resp, try await resp.body.collect(upTo: 64 << 20))
+    }
+
     /// `GET nodes/{name}/proxy/{path}`: forwards to the agent's endpoint (stats/summary, healthz).
     static func forward(registry: Registry, dialer: NodeDialer, node: String, path: String) async throws -> Response {
         guard ["/stats/summary", "/healthz"].contains(path) else {
             throw GantryError(.notFound, "the agent of node \(node) does not serve \(path)")
         }
-        let pseudoPod: JSONValue = ["spec": ["nodeName": .string(node)]]
-        let base = try await endpoint(registry: registry, dialer: dialer, pod: pseudoPod, name: node)
-        let resp: HTTPClientResponse
-        do {
-            resp = try await dialer.http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
-        } catch {
-            throw GantryError(.unavailable, "cannot reach the agent of node \(node) at \(base)", cause: error)
-        }
-        let body = try await resp.body.collect(upTo: 64 << 20)
+        let (resp, body) = try await fetch(registry: registry, dialer: dialer, node: node, path: path, timeout: .seconds(30))
         return Response(status: .init(code: Int(resp.status.code)), headers: [.contentType: resp.headers.first(name: "content-type") ?? "application/json"],
                         body: ResponseBody(byteBuffer: body))
     }

@@ -169,11 +169,15 @@ public struct EventRecorder: Sendable {
     /// Records an event of `type` (`Normal` or `Warning`) about `object` (repeats fold into one, counted);
     /// failures are only logged.
     public func record<T: KubeObject>(_ object: T, type: String = "Normal", reason: String, message: String) async {
-        let involved: JSONValue = [
-            "apiVersion": .string(T.resourceInfo.apiVersion), "kind": .string(T.resourceInfo.kind),
-            "name": .string(object.name), "namespace": .string(object.metadata.namespace ?? "default"),
-            "uid": .string(object.metadata.uid ?? ""), "resourceVersion": .string(object.metadata.resourceVersion ?? ""),
-        ]
-        await sink.record(involved: involved, type: type, reason: reason, message: message)
+        await sink.record(involved: Self.reference(apiVersion: T.resourceInfo.apiVersion, kind: T.resourceInfo.kind, name: object.name,
+                                                   namespace: object.metadata.namespace, uid: object.metadata.uid,
+                                                   resourceVersion: object.metadata.resourceVersion),
+                          type: type, reason: reason, message: message)
+    }
+
+    /// The ObjectReference an event names.
+    static func reference(apiVersion: String, kind: String, name: String, namespace: String?, uid: String?, resourceVersion: String?) -> JSONValue {
+        ["apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name), "namespace": .string(namespace ?? "default"),
+         "uid": .string(uid ?? ""), "resourceVersion": .string(resourceVersion ?? "")]
     }
 }

@@ -227,11 +227,10 @@ public final class HorizontalPodAutoscalerController: @unchecked Sendable {
 extension EventRecorder {
     /// Records an event about an object known only as JSON.
     func recordJSON(_ object: JSONValue, type: String = "Normal", reason: String, message: String) async {
-        let involved: JSONValue = [
-            "apiVersion": object["apiVersion"] ?? "", "kind": object["kind"] ?? "",
-            "name": object[path: ["metadata", "name"]] ?? "", "namespace": object[path: ["metadata", "namespace"]] ?? "default",
-            "uid": object[path: ["metadata", "uid"]] ?? "", "resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? "",
-        ]
-        await sink.record(involved: involved, type: type, reason: reason, message: message)
+        let meta = { (f: String) in object[path: ["metadata", f]]?.stringValue }
+        await sink.record(involved: Self.reference(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? "",
+                                                   name: meta("name") ?? "", namespace: meta("namespace"), uid: meta("uid"),
+                                                   resourceVersion: meta("resourceVersion")),
+                          type: type, reason: reason, message: message)
     }
 }
