@@ -58,6 +58,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The web dashboard's HTML, CSS and JavaScript, embedded in the binary.
+        .target(
+            name: "GantryDashboard",
+            resources: [
+                .embedInCode("Assets/index.html"), .embedInCode("Assets/app.js"),
+                .embedInCode("Assets/app.css"), .embedInCode("Assets/favicon.svg"),
+            ]
+        ),
         .target(
             name: "GantryStoreSQLite",
             dependencies: [
@@ -82,7 +90,7 @@ let package = Package(
         .target(
             name: "GantryAPIServer",
             dependencies: [
-                "GantryAPI", "GantryStore", "GantryClient", "GantryAuth", "GantryMetrics",
+                "GantryAPI", "GantryStore", "GantryClient", "GantryAuth", "GantryMetrics", "GantryDashboard",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -264,7 +272,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GantryIntegrationTests",
-            dependencies: ["GantryAPI", "GantryAuth", "GantryClient", "GantryTestSupport"]
+            dependencies: [
+                "GantryAPI", "GantryAuth", "GantryClient", "GantryTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

@@ -19,6 +19,8 @@ pkgs=(libsqlite3-dev sqlite3 curl ca-certificates
   etcd-server etcd-client
   # a real Prometheus, which the observability tests run against the cluster's metrics
   prometheus)
+# headless Chromium and its WebDriver, which the dashboard's test drives (only for the tests: `--tests`)
+if [ "${1:-}" = "--tests" ]; then pkgs+=(chromium chromium-driver); fi
 # kubectl drives the integration tests; Debian's kubernetes-client is the fallback when no kubectl is installed.
 if ! command -v kubectl >/dev/null 2>&1; then pkgs+=(kubernetes-client); fi
 missing=()

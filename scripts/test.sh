@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
-./scripts/install-deps.sh
+./scripts/install-deps.sh --tests
 swift build --build-tests
 # Serially: the integration suites change host state that others read (iptables NAT chains, bridges,
 # network namespaces, overlay mounts, cgroups); run together they can trip over each other.

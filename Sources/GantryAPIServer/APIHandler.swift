@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryDashboard
 import GantryMetrics
 import GantryStore
 import HTTPTypes
@@ -74,6 +75,8 @@ public struct APIConfig: Sendable {
     public var maxWatchSeconds = 1800
     /// The largest request body accepted.
     public var maxBodyBytes = 8 << 20
+    /// Whether the web dashboard is served at `/ui/`.
+    public var dashboard = true
     public init() {}
 }
 
@@ -162,6 +165,8 @@ public struct APIHandler: HTTPResponder {
     /// Authenticates, impersonates and routes one request; errors become `Status` responses.
     func serve(_ request: Request, context: Context) async -> (response: Response, authenticated: UserInfo?, user: UserInfo?) {
         var authenticated: UserInfo?, effective: UserInfo?
+        // The dashboard's page and scripts hold no data: they are served to anyone, and the page then asks for a token.
+        if let page = dashboard(request) { return (page, nil, nil) }
         do {
             authenticated = try await user(request.headers, path: request.uri.path, channel: context.channel)
             effective = try impersonate(authenticated!, request.headers)
@@ -173,6 +178,33 @@ public struct APIHandler: HTTPResponder {
             }
             return (Self.json(code, body), authenticated, effective)
         }
+    }
+
+    // MARK: - Dashboard
+
+    /// The dashboard's embedded assets under `/ui/`, a redirect from `/ui` (and from `/` for a browser), or nil.
+    func dashboard(_ request: Request) -> Response? {
+        guard config.dashboard, request.method == .get || request.method == .head else { return nil }
+        let path = request.uri.path
+        if path == "/ui" || (path == "/" && (request.headers[.accept] ?? "").contains("text/html")) {
+            return Response(status: .movedPermanently, headers: [.location: Dashboard.prefix])
+        }
+        guard path.hasPrefix(Dashboard.prefix) else { return nil }
+        guard let asset = Dashboard.asset(for: path) else { return Self.text(404, "404 page not found\n") }
+        var headers: HTTPFields = [
+            .contentType: asset.contentType, .eTag: asset.etag, .cacheControl: "no-cache",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            HTTPField.Name("X-Frame-Options")!: "DENY",
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ]
+        if asset.contentType.hasPrefix("text/html") {
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+        }
+        if request.headers[.ifNoneMatch] == asset.etag { return Response(status: .notModified, headers: headers) }
+        headers[.contentLength] = String(asset.bytes.count)
+        return Response(status: .ok, headers: headers,
+                        body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     // MARK: - Responses

@@ -164,8 +164,10 @@ public struct ControlPlane: Sendable {
             responder: handler,
             server: try .api(security: config.security) { head, channel, _ in
                 // An exec upgrade needs credentials like any request; without, the request is answered (401) instead.
-                guard let user = try? await handler.user(head.headerFields, path: head.path ?? "", channel: channel),
-                      let user = try? handler.impersonate(user, head.headerFields),
+                // A browser cannot set headers on a WebSocket: its token comes as a subprotocol, as Kubernetes takes it.
+                let fields = ExecProxy.withSubprotocolBearer(head.headerFields)
+                guard let user = try? await handler.user(fields, path: head.path ?? "", channel: channel),
+                      let user = try? handler.impersonate(user, fields),
                       handler.mayExec(user, path: head.path ?? "")
                 else {
                     return .dontUpgrade

@@ -10,6 +10,25 @@ import NIOCore
 /// `pods/{name}/exec` over WebSocket (what kubectl 1.32 speaks first): the API server accepts the
 /// upgrade and relays channel frames to the agent on the pod's node, which runs the command.
 enum ExecProxy {
+    /// The subprotocol prefix a browser's WebSocket carries its bearer token in (base64url, unpadded).
+    static let bearerProtocolPrefix = "base64url.bearer.authorization.k8s.io."
+
+    /// The headers with `Authorization: Bearer` taken from a `base64url.bearer.authorization.k8s.io.` subprotocol,
+    /// when there is one and no Authorization header.
+    static func withSubprotocolBearer(_ fields: HTTPFields) -> HTTPFields {
+        guard fields[.authorization] == nil, let offered = fields[HTTPField.Name("Sec-WebSocket-Protocol")!] else { return fields }
+        for p in offered.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where p.hasPrefix(bearerProtocolPrefix) {
+            var b64 = String(p.dropFirst(bearerProtocolPrefix.count)).replacingOccurrences(of: "-", with: "+")
+                .replacingOccurrences(of: "_", with: "/")
+            while b64.count % 4 != 0 { b64 += "=" }
+            guard let data = Data(base64Encoded: b64), let token = String(data: data, encoding: .utf8), !token.isEmpty else { continue }
+            var out = fields
+            out[.authorization] = "Bearer \(token)"
+            return out
+        }
+        return fields
+    }
+
     static func upgrade(_ head: HTTPRequest, registry: Registry, dialer: NodeDialer, logger: Logger) async
         -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
     {

@@ -193,6 +193,9 @@ struct ControlPlaneOptions: ParsableArguments {
     @Option(help: "How often HorizontalPodAutoscalers are evaluated (15s), as kube-controller-manager's flag of the same name.")
     var horizontalPodAutoscalerSyncPeriod: String = "15s"
 
+    @Flag(inversion: .prefixedNo, help: "Serve the web dashboard at https://SERVER/ui/ (it signs in with a bearer token).")
+    var dashboard = true
+
     @Option(help: "Milliseconds without a node Lease renewal before the node is marked unreachable and its pods replaced.")
     var nodeGracePeriod: Int = 2500
 
@@ -234,6 +237,7 @@ struct ControlPlaneOptions: ParsableArguments {
         }
         config.serviceCIDR = serviceCIDR
         config.clusterCIDR = clusterCIDR
+        config.api.dashboard = dashboard
         let pr = nodePortRange.split(separator: "-").compactMap { Int($0) }
         guard pr.count == 2, pr[0] > 0, pr[0] <= pr[1], pr[1] < 65536 else {
             throw ValidationError("--node-port-range must be FIRST-LAST, e.g. 30000-32767")
