@@ -697,7 +697,7 @@ actor PodWorker {
         let image = try await images.pull(ref, credentials: try await pullCredentials(for: ref))
         let took = ContinuousClock.now - started
         let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
-        event("Normal", "Pulled", String(format: "Successfully pulled image \"%@\" in %.3fs", ref, seconds), container: n, isInit: isInit)
+        event("Normal", "Pulled", String(format: "Successfully pulled image \"%@\" in %.3fs. Image size: %lld bytes.", ref, seconds, image.size), container: n, isInit: isInit)
         return image
     }
 

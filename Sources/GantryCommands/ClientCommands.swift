@@ -82,25 +82,36 @@ struct ApplyCommand: AsyncParsableCommand {
     var filename: [String] = []
     @Option(name: .shortAndLong, help: "Namespace for objects that name none.")
     var namespace: String?
+    @Flag(help: "Then wait until every Deployment, StatefulSet, DaemonSet, Job and Pod applied is ready, showing each one's progress.")
+    var wait = false
+    @Option(help: "With --wait: give up after this long (90s, 5m; 0: never).")
+    var timeout: String = "5m"
 
     func run() async throws {
         guard !filename.isEmpty else { throw ValidationError("must specify -f FILE|DIR|-") }
+        let limit = try parseTimeout(timeout, flag: "--timeout")
         try await runClient {
             let c = try client.client()
             var failed = false
+            var applied: [ProgressTracker.Target] = []
             for (source, doc) in try readManifests(filename) {
                 do {
-                    try await apply(doc, source: source, c)
+                    if let t = try await apply(doc, source: source, c) { applied.append(t) }
                 } catch let e as GantryError {
                     failed = true
                     printError("Error from server (\(e.code.rawValue)): error when applying \"\(source)\": \(e.message)")
                 }
             }
             if failed { throw ExitCode(1) }
+            if wait {
+                let tracked = applied.filter { ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"].contains($0.resource.kind) }
+                if !tracked.isEmpty, try await !ProgressTracker(client: c, targets: tracked, timeout: limit).run() { throw ExitCode(1) }
+            }
         }
     }
 
-    func apply(_ doc: JSONValue, source: String, _ c: GantryClient) async throws {
+    @discardableResult
+    func apply(_ doc: JSONValue, source: String, _ c: GantryClient) async throws -> ProgressTracker.Target? {
         let r = try resource(of: doc, source: source)
         guard let name = doc[path: ["metadata", "name"]]?.stringValue, !name.isEmpty else {
             throw GantryError(.badRequest, "error validating \"\(source)\": metadata.name must be set")
@@ -116,24 +127,26 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         annotated[path: ["metadata", "annotations", lastAppliedAnnotation]] = .string(config.jsonString())
         let label = "\(r.qualifiedSingular)/\(name)"
+        let target = ProgressTracker.Target(resource: r, namespace: ns, name: name)
         let live: JSONValue
         do {
             live = try await c.get(r, namespace: ns, name: name)
         } catch let e as GantryError where e.code == .notFound {
             _ = try await c.create(r, namespace: ns, annotated, query: ["fieldValidation": "Strict"])
             print("\(label) created")
-            return
+            return target
         }
         let last = live[path: ["metadata", "annotations", lastAppliedAnnotation]]?.stringValue.flatMap { try? JSONValue.parse($0) }
         guard let patch = threeWayMergePatch(lastApplied: last, desired: annotated, live: live) else {
             print("\(label) unchanged")
-            return
+            return target
         }
         let out = try await c.patch(r, namespace: ns, name: name, patch, type: .merge, query: ["fieldValidation": "Strict"])
         // Changed means a field the manifest sets now reads differently. Not the resourceVersion: a controller's
         // write (a Deployment's revision annotation, any status) between the get and the patch moves it too.
         let changed = Self.project(out, onto: annotated) != Self.project(live, onto: annotated)
         print("\(label) \(changed ? "configured" : "unchanged")")
+        return target
     }
 
     /// The parts of `value` at the keys `shape` has (objects recursively; other values whole).

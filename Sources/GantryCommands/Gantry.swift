@@ -21,7 +21,7 @@ public struct Gantry: AsyncParsableCommand {
         version: GantryVersion.string,
         subcommands: [
             ServerCommand.self, AgentCommand.self, DevCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, DeleteCommand.self,
-            ScaleCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
+            ScaleCommand.self, RolloutCommand.self, LogsCommand.self, ExecCommand.self, TopCommand.self, ImageCommand.self, VersionCommand.self, KubeconfigCommand.self,
             SecretsCommand.self, CertsCommand.self, TokenCommand.self, EtcdCommand.self, EtcdSnapshotCommand.self, StoreCommand.self,
         ])
 

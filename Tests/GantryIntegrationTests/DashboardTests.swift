@@ -193,6 +193,27 @@ struct DashboardTests {
         try await browser.open("\(dev.url)/ui/#/overview")
         try await browser.waitFor("#nodecharts polyline", timeout: .seconds(30))
         try await browser.screenshot(to: shots + "/overview-charts.png")
+        // `gantry apply --wait` follows what it applied until it is ready; off a terminal, one line per object.
+        let applied = try await runCommand(try GantryProcess.binary(), ["apply", "--wait", "--timeout", "60s", "-f", "-"], stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: waited, namespace: default}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: waited}}
+              template:
+                metadata: {labels: {app: waited}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: c, image: "\(registry.image)", command: [sleep, "3600"]}]
+            """, environment: dev.clientEnvironment.merging(["HOME": dir.path]) { a, _ in a }, timeout: .seconds(90))
+        #expect(applied.status == 0, "gantry apply --wait failed: \(applied.stderr)")
+        #expect(applied.stdout == "deployment.apps/waited created\ndeployment.apps/waited: successfully rolled out (2/2 available)\n",
+                "gantry apply --wait said: \(applied.stdout)")
+        let status = try await runCommand(try GantryProcess.binary(), ["rollout", "status", "deployment/waited"],
+                                          environment: dev.clientEnvironment.merging(["HOME": dir.path]) { a, _ in a }, timeout: .seconds(30))
+        #expect(status.stdout.contains("successfully rolled out"), "gantry rollout status said: \(status.stdout)\(status.stderr)")
+
         let errors = try await browser.consoleErrors()
         #expect(errors.isEmpty, "the page logged errors: \(errors)")
         print("dashboard: screenshots in \(shots)")

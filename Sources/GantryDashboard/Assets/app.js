@@ -533,6 +533,14 @@ views.workloads = () => {
     <div class="panel"><h2>Jobs</h2><table><thead><tr><th>Name</th><th>Namespace</th><th>Completions</th><th>Status</th><th>Images</th><th>Age</th><th></th></tr></thead>
     <tbody id="wl-jobs"></tbody></table></div>`;
   const open = new Set();   // deployments whose history is shown
+  // Scales sent but not yet seen in the watch: the page shows them (and builds the next click on them) meanwhile.
+  const pendingScale = new Map();   // ns/name -> {n, at}
+  const wanted = (key, d) => {
+    const p = pendingScale.get(key);
+    if (!p) return d;
+    if (p.n === d || Date.now() - p.at > 10000) { pendingScale.delete(key); return d; }
+    return p.n;
+  };
   const infs = use([[R.deployments, G.ns], [R.statefulsets, G.ns], [R.daemonsets, G.ns], [R.jobs, G.ns]], () => render());
   const images = o => esc(((o.spec.template && o.spec.template.spec.containers) || []).map(c => c.image).join(', '));
   function render() {
@@ -540,9 +548,10 @@ views.workloads = () => {
     WORKLOADS.forEach(([, res, ready, scalable], i) => {
       const inf = infs[i];
       $(`#wl-${res.plural}`).innerHTML = inf.list().sort(byName).map(o => {
-        const [r, d] = ready(o);
-        const [st, cls] = rolloutState(res, o);
         const key = `${o.metadata.namespace}/${o.metadata.name}`;
+        const [r, seen] = ready(o);
+        const d = scalable ? wanted(key, seen) : seen;
+        const [st, cls] = rolloutState(res, o);
         const data = `data-kind="${res.plural}" data-ns="${esc(o.metadata.namespace)}" data-name="${esc(o.metadata.name)}"`;
         const upd = res === R.daemonsets ? (o.status && o.status.updatedNumberScheduled) || 0 : (o.status && o.status.updatedReplicas) || 0;
         return `<tr data-workload="${esc(key)}" ${data}><td><a href="${yamlLink(res, o)}">${esc(o.metadata.name)}</a></td><td>${esc(o.metadata.namespace)}</td>
@@ -598,6 +607,7 @@ views.workloads = () => {
         const cur = parseInt($(`[data-replicas="${CSS.escape(`${ns}/${name}`)}"]`).textContent, 10);
         const n = Math.max(0, cur + parseInt(b.dataset.delta, 10));
         $(`[data-replicas="${CSS.escape(`${ns}/${name}`)}"]`).textContent = n;
+        pendingScale.set(`${ns}/${name}`, { n, at: Date.now() });
         await mergePatch(`${objPath(res, ns, name)}/scale`, { spec: { replicas: n } });
         toast(`Scaled ${res.kind.toLowerCase()} ${name} to ${n}`);
       } else if (action === 'restart') {
@@ -612,6 +622,7 @@ views.workloads = () => {
         setTimeout(() => loadHistory(ns, name), 1500);
       }
     } catch (e) {
+      pendingScale.delete(`${ns}/${name}`);
       toast(e.message, true);
       render();
     }
