@@ -1,5 +1,6 @@
 import Foundation
 import GantryAPI
+import GantryAuth
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -18,10 +19,7 @@ enum ExecProxy {
     static func withSubprotocolBearer(_ fields: HTTPFields) -> HTTPFields {
         guard fields[.authorization] == nil, let offered = fields[HTTPField.Name("Sec-WebSocket-Protocol")!] else { return fields }
         for p in offered.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where p.hasPrefix(bearerProtocolPrefix) {
-            var b64 = String(p.dropFirst(bearerProtocolPrefix.count)).replacingOccurrences(of: "-", with: "+")
-                .replacingOccurrences(of: "_", with: "/")
-            while b64.count % 4 != 0 { b64 += "=" }
-            guard let data = Data(base64Encoded: b64), let token = String(data: data, encoding: .utf8), !token.isEmpty else { continue }
+            guard let data = ServiceAccountTokenIssuer.fromBase64URL(p.dropFirst(bearerProtocolPrefix.count)), let token = String(data: data, encoding: .utf8), !token.isEmpty else { continue }
             var out = fields
             out[.authorization] = "Bearer \(token)"
             return out

@@ -58,7 +58,8 @@ public struct ServiceAccountTokenIssuer: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func fromBase64URL(_ s: Substring) -> Data? {
+    /// Decodes unpadded base64url (RFC 4648 §5), as JWTs and Kubernetes' WebSocket bearer subprotocol use it.
+    public static func fromBase64URL(_ s: Substring) -> Data? {
         var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while t.count % 4 != 0 { t += "=" }
         return Data(base64Encoded: t)

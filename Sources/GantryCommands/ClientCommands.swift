@@ -104,7 +104,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             if failed { throw ExitCode(1) }
             if wait {
-                let tracked = applied.filter { ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"].contains($0.resource.kind) }
+                let tracked = applied.filter { ObjectProgress.followedKinds.contains($0.resource.kind) }
                 if !tracked.isEmpty, try await !ProgressTracker(client: c, targets: tracked, timeout: limit).run() { throw ExitCode(1) }
             }
         }

@@ -11,6 +11,9 @@ struct ObjectProgress: Equatable, Sendable {
     /// What is left or what happened ("2 of 3 updated replicas are available").
     var summary: String
 
+    /// The kinds that have a progress to follow (`of` is nil for every other).
+    static let followedKinds: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"]
+
     /// The progress of `o` (a `kind` object), or nil for a kind that has none to wait for.
     static func of(kind: String, _ o: JSONValue) -> ObjectProgress? {
         let spec = o["spec"] ?? .emptyObject, status = o["status"] ?? .emptyObject
@@ -94,7 +97,9 @@ struct ObjectProgress: Equatable, Sendable {
         if let image = Set(pulling.values).sorted().first {
             return "pulling \(image)" + (pulling.count > 1 ? " (+\(pulling.count - 1))" : "")
         }
-        if let (image, size) = pulled { return "pulled \(image)" + (size.map { " (\(humanBytes($0)))" } ?? "") }
+        if let (image, size) = pulled {
+            return "pulled \(image)" + (size.map { " (\(ByteCountFormatter.string(fromByteCount: $0, countStyle: .decimal)))" } ?? "")
+        }
         return nil
     }
 
@@ -104,13 +109,6 @@ struct ObjectProgress: Equatable, Sendable {
         let rest = s[s.index(after: a)...]
         guard let b = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<b])
-    }
-
-    static func humanBytes(_ n: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB"]
-        var v = Double(n), i = 0
-        while v >= 1000, i < units.count - 1 { v /= 1000; i += 1 }
-        return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
     }
 }
 
@@ -133,14 +131,19 @@ struct ProgressTracker {
     func run() async throws -> Bool {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var last: [ObjectProgress?] = Array(repeating: nil, count: targets.count)
-        var finished = Array(repeating: false, count: targets.count)
         var drawn = 0
+        // The namespaces' events, for image pulls: listed again every 2 s, not on every round.
+        var eventsByNamespace: [String: [JSONValue]] = [:]
+        var eventsListed = ContinuousClock.now
         let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
         var tick = 0
         fflush(nil)
         while true {
             var lines: [String] = []
-            var eventsByNamespace: [String: [JSONValue]] = [:]
+            if ContinuousClock.now - eventsListed >= .seconds(2) {
+                eventsByNamespace = [:]
+                eventsListed = ContinuousClock.now
+            }
             for (i, t) in targets.enumerated() {
                 let progress: ObjectProgress
                 do {
@@ -159,11 +162,10 @@ struct ProgressTracker {
                 }
                 let mark = progress.state == .done ? "✓" : progress.state == .failed ? "✗" : spinner[tick % spinner.count]
                 lines.append("\(mark) \(t.label): \(detail)")
-                if !terminal, progress.state != .waiting, !finished[i] {
+                if !terminal, progress.state != .waiting, last[i].map({ $0.state == .waiting }) ?? true {
                     print("\(t.label): \(progress.summary)")
                     fflush(nil)
                 }
-                if progress.state != .waiting { finished[i] = true }
                 last[i] = progress
             }
             if terminal {
