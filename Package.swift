@@ -145,7 +145,7 @@ let package = Package(
             dependencies: [
                 "GantryMetrics",
                 "GantryAPI", "GantryClient", "GantryStore", "GantryStoreSQLite", "GantryStoreEtcd", "GantryAPIServer", "GantryControllers",
-                "GantryScheduler", "GantryRuntime", "GantryAuth", "CMallocStats",
+                "GantryScheduler", "GantryRuntime", "GantryAuth", "CMallocStats", "GantryCommands",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

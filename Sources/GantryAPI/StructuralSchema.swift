@@ -300,7 +300,7 @@ public enum StructuralSchema {
     static func formatProblem(_ s: String, _ format: String) -> String? {
         switch format {
         case "date-time":
-            return ISO8601DateFormatter().date(from: s) == nil && !s.isEmpty ? "" : nil
+            return RFC3339.parse(s) == nil && !s.isEmpty ? "" : nil
         case "date":
             let f = DateFormatter()
             f.dateFormat = "yyyy-MM-dd"

@@ -62,20 +62,9 @@ public final class APIServerEndpoints: ServiceLifecycle.Service, @unchecked Send
         try? await reconcile()
     }
 
-    static func microTime(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
-    }
+    static func microTime(_ date: Date) -> String { RFC3339.formatMicro(date) }
 
-    static func parse(_ s: String?) -> Date? {
-        guard let s else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s)
-    }
+    static func parse(_ s: String?) -> Date? { s.flatMap(RFC3339.parse) }
 
     /// Creates or renews this server's Lease.
     func renew(port: Int) async throws {

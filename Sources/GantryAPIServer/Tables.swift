@@ -45,9 +45,7 @@ enum Tables {
     /// Kubernetes' short human duration: `45s`, `5m2s`, `3h`, `2d5h`, `4y`.
     static func age(_ timestamp: String, now: Date) -> String {
         // Time (seconds) or MicroTime (fractional seconds, as events.k8s.io events carry).
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let d = ISO8601DateFormatter().date(from: timestamp) ?? fractional.date(from: timestamp) else { return "<unknown>" }
+        guard let d = RFC3339.parse(timestamp) else { return "<unknown>" }
         return humanDuration(now.timeIntervalSince(d))
     }
 
@@ -268,9 +266,8 @@ enum Tables {
                     return .string("\(int(o, "status.succeeded"))/\(c.map(String.init) ?? "1")")
                 },
                 Column("Duration", "string", "Time required to complete the job.") { o, now in
-                    let f = ISO8601DateFormatter()
-                    guard let s = f.date(from: str(o, "status.startTime")) else { return "" }
-                    let e = f.date(from: str(o, "status.completionTime")) ?? now
+                    guard let s = RFC3339.parse(str(o, "status.startTime")) else { return "" }
+                    let e = RFC3339.parse(str(o, "status.completionTime")) ?? now
                     return .string(humanDuration(e.timeIntervalSince(s)))
                 },
                 ageColumn,

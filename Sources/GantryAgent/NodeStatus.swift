@@ -18,6 +18,19 @@ public struct MachineInfo: Sendable {
     public var hostname: String
     public var internalIP: String
 
+    public init(cpus: Int, memoryBytes: Int64, ephemeralStorageBytes: Int64, kernelVersion: String, osImage: String,
+                machineID: String, bootID: String, hostname: String, internalIP: String) {
+        self.cpus = cpus
+        self.memoryBytes = memoryBytes
+        self.ephemeralStorageBytes = ephemeralStorageBytes
+        self.kernelVersion = kernelVersion
+        self.osImage = osImage
+        self.machineID = machineID
+        self.bootID = bootID
+        self.hostname = hostname
+        self.internalIP = internalIP
+    }
+
     /// Reads the machine (`dataDir` is where ephemeral storage is measured).
     public static func read(dataDir: String, nodeIP: String?) -> MachineInfo {
         func file(_ p: String) -> String {
@@ -116,6 +129,9 @@ public struct AgentConfig: Sendable {
     public var backoff = RestartBackoff()
     /// Pod network sandboxes the network plugin keeps set up ahead of demand (for pods without host ports).
     public var preparedSandboxes = 0
+    /// The machine the node reports (capacity, addresses, system info) instead of reading this one's: a hollow
+    /// node's simulated machine.
+    public var machine: MachineInfo?
     /// Where this node's local-path volumes live (announced on the Node for the provisioner).
     public var localPathRoot: String { dataDir + "/storage" }
     public init(nodeName: String, dataDir: String) {
@@ -142,13 +158,7 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
         self.serverPort = serverPort
     }
 
-    static func microTime(_ d: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        // MicroTime: six fractional digits.
-        let s = f.string(from: d)  // ...T12:00:00.123Z
-        return s.replacingOccurrences(of: "Z", with: "000Z")
-    }
+    static func microTime(_ d: Date = Date()) -> String { RFC3339.formatMicro(d) }
 
     /// The Node object this agent reports.
     func nodeObject(_ m: MachineInfo, runtimeVersion: String) -> JSONValue {
@@ -194,7 +204,7 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
 
     /// Creates or refreshes the Node; keeps conditions' transition times when their status is unchanged.
     public func register() async throws {
-        let m = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP)
+        let m = config.machine ?? MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP)
         let runtimeVersion = (try? await runtime.version()) ?? "unknown"
         let desired = nodeObject(m, runtimeVersion: runtimeVersion)
         do {
@@ -281,7 +291,7 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
                 try await renewLease()
                 if ContinuousClock.now - lastStatus >= config.statusInterval {
                     lastStatus = ContinuousClock.now
-                    let m = MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP)
+                    let m = config.machine ?? MachineInfo.read(dataDir: config.dataDir, nodeIP: config.nodeIP)
                     try await updateStatus(nodeObject(m, runtimeVersion: (try? await runtime.version()) ?? "unknown"))
                 }
                 heartbeat.succeeded()

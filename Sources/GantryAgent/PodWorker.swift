@@ -478,7 +478,7 @@ actor PodWorker {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(token.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         chmod(path, mode_t(mode))
-        let expires = out[path: ["status", "expirationTimestamp"]]?.stringValue.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let expires = out[path: ["status", "expirationTimestamp"]]?.stringValue.flatMap(RFC3339.parse)
         return max(60, expires?.timeIntervalSinceNow ?? Double(seconds))
     }
 

@@ -132,27 +132,3 @@ public enum BootstrapToken {
         return diff == 0
     }
 }
-
-/// RFC 3339 timestamps as Kubernetes writes them (`2026-12-06T11:43:43Z`).
-public enum RFC3339 {
-    public static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
-
-    /// With microseconds (`2026-12-06T20:01:47.123456Z`), as audit events' timestamps are written.
-    public static func formatMicro(_ d: Date) -> String {
-        let seconds = floor(d.timeIntervalSince1970)
-        let micros = Int((d.timeIntervalSince1970 - seconds) * 1_000_000)
-        return String(format(Date(timeIntervalSince1970: seconds)).dropLast()) + "." + String(format: "%06d", micros) + "Z"
-    }
-
-    public static func parse(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
-    }
-}

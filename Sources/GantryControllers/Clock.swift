@@ -1,4 +1,5 @@
 import Foundation
+import GantryAPI
 
 /// The time source of controllers: reconcilers read `now` from it instead of the system clock, so tests can
 /// move time by hand.
@@ -19,22 +20,11 @@ public struct SystemClock: ControllerClock {
 /// RFC 3339 timestamps as Kubernetes writes them (second precision, UTC).
 public enum Timestamp {
     /// Formats `date` as `2006-01-02T15:04:05Z`.
-    public static func format(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec)
-    }
+    public static func format(_ date: Date) -> String { RFC3339.format(date) }
 
     /// Parses an RFC 3339 time (fractional seconds and offsets allowed); nil if it is not one.
     public static func parse(_ s: String?) -> Date? {
-        guard let s else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
+        s.flatMap(RFC3339.parse)
     }
 }
 

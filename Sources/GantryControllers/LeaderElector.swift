@@ -115,9 +115,5 @@ public struct LeaderElector: ServiceLifecycle.Service {
 
 extension Timestamp {
     /// A Kubernetes MicroTime (`2006-01-02T15:04:05.000000Z`).
-    public static func microTime(_ date: Date) -> String {
-        let base = format(date)
-        let micros = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1_000_000)
-        return String(base.dropLast()) + String(format: ".%06dZ", micros)
-    }
+    public static func microTime(_ date: Date) -> String { RFC3339.formatMicro(date) }
 }

@@ -161,9 +161,15 @@ public final class NodeLifecycleController: ContextualController, @unchecked Sen
             let anyAlive = lock.withLock {
                 all.contains { n in leaseSeen[n.name].map { now.timeIntervalSince($0.at) <= config.gracePeriod.seconds } ?? true }
             }
-            let podsByNode = Dictionary(grouping: pods.list()) { $0.spec?.nodeName ?? "" }
+            // The pods by node, only when some node needs them (one going unreachable, or NoExecute-tainted): a
+            // copy of every pod each period would cost more than all the rest at fleet size.
+            var podsByNode: [String: [Pod]]?
             for node in all {
-                do { try await check(node, pods: podsByNode[node.name] ?? [], evictions: anyAlive) } catch {
+                let podsOf = { () -> [Pod] in
+                    if podsByNode == nil { podsByNode = Dictionary(grouping: self.pods.list()) { $0.spec?.nodeName ?? "" } }
+                    return podsByNode?[node.name] ?? []
+                }
+                do { try await check(node, pods: podsOf, evictions: anyAlive) } catch {
                     logger.debug("node check failed", metadata: ["node": "\(node.name)", "error": "\(error)"])
                 }
             }
@@ -171,15 +177,22 @@ public final class NodeLifecycleController: ContextualController, @unchecked Sen
         }
     }
 
-    func check(_ node: Node, pods nodePods: [Pod], evictions: Bool = true) async throws {
+    /// Checks one node; `podsOf` gives its pods, asked for only when the plan depends on them.
+    func check(_ node: Node, pods podsOf: () -> [Pod], evictions: Bool = true) async throws {
         let now = clock.now
         let seen = lock.withLock { () -> Date in
             if let s = leaseSeen[node.name] { return s.at }
             leaseSeen[node.name] = (nil, now)  // a node without a Lease yet gets one grace period
             return now
         }
-        var plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: nodePods, now: now,
-                                             gracePeriod: config.gracePeriod.seconds)
+        var nodePods: [Pod] = []
+        var plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: [], now: now, gracePeriod: config.gracePeriod.seconds)
+        // Pods matter to the plan only for a node going unreachable (its ready pods are marked not ready) or one
+        // with NoExecute taints (its pods may be evicted); the taints do not depend on them.
+        if plan.conditions != nil || (plan.taints ?? node.spec?.taints ?? []).contains(where: { $0.effect == "NoExecute" }) {
+            nodePods = podsOf()
+            plan = NodeLifecyclePlan.compute(node, leaseSeenAt: seen, pods: nodePods, now: now, gracePeriod: config.gracePeriod.seconds)
+        }
         if plan.conditions != nil || !plan.evict.isEmpty {
             // About to declare the node dead or evict: read its Lease from the server first, so a watch that
             // is merely behind (a busy control plane) does not pass for a silent node.

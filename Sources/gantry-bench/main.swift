@@ -446,6 +446,10 @@ case "etcd":
     var serverKills = 10
     if let i = args.firstIndex(of: "--server-kills"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { serverKills = n }
     try await etcdBenchmark(seconds: seconds, kills: kills, serverKills: serverKills, backends: backends)
+case "hollow":
+    try await hollowCommand(Array(args))
+case "density":
+    try await densityBenchmark(Array(args))
 case "pods":
     var count = 50, burst = 100
     if let i = args.firstIndex(of: "--pods"), i + 1 < args.endIndex, let n = Int(args[i + 1]) { count = n }
@@ -480,6 +484,9 @@ case "services":
 default:
     print("""
         usage: gantry-bench api [--seconds N]
+               gantry-bench hollow --server URL --token-file FILE [--nodes 100] [--prefix hollow] [--data-dir DIR]
+               gantry-bench density [--nodes 1000] [--deployments 3000] [--replicas 10] [--clients 16] [--update 300]
+                                    [--kill 100] [--store sqlite|etcd] [--timeout 900] [--check] [--keep]
                gantry-bench pods [--pods 50] [--burst 100] [--prepared-sandboxes N]
                gantry-bench security [--seconds 3] [--roles 1000]
                gantry-bench crd [--seconds 3] [--definitions 20]
