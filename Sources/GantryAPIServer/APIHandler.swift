@@ -765,8 +765,8 @@ public struct APIHandler: HTTPResponder {
                             switch item {
                             case .event(let e):
                                 lastRevision = e.revision
-                                if let w = registry.translate(e, r, options: filter, exactKey: nil) {
-                                    try await writer.write(line(w.type, w.object))
+                                if let (type, decoded) = registry.watchEvent(e, r, options: filter) {
+                                    try await writer.write(table == nil ? decoded.line(type) : line(type, decoded.object))
                                 }
                             case .progress(let rev):
                                 // Bookmarks may name it: nothing up to it is left to send.

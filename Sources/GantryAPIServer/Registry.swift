@@ -57,6 +57,8 @@ public struct ListOptions: Sendable {
 /// every field a client sends is kept. HTTP lives elsewhere (`APIHandler`).
 public final class Registry: Sendable {
     public let store: any StateStore
+    /// Store events decoded for watchers, shared among them.
+    let watchCache = WatchDecodeCache()
     public let allocator: ServiceAllocator
     let logger: Logger
 
@@ -847,36 +849,6 @@ public final class Registry: Sendable {
         let prefix = name.map { r.key(namespace: namespace, name: $0) } ?? r.prefix(namespace: namespace)
         let stream = try await store.watchWithProgress(prefix: prefix, fromRevision: from)
         return (initial, stream, from)
-    }
-
-    /// Turns a store event into the wire event this watcher should see, if any.
-    public func translate(_ e: StoreEvent, _ r: ResourceInfo, options: ListOptions, exactKey: String?) -> WatchEvent? {
-        if let exactKey, e.kv.key != exactKey { return nil }
-        guard let value = try? plain(e.kv), var obj = try? JSONValue.parse(value) else { return nil }
-        obj[path: ["metadata", "resourceVersion"]] = .string(String(e.revision))
-        if r.custom != nil { obj["apiVersion"] = .string(r.apiVersion) }
-        if r == .eventsV1 { obj = EventVersions.toEventsV1(obj) }
-        if r == .horizontalPodAutoscalersV1 { obj = HPAVersions.toV1(obj) }
-        let newMatches = matches(obj, r, options)
-        var oldMatches = false
-        if let p = e.prev, let value = try? plain(p), var prev = try? JSONValue.parse(value) {
-            prev[path: ["metadata", "resourceVersion"]] = .string(String(p.modRevision))
-            if r == .eventsV1 { prev = EventVersions.toEventsV1(prev) }
-            if r == .horizontalPodAutoscalersV1 { prev = HPAVersions.toV1(prev) }
-            oldMatches = matches(prev, r, options)
-        }
-        switch e.kind {
-        case .delete:
-            return oldMatches || newMatches ? WatchEvent(type: "DELETED", object: obj) : nil
-        case .put:
-            if e.prev == nil { return newMatches ? WatchEvent(type: "ADDED", object: obj) : nil }
-            switch (oldMatches, newMatches) {
-            case (true, true): return WatchEvent(type: "MODIFIED", object: obj)
-            case (false, true): return WatchEvent(type: "ADDED", object: obj)
-            case (true, false): return WatchEvent(type: "DELETED", object: obj)
-            case (false, false): return nil
-            }
-        }
     }
 }
 

@@ -58,8 +58,10 @@ func hollowCommand(_ args: [String]) async throws {
     // Written at once (print is buffered when the output is a file): the density run reads it from the log.
     FileHandle.standardOutput.write(Data(String(format: "hollow_nodes=%d prefix=%@ joined_seconds=%.1f process_rss_mb=%.1f per_node_kb=%.0f\n",
                  options.count, options.prefix as NSString, now() - t0, rss, (rss - before) * 1024 / Double(max(options.count, 1))).utf8))
-    // Until killed: SIGKILL is a crash of every node at once, which is what the density run does to some.
-    while true { try await Task.sleep(for: .seconds(3600)) }
+    // Until killed (SIGKILL is a crash of every node at once, which is what the density run does to some), or
+    // until the process that started it is gone.
+    let parent = getppid()
+    while getppid() == parent { try await Task.sleep(for: .seconds(1)) }
     _ = fleet
 }
 
@@ -253,289 +255,297 @@ func densityBenchmark(_ args: [String]) async throws {
         serverArgs += ["--store", store]
     }
     let server = try spawn(gantry, serverArgs, log: dir + "/server.log")
-    var children = [server]
-    defer {
-        for c in children where c.isRunning { kill(c.processIdentifier, SIGKILL) }
-        for c in children { c.waitUntilExit() }
+    let children = LockedBox([server])
+    /// Ends the run: every child killed and waited for, the directory removed (unless --keep), the exit status.
+    func finish(_ code: Int32) -> Never {
+        for c in children.value where c.isRunning { kill(c.processIdentifier, SIGKILL) }
+        for c in children.value { c.waitUntilExit() }
         if !args.contains("--keep") { try? FileManager.default.removeItem(atPath: dir) }
+        exit(code)
     }
-    let kubeconfig = dir + "/server/admin.kubeconfig"
-    for _ in 0..<1200 where !FileManager.default.fileExists(atPath: kubeconfig) || !FileManager.default.fileExists(atPath: dir + "/server/token") {
-        guard server.isRunning else { break }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    guard server.isRunning, FileManager.default.fileExists(atPath: kubeconfig) else {
-        print("density: the server did not start; its log:\n" + ((try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? ""))
-        exit(1)
-    }
-    let client = try GantryClient(kubeconfig: kubeconfig)
-    let url = "https://127.0.0.1:\(port)"
-    for _ in 0..<200 {
-        if let r = try? await client.raw(.GET, "/readyz"), r.status == 200 { break }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    let spid = server.processIdentifier
-    print(String(format: "server_rss_mb idle=%.1f", residentMB(spid)))
+    do {
+        let kubeconfig = dir + "/server/admin.kubeconfig"
+        for _ in 0..<1200 where !FileManager.default.fileExists(atPath: kubeconfig) || !FileManager.default.fileExists(atPath: dir + "/server/token") {
+            guard server.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard server.isRunning, FileManager.default.fileExists(atPath: kubeconfig) else {
+            print("density: the server did not start; its log:\n" + ((try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? ""))
+            finish(1)
+        }
+        let client = try GantryClient(kubeconfig: kubeconfig)
+        let url = "https://127.0.0.1:\(port)"
+        for _ in 0..<200 {
+            if let r = try? await client.raw(.GET, "/readyz"), r.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let spid = server.processIdentifier
+        print(String(format: "server_rss_mb idle=%.1f", residentMB(spid)))
 
-    // The hollow nodes: most in one process, those to be killed in another.
-    var t0 = now()
-    let cpu0 = processCPUMilliseconds(spid)
-    let groups = [("hollow", nodes - killCount), ("doomed", killCount)].filter { $0.1 > 0 }
-    var fleets: [String: Process] = [:]
-    for (prefix, n) in groups {
-        let p = try spawn(bench, ["hollow", "--server", url, "--token-file", dir + "/server/token", "--nodes", "\(n)", "--prefix", prefix,
-                                  "--data-dir", dir + "/" + prefix], log: dir + "/\(prefix).log")
-        fleets[prefix] = p
-        children.append(p)
-    }
-    func readyNodes() async -> Int {
-        guard let list = try? await client.list(.nodes, namespace: nil) else { return 0 }
-        return (list["items"]?.arrayValue ?? []).filter { n in
-            n[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
-        }.count
-    }
-    var ready = 0
-    while ready < nodes, now() - t0 < timeout {
-        if fleets.values.contains(where: { !$0.isRunning }) { break }
-        try await Task.sleep(for: .seconds(1))
-        ready = await readyNodes()
-    }
-    let joinSeconds = now() - t0
-    print(String(format: "nodes_ready=%d/%d seconds=%.1f nodes_per_second=%.0f server_cpu_percent=%.0f", ready, nodes, joinSeconds,
-                 Double(ready) / joinSeconds, (processCPUMilliseconds(spid) - cpu0) / 10 / joinSeconds))
-    guard ready == nodes else {
+        // The hollow nodes: most in one process, those to be killed in another.
+        var t0 = now()
+        let cpu0 = processCPUMilliseconds(spid)
+        let groups = [("hollow", nodes - killCount), ("doomed", killCount)].filter { $0.1 > 0 }
+        var fleets: [String: Process] = [:]
+        for (prefix, n) in groups {
+            let p = try spawn(bench, ["hollow", "--server", url, "--token-file", dir + "/server/token", "--nodes", "\(n)", "--prefix", prefix,
+                                      "--data-dir", dir + "/" + prefix], log: dir + "/\(prefix).log")
+            fleets[prefix] = p
+            children.update { $0.append(p) }
+        }
+        func readyNodes() async -> Int {
+            guard let list = try? await client.list(.nodes, namespace: nil) else { return 0 }
+            return (list["items"]?.arrayValue ?? []).filter { n in
+                n[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+            }.count
+        }
+        var ready = 0
+        while ready < nodes, now() - t0 < timeout {
+            if fleets.values.contains(where: { !$0.isRunning }) { break }
+            try await Task.sleep(for: .seconds(1))
+            ready = await readyNodes()
+        }
+        let joinSeconds = now() - t0
+        print(String(format: "nodes_ready=%d/%d seconds=%.1f nodes_per_second=%.0f server_cpu_percent=%.0f", ready, nodes, joinSeconds,
+                     Double(ready) / joinSeconds, (processCPUMilliseconds(spid) - cpu0) / 10 / joinSeconds))
+        guard ready == nodes else {
+            for (prefix, _) in groups {
+                print("\(prefix) log:\n" + ((try? String(contentsOfFile: dir + "/\(prefix).log", encoding: .utf8)) ?? "").suffix(3000))
+            }
+            print("density: FAILED: only \(ready) of \(nodes) nodes became Ready")
+            finish(1)
+        }
+        try await Task.sleep(for: .seconds(3))
+        let hollowRSS = groups.map { residentMB(fleets[$0.0]!.processIdentifier) }.reduce(0, +)
+        var idleCPU0 = processCPUMilliseconds(spid)
+        try await Task.sleep(for: .seconds(5))
+        print(String(format: "idle_fleet nodes=%d server_rss_mb=%.1f server_cpu_percent=%.0f hollow_rss_mb=%.1f hollow_kb_per_node=%.0f",
+                     nodes, residentMB(spid), (processCPUMilliseconds(spid) - idleCPU0) / 10 / 5, hollowRSS, hollowRSS * 1024 / Double(nodes)))
         for (prefix, _) in groups {
-            print("\(prefix) log:\n" + ((try? String(contentsOfFile: dir + "/\(prefix).log", encoding: .utf8)) ?? "").suffix(3000))
+            if let line = ((try? String(contentsOfFile: dir + "/\(prefix).log", encoding: .utf8)) ?? "").split(separator: "\n").first(where: { $0.hasPrefix("hollow_nodes=") }) {
+                print("  " + line)
+            }
         }
-        print("density: FAILED: only \(ready) of \(nodes) nodes became Ready")
-        exit(1)
-    }
-    try await Task.sleep(for: .seconds(3))
-    let hollowRSS = groups.map { residentMB(fleets[$0.0]!.processIdentifier) }.reduce(0, +)
-    var idleCPU0 = processCPUMilliseconds(spid)
-    try await Task.sleep(for: .seconds(5))
-    print(String(format: "idle_fleet nodes=%d server_rss_mb=%.1f server_cpu_percent=%.0f hollow_rss_mb=%.1f hollow_kb_per_node=%.0f",
-                 nodes, residentMB(spid), (processCPUMilliseconds(spid) - idleCPU0) / 10 / 5, hollowRSS, hollowRSS * 1024 / Double(nodes)))
-    for (prefix, _) in groups {
-        if let line = ((try? String(contentsOfFile: dir + "/\(prefix).log", encoding: .utf8)) ?? "").split(separator: "\n").first(where: { $0.hasPrefix("hollow_nodes=") }) {
-            print("  " + line)
+
+        // Every pod, watched from now.
+        for ns in ["density", "density-probe"] {
+            _ = try await client.create(.namespaces, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
         }
-    }
+        let tracker = PodTracker()
+        let startRV = try await client.list(.pods, namespace: nil, limit: 1)[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0"
+        let watcher = Task { await tracker.run(client: client, from: startRV) }
+        defer { watcher.cancel() }
 
-    // Every pod, watched from now.
-    for ns in ["density", "density-probe"] {
-        _ = try await client.create(.namespaces, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-    }
-    let tracker = PodTracker()
-    let startRV = try await client.list(.pods, namespace: nil, limit: 1)[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0"
-    let watcher = Task { await tracker.run(client: client, from: startRV) }
-    defer { watcher.cancel() }
-
-    // While pods are made: gets, cluster-wide lists, watch probes, the server's memory.
-    let sampling = LockedBox(Sampling())
-    func startSampler() -> Task<Void, Never> {
-        Task {
-            await withTaskGroup(of: Void.self) { g in
-                g.addTask {
-                    var n = 0
-                    while !Task.isCancelled {
-                        let t = now()
-                        _ = try? await client.get(.deployments, namespace: "density", name: "d-\(n % deployments)")
-                        sampling.update { $0.gets.add(now() - t) }
-                        n += 7
-                        try? await Task.sleep(for: .milliseconds(50))
-                    }
-                }
-                g.addTask {
-                    while !Task.isCancelled {
-                        let t = now()
-                        if let list = try? await client.list(.pods, namespace: nil) {
-                            let n = list["items"]?.arrayValue?.count ?? 0
-                            sampling.update { $0.lists.add(now() - t); $0.listSizes.append(n) }
+        // While pods are made: gets, cluster-wide lists, watch probes, the server's memory.
+        let sampling = LockedBox(Sampling())
+        func startSampler() -> Task<Void, Never> {
+            Task {
+                await withTaskGroup(of: Void.self) { g in
+                    g.addTask {
+                        var n = 0
+                        while !Task.isCancelled {
+                            let t = now()
+                            _ = try? await client.get(.deployments, namespace: "density", name: "d-\(n % deployments)")
+                            sampling.update { $0.gets.add(now() - t) }
+                            n += 7
+                            try? await Task.sleep(for: .milliseconds(50))
                         }
-                        try? await Task.sleep(for: .seconds(3))
                     }
-                }
-                g.addTask {
-                    var n = 0
-                    while !Task.isCancelled {
-                        let name = "probe-\(n)"
-                        n += 1
-                        let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
-                                              "spec": ["schedulerName": "none", "containers": [["name": "c", "image": "pause"]]]]
-                        let t = now()
-                        if (try? await client.create(.pods, namespace: "density-probe", pod)) != nil { tracker.sentProbe(name, at: t) }
-                        try? await Task.sleep(for: .milliseconds(200))
+                    g.addTask {
+                        while !Task.isCancelled {
+                            let t = now()
+                            if let list = try? await client.list(.pods, namespace: nil) {
+                                let n = list["items"]?.arrayValue?.count ?? 0
+                                sampling.update { $0.lists.add(now() - t); $0.listSizes.append(n) }
+                            }
+                            try? await Task.sleep(for: .seconds(3))
+                        }
                     }
-                }
-                g.addTask {
-                    while !Task.isCancelled {
-                        let rss = residentMB(spid)
-                        sampling.update { $0.peakRSS = max($0.peakRSS, rss) }
-                        try? await Task.sleep(for: .seconds(1))
+                    g.addTask {
+                        var n = 0
+                        while !Task.isCancelled {
+                            let name = "probe-\(n)"
+                            n += 1
+                            let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
+                                                  "spec": ["schedulerName": "none", "containers": [["name": "c", "image": "pause"]]]]
+                            let t = now()
+                            if (try? await client.create(.pods, namespace: "density-probe", pod)) != nil { tracker.sentProbe(name, at: t) }
+                            try? await Task.sleep(for: .milliseconds(200))
+                        }
+                    }
+                    g.addTask {
+                        while !Task.isCancelled {
+                            let rss = residentMB(spid)
+                            sampling.update { $0.peakRSS = max($0.peakRSS, rss) }
+                            try? await Task.sleep(for: .seconds(1))
+                        }
                     }
                 }
             }
         }
-    }
 
-    // Phase 1: the Deployments.
-    @Sendable func deployment(_ i: Int) -> JSONValue {
-        ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string("d-\(i)")],
-         "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string("d-\(i)")]],
-                  "template": ["metadata": ["labels": ["app": .string("d-\(i)")]],
-                               "spec": ["terminationGracePeriodSeconds": 1,
-                                        "containers": [["name": "c", "image": "registry.k8s.io/pause:3.9",
-                                                        "resources": ["requests": ["cpu": "10m", "memory": "16Mi"]]]]]]]]
-    }
-    let sampler = startSampler()
-    t0 = now()
-    let cpu1 = processCPUMilliseconds(spid)
-    let creates = await createConcurrently(count: deployments, clients: clients) { i in
-        _ = try await client.create(.deployments, namespace: "density", deployment(i))
-    }
-    let createdAt = now()
-    var running = 0
-    while now() - t0 < timeout {
-        running = tracker.runningCount(namespace: "density")
-        if running >= total { break }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    let podsDone = now()
-    sampler.cancel()
-    await sampler.value
-    let podCPU = (processCPUMilliseconds(spid) - cpu1) / 10 / (podsDone - t0)
-    let recs = tracker.records.values.filter { $0.namespace == "density" }
-    var startup = Stats()
-    for r in recs { if let run = r.running { startup.add(run - r.added) } }
-    let lastRunning = recs.compactMap(\.running).max() ?? podsDone
-    let firstAdded = recs.map(\.added).min() ?? t0
-    let bound = recs.compactMap(\.bound)
-    let lastBound = bound.max() ?? podsDone
-    print(String(format: "deployments_created=%d seconds=%.1f per_second=%.0f create_p50_ms=%.1f create_p99_ms=%.1f errors=%d", creates.ok,
-                 createdAt - t0, Double(creates.ok) / (createdAt - t0), creates.latency.percentile(0.5) * 1000,
-                 creates.latency.percentile(0.99) * 1000, creates.errors))
-    print(String(format: "pods_running=%d/%d seconds=%.1f pods_per_second=%.0f (first create to last Running)", running, total,
-                 lastRunning - t0, Double(running) / (lastRunning - t0)))
-    print(String(format: "pod_startup create_to_running p50_s=%.2f p99_s=%.2f max_s=%.2f (pod ADDED to Running, seen by a watch)",
-                 startup.percentile(0.5), startup.percentile(0.99), startup.percentile(1)))
-    print(String(format: "scheduler_via_api bound=%d seconds=%.1f pods_per_second=%.0f (first pod seen to last bound)", bound.count,
-                 lastBound - firstAdded, Double(bound.count) / max(lastBound - firstAdded, 0.001)))
-    let s = sampling.value
-    print(String(format: "api_client get_p50_ms=%.1f get_p99_ms=%.1f list_all_pods_p50_ms=%.0f list_all_pods_p99_ms=%.0f list_max_items=%d",
-                 s.gets.percentile(0.5) * 1000, s.gets.percentile(0.99) * 1000, s.lists.percentile(0.5) * 1000,
-                 s.lists.percentile(0.99) * 1000, s.listSizes.max() ?? 0))
-    print(String(format: "watch_lag create_ack_to_event p50_ms=%.1f p99_ms=%.1f probes=%d (pods watched by every node's agent)",
-                 tracker.probeLag.percentile(0.5) * 1000, tracker.probeLag.percentile(0.99) * 1000, tracker.probeLag.samples.count))
-    print(String(format: "server during_pods cpu_percent=%.0f peak_rss_mb=%.1f rss_now_mb=%.1f", podCPU, s.peakRSS, residentMB(spid)))
-    if running < total { failures.append("only \(running) of \(total) pods Running after \(Int(timeout)) s") }
-
-    // Phase 2: a rolling update of `update` Deployments.
-    if update > 0 && running >= total {
-        t0 = now()
-        let patched = await createConcurrently(count: update, clients: clients) { i in
-            _ = try await client.patch(.deployments, namespace: "density", name: "d-\(i)",
-                                       ["spec": ["template": ["metadata": ["annotations": ["bench.gantry.io/revision": "2"]]]]])
+        // Phase 1: the Deployments.
+        @Sendable func deployment(_ i: Int) -> JSONValue {
+            ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string("d-\(i)")],
+             "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string("d-\(i)")]],
+                      "template": ["metadata": ["labels": ["app": .string("d-\(i)")]],
+                                   "spec": ["terminationGracePeriodSeconds": 1,
+                                            "containers": [["name": "c", "image": "registry.k8s.io/pause:3.9",
+                                                            "resources": ["requests": ["cpu": "10m", "memory": "16Mi"]]]]]]]]
         }
-        var done = 0
-        while now() - t0 < timeout {
-            let list = (try? await client.list(.deployments, namespace: "density"))?["items"]?.arrayValue ?? []
-            done = list.filter { d in
-                let name = d[path: ["metadata", "name"]]?.stringValue ?? ""
-                guard let i = Int(name.dropFirst(2)), i < update else { return false }
-                let st = d["status"] ?? .null
-                return (st["observedGeneration"]?.intValue ?? 0) >= (d[path: ["metadata", "generation"]]?.intValue ?? 1)
-                    && st["updatedReplicas"]?.intValue == Int64(replicas) && st["availableReplicas"]?.intValue == Int64(replicas)
-                    && st["replicas"]?.intValue == Int64(replicas)
-            }.count
-            if done >= update { break }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        let secs = now() - t0
-        print(String(format: "rolling_update deployments=%d/%d patched=%d seconds=%.1f new_pods_per_second=%.0f", done, update, patched.ok,
-                     secs, Double(done * replicas) / secs))
-        if done < update { failures.append("the rolling update finished for only \(done) of \(update) Deployments") }
-    }
-
-    // Phase 3: kill a process of `killCount` nodes at once.
-    if killCount > 0, let doomed = fleets["doomed"] {
-        try await Task.sleep(for: .seconds(2))
-        let dead = Set((0..<killCount).map { "doomed-\($0)" })
-        let onDead = tracker.records.values.filter { $0.namespace == "density" && !$0.deleted && !$0.terminating && dead.contains($0.node ?? "") }.count
-        kill(doomed.processIdentifier, SIGKILL)
+        let sampler = startSampler()
         t0 = now()
-        // A bind in the grace period, before the control plane can know, is no fault.
-        tracker.nodesDied(dead, bindsCountFrom: t0 + 5)
-        var replaced = 0
+        let cpu1 = processCPUMilliseconds(spid)
+        let creates = await createConcurrently(count: deployments, clients: clients) { i in
+            _ = try await client.create(.deployments, namespace: "density", deployment(i))
+        }
+        let createdAt = now()
+        var running = 0
         while now() - t0 < timeout {
-            replaced = tracker.runningCount(namespace: "density", excluding: dead)
-            if replaced >= total { break }
+            running = tracker.runningCount(namespace: "density")
+            if running >= total { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let secs = now() - t0
-        print(String(format: "node_kill nodes=%d pods_on_them=%d all_running_elsewhere_seconds=%.1f running_elsewhere=%d/%d", killCount, onDead,
-                     secs, replaced, total))
-        if replaced < total { failures.append("after killing \(killCount) nodes only \(replaced) of \(total) pods run elsewhere") }
-        try await Task.sleep(for: .seconds(2))
-        if tracker.bindsToDeadNodes > 0 { failures.append("\(tracker.bindsToDeadNodes) pods were bound to dead nodes") }
-    }
+        let podsDone = now()
+        sampler.cancel()
+        await sampler.value
+        let podCPU = (processCPUMilliseconds(spid) - cpu1) / 10 / (podsDone - t0)
+        let recs = tracker.records.values.filter { $0.namespace == "density" }
+        var startup = Stats()
+        for r in recs { if let run = r.running { startup.add(run - r.added) } }
+        let lastRunning = recs.compactMap(\.running).max() ?? podsDone
+        let firstAdded = recs.map(\.added).min() ?? t0
+        let bound = recs.compactMap(\.bound)
+        let lastBound = bound.max() ?? podsDone
+        print(String(format: "deployments_created=%d seconds=%.1f per_second=%.0f create_p50_ms=%.1f create_p99_ms=%.1f errors=%d", creates.ok,
+                     createdAt - t0, Double(creates.ok) / (createdAt - t0), creates.latency.percentile(0.5) * 1000,
+                     creates.latency.percentile(0.99) * 1000, creates.errors))
+        print(String(format: "pods_running=%d/%d seconds=%.1f pods_per_second=%.0f (first create to last Running)", running, total,
+                     lastRunning - t0, Double(running) / (lastRunning - t0)))
+        print(String(format: "pod_startup create_to_running p50_s=%.2f p99_s=%.2f max_s=%.2f (pod ADDED to Running, seen by a watch)",
+                     startup.percentile(0.5), startup.percentile(0.99), startup.percentile(1)))
+        print(String(format: "scheduler_via_api bound=%d seconds=%.1f pods_per_second=%.0f (first pod seen to last bound)", bound.count,
+                     lastBound - firstAdded, Double(bound.count) / max(lastBound - firstAdded, 0.001)))
+        let s = sampling.value
+        print(String(format: "api_client get_p50_ms=%.1f get_p99_ms=%.1f list_all_pods_p50_ms=%.0f list_all_pods_p99_ms=%.0f list_max_items=%d",
+                     s.gets.percentile(0.5) * 1000, s.gets.percentile(0.99) * 1000, s.lists.percentile(0.5) * 1000,
+                     s.lists.percentile(0.99) * 1000, s.listSizes.max() ?? 0))
+        print(String(format: "watch_lag create_ack_to_event p50_ms=%.1f p99_ms=%.1f probes=%d (pods watched by every node's agent)",
+                     tracker.probeLag.percentile(0.5) * 1000, tracker.probeLag.percentile(0.99) * 1000, tracker.probeLag.samples.count))
+        print(String(format: "server during_pods cpu_percent=%.0f peak_rss_mb=%.1f rss_now_mb=%.1f", podCPU, s.peakRSS, residentMB(spid)))
+        if running < total { failures.append("only \(running) of \(total) pods Running after \(Int(timeout)) s") }
 
-    // Checks: each pod bound once; the watch saw what a list sees.
-    let all = tracker.records
-    let rebound = all.values.filter { $0.rebinds > 0 }.count
-    if rebound > 0 { failures.append("\(rebound) pods changed node after being bound") }
-    let list = try await client.list(.pods, namespace: "density")
-    let listRV = Int(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
-    // A write after the list: once the watch shows it, every event up to the list's revision has arrived.
-    let fence = "fence-\(UUID().uuidString.prefix(6).lowercased())"
-    tracker.sentProbe(fence, at: now())
-    _ = try await client.create(.pods, namespace: "density-probe",
-                                ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(fence)],
-                                 "spec": ["schedulerName": "none", "containers": [["name": "c", "image": "pause"]]]])
-    var waited = 0
-    while tracker.resourceVersion <= listRV, waited < 300 {
-        try await Task.sleep(for: .milliseconds(100))
-        waited += 1
-    }
-    let seen = tracker.records
-    var lost = 0
-    var listed = Set<String>()
-    for item in list["items"]?.arrayValue ?? [] {
-        let uid = item[path: ["metadata", "uid"]]?.stringValue ?? ""
-        listed.insert(uid)
-        let rv = Int(item[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
-        // Created before the watch began (none should be) or seen at an older revision than the list's: lost.
-        if let r = seen[uid] { if r.resourceVersion < rv || r.deleted && r.resourceVersion <= listRV { lost += 1 } } else { lost += 1 }
-    }
-    for (uid, r) in seen where r.namespace == "density" && !r.deleted && r.resourceVersion <= listRV && !listed.contains(uid) { lost += 1 }
-    let onDeadNow = (list["items"]?.arrayValue ?? []).filter {
-        $0[path: ["metadata", "deletionTimestamp"]] == nil && ($0[path: ["spec", "nodeName"]]?.stringValue ?? "").hasPrefix("doomed-")
-    }.count
-    print("checks pods_watched=\(all.count) rebound=\(rebound) binds_to_dead_nodes=\(tracker.bindsToDeadNodes) live_pods_on_dead_nodes=\(onDeadNow) watch_events_lost=\(lost) watch_reconnects=\(tracker.reconnects) watch_expired=\(tracker.expired)")
-    if lost > 0 { failures.append("the watch missed \(lost) pod changes a list shows") }
-    if tracker.expired > 0 { failures.append("the pod watch expired (410) \(tracker.expired) times") }
-    if onDeadNow > 0 { failures.append("\(onDeadNow) pods are still bound, not terminating, on dead nodes") }
+        // Phase 2: a rolling update of `update` Deployments.
+        if update > 0 && running >= total {
+            t0 = now()
+            let patched = await createConcurrently(count: update, clients: clients) { i in
+                _ = try await client.patch(.deployments, namespace: "density", name: "d-\(i)",
+                                           ["spec": ["template": ["metadata": ["annotations": ["bench.gantry.io/revision": "2"]]]]])
+            }
+            var done = 0
+            while now() - t0 < timeout {
+                let list = (try? await client.list(.deployments, namespace: "density"))?["items"]?.arrayValue ?? []
+                done = list.filter { d in
+                    let name = d[path: ["metadata", "name"]]?.stringValue ?? ""
+                    guard let i = Int(name.dropFirst(2)), i < update else { return false }
+                    let st = d["status"] ?? .null
+                    return (st["observedGeneration"]?.intValue ?? 0) >= (d[path: ["metadata", "generation"]]?.intValue ?? 1)
+                        && st["updatedReplicas"]?.intValue == Int64(replicas) && st["availableReplicas"]?.intValue == Int64(replicas)
+                        && st["replicas"]?.intValue == Int64(replicas)
+                }.count
+                if done >= update { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let secs = now() - t0
+            print(String(format: "rolling_update deployments=%d/%d patched=%d seconds=%.1f new_pods_per_second=%.0f", done, update, patched.ok,
+                         secs, Double(done * replicas) / secs))
+            if done < update { failures.append("the rolling update finished for only \(done) of \(update) Deployments") }
+        }
 
-    // Footprint and store.
-    let dbBytes = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/server")) ?? []).filter { $0.hasPrefix("state.db") }
-        .compactMap { (try? FileManager.default.attributesOfItem(atPath: dir + "/server/" + $0))?[.size] as? Int }.reduce(0, +)
-    let etcdBytes = store == "etcd" ? directorySize(dir + "/server/etcd") : 0
-    let metrics = (try? await client.raw(.GET, "/metrics", accept: "text/plain"))
-        .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
-    let mutating = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["POST", "PUT", "PATCH", "DELETE"])
-    let gets = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["GET"])
-    let lists = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["LIST"])
-    print(String(format: "api_server mutating=%d p50_ms=%.1f p99_ms=%.1f gets=%d p99_ms=%.1f lists=%d p99_ms=%.1f (its request histogram, whole run)",
-                 mutating.count, mutating.p50 * 1000, mutating.p99 * 1000, gets.count, gets.p99 * 1000, lists.count, lists.p99 * 1000))
-    print("api_server requests by kind (top 8): " + requestMix(metrics).prefix(8).map { "\($0.0)=\($0.1)" }.joined(separator: " "))
-    print(String(format: "footprint server_rss_mb=%.1f hollow_rss_mb=%.1f store_bytes=%d", residentMB(spid),
-                 fleets.values.filter(\.isRunning).map { residentMB($0.processIdentifier) }.reduce(0, +), store == "etcd" ? etcdBytes : dbBytes))
-    if failures.isEmpty {
-        print("density: ok")
-    } else {
-        for f in failures { print("density: FAILED: \(f)") }
-        if check { exit(1) }
+        // Phase 3: kill a process of `killCount` nodes at once.
+        if killCount > 0, let doomed = fleets["doomed"] {
+            try await Task.sleep(for: .seconds(2))
+            let dead = Set((0..<killCount).map { "doomed-\($0)" })
+            let onDead = tracker.records.values.filter { $0.namespace == "density" && !$0.deleted && !$0.terminating && dead.contains($0.node ?? "") }.count
+            kill(doomed.processIdentifier, SIGKILL)
+            t0 = now()
+            // A bind in the grace period, before the control plane can know, is no fault.
+            tracker.nodesDied(dead, bindsCountFrom: t0 + 5)
+            var replaced = 0
+            while now() - t0 < timeout {
+                replaced = tracker.runningCount(namespace: "density", excluding: dead)
+                if replaced >= total { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let secs = now() - t0
+            print(String(format: "node_kill nodes=%d pods_on_them=%d all_running_elsewhere_seconds=%.1f running_elsewhere=%d/%d", killCount, onDead,
+                         secs, replaced, total))
+            if replaced < total { failures.append("after killing \(killCount) nodes only \(replaced) of \(total) pods run elsewhere") }
+            try await Task.sleep(for: .seconds(2))
+            if tracker.bindsToDeadNodes > 0 { failures.append("\(tracker.bindsToDeadNodes) pods were bound to dead nodes") }
+        }
+
+        // Checks: each pod bound once; the watch saw what a list sees.
+        let all = tracker.records
+        let rebound = all.values.filter { $0.rebinds > 0 }.count
+        if rebound > 0 { failures.append("\(rebound) pods changed node after being bound") }
+        let list = try await client.list(.pods, namespace: "density")
+        let listRV = Int(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
+        // A write after the list: once the watch shows it, every event up to the list's revision has arrived.
+        let fence = "fence-\(UUID().uuidString.prefix(6).lowercased())"
+        tracker.sentProbe(fence, at: now())
+        _ = try await client.create(.pods, namespace: "density-probe",
+                                    ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(fence)],
+                                     "spec": ["schedulerName": "none", "containers": [["name": "c", "image": "pause"]]]])
+        var waited = 0
+        while tracker.resourceVersion <= listRV, waited < 300 {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        let seen = tracker.records
+        var lost = 0
+        var listed = Set<String>()
+        for item in list["items"]?.arrayValue ?? [] {
+            let uid = item[path: ["metadata", "uid"]]?.stringValue ?? ""
+            listed.insert(uid)
+            let rv = Int(item[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
+            // Created before the watch began (none should be) or seen at an older revision than the list's: lost.
+            if let r = seen[uid] { if r.resourceVersion < rv || r.deleted && r.resourceVersion <= listRV { lost += 1 } } else { lost += 1 }
+        }
+        for (uid, r) in seen where r.namespace == "density" && !r.deleted && r.resourceVersion <= listRV && !listed.contains(uid) { lost += 1 }
+        let onDeadNow = (list["items"]?.arrayValue ?? []).filter {
+            $0[path: ["metadata", "deletionTimestamp"]] == nil && ($0[path: ["spec", "nodeName"]]?.stringValue ?? "").hasPrefix("doomed-")
+        }.count
+        print("checks pods_watched=\(all.count) rebound=\(rebound) binds_to_dead_nodes=\(tracker.bindsToDeadNodes) live_pods_on_dead_nodes=\(onDeadNow) watch_events_lost=\(lost) watch_reconnects=\(tracker.reconnects) watch_expired=\(tracker.expired)")
+        if lost > 0 { failures.append("the watch missed \(lost) pod changes a list shows") }
+        if tracker.expired > 0 { failures.append("the pod watch expired (410) \(tracker.expired) times") }
+        if onDeadNow > 0 { failures.append("\(onDeadNow) pods are still bound, not terminating, on dead nodes") }
+
+        // Footprint and store.
+        let dbBytes = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/server")) ?? []).filter { $0.hasPrefix("state.db") }
+            .compactMap { (try? FileManager.default.attributesOfItem(atPath: dir + "/server/" + $0))?[.size] as? Int }.reduce(0, +)
+        let etcdBytes = store == "etcd" ? directorySize(dir + "/server/etcd") : 0
+        let metrics = (try? await client.raw(.GET, "/metrics", accept: "text/plain"))
+            .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+        let mutating = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["POST", "PUT", "PATCH", "DELETE"])
+        let gets = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["GET"])
+        let lists = histogramQuantiles(metrics, metric: "apiserver_request_duration_seconds", verbs: ["LIST"])
+        print(String(format: "api_server mutating=%d p50_ms=%.1f p99_ms=%.1f gets=%d p99_ms=%.1f lists=%d p99_ms=%.1f (its request histogram, whole run)",
+                     mutating.count, mutating.p50 * 1000, mutating.p99 * 1000, gets.count, gets.p99 * 1000, lists.count, lists.p99 * 1000))
+        print("api_server requests by kind (top 8): " + requestMix(metrics).prefix(8).map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        print(String(format: "footprint server_rss_mb=%.1f hollow_rss_mb=%.1f store_bytes=%d", residentMB(spid),
+                     fleets.values.filter(\.isRunning).map { residentMB($0.processIdentifier) }.reduce(0, +), store == "etcd" ? etcdBytes : dbBytes))
+        if failures.isEmpty {
+            print("density: ok")
+        } else {
+            for f in failures { print("density: FAILED: \(f)") }
+            if check { finish(1) }
+        }
+    } catch {
+        print("density: FAILED: \(error)")
+        finish(1)
     }
+    finish(0)
 }
 
 /// `apiserver_request_total` summed by verb, resource and subresource, most first.
