@@ -416,12 +416,14 @@ extension JSONValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
+        // Most common first: a failed attempt costs a thrown DecodingError with its coding path, and the
+        // values held as JSONValue (managedFields' fieldsV1, raw extensions) are mostly objects of objects.
+        if let o = try? c.decode([String: JSONValue].self) { self = .object(o); return }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
         if let b = try? c.decode(Bool.self) { self = .bool(b); return }
         if let i = try? c.decode(Int64.self) { self = .int(i); return }
         if let d = try? c.decode(Double.self) { self = .double(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
-        if let o = try? c.decode([String: JSONValue].self) { self = .object(o); return }
         throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
     }
 
@@ -442,7 +444,7 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Decodes a typed value (a resource struct) from this JSON value.
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: serialized())
+        try JSONValueDecoder.decode(T.self, self, [])
     }
 
     /// Encodes a typed value into a JSON value.

@@ -47,6 +47,9 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
     private let logger: Logger
     private let lock = NSLock()
     private var items: [String: [String: T]] = [:]  // namespace ("" for cluster-scoped) → name → object
+    /// Controller uid → namespace → names of the objects it controls; the uid "" holds the objects with no
+    /// controller. Lets a controller find its own objects without copying a whole namespace.
+    private var byController: [String: [String: Set<String>]] = [:]
     private var handlers: [Handler] = []
     private var synced = false
 
@@ -85,6 +88,41 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
             if let namespace { return Array((items[namespace] ?? [:]).values) }
             return items.values.flatMap(\.values)
         }
+    }
+
+    /// The objects of `namespace` whose controller (the owner reference marked `controller: true`) has `uid`,
+    /// and with `orphans`, also those with no controller (which a controller may adopt). Costs what it returns.
+    public func list(namespace: String?, controlledBy uid: String?, orphans: Bool = false) -> [T] {
+        let ns = namespace ?? ""
+        return lock.withLock {
+            let bucket = items[ns] ?? [:]
+            var out: [T] = []
+            if let uid, !uid.isEmpty, let names = byController[uid]?[ns] {
+                out.reserveCapacity(names.count)
+                for n in names { if let o = bucket[n] { out.append(o) } }
+            }
+            if orphans, let names = byController[""]?[ns] {
+                for n in names { if let o = bucket[n] { out.append(o) } }
+            }
+            return out
+        }
+    }
+
+    private static func controllerUID(_ o: T) -> String {
+        o.metadata.ownerReferences?.first { $0.controller == true }?.uid ?? ""
+    }
+
+    /// Moves `o` in the controller index (under the lock); `old` is the version it replaces.
+    private func index(_ o: T?, replacing old: T?) {
+        if let old {
+            let (uid, ns) = (Self.controllerUID(old), old.metadata.namespace ?? "")
+            byController[uid]?[ns]?.remove(old.name)
+            if byController[uid]?[ns]?.isEmpty == true {
+                byController[uid]?[ns] = nil
+                if byController[uid]?.isEmpty == true { byController[uid] = nil }
+            }
+        }
+        if let o { byController[Self.controllerUID(o), default: [:]][o.metadata.namespace ?? "", default: []].insert(o.name) }
     }
 
     /// True once the first list is in the cache.
@@ -170,6 +208,8 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
                 for (name, o) in objs where fresh[ns]?[name] == nil { events.append(.deleted(o)) }
             }
             items = fresh
+            byController = [:]
+            for objs in fresh.values { for o in objs.values { index(o, replacing: nil) } }
             return (handlers, events)
         }
         for e in events { for h in hs { h(e) } }
@@ -181,6 +221,7 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
         let (hs, old): ([Handler], T?) = lock.withLock {
             let old = items[ns]?[o.name]
             items[ns, default: [:]][o.name] = o
+            index(o, replacing: old)
             return (handlers, old)
         }
         let e: InformerEvent<T> = old.map { .updated(old: $0, new: o) } ?? .added(o)
@@ -190,6 +231,7 @@ public final class Informer<T: KubeObject & Sendable>: ServiceLifecycle.Service,
     private func remove(_ o: T) {
         let ns = o.metadata.namespace ?? ""
         let hs: [Handler] = lock.withLock {
+            index(nil, replacing: items[ns]?[o.name])
             items[ns]?[o.name] = nil
             return handlers
         }

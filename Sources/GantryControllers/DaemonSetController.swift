@@ -166,7 +166,7 @@ public final class DaemonSetController: Reconciler, ContextualController, @unche
             return .done
         }
         let ns = ds.metadata.namespace ?? "default"
-        let plan = DaemonSetPlan.compute(ds, nodes: nodes.list(), pods: pods.list(namespace: ns), now: clock.now,
+        let plan = DaemonSetPlan.compute(ds, nodes: nodes.list(), pods: pods.list(namespace: ns, controlledBy: ds.metadata.uid), now: clock.now,
                                          manage: expectations.satisfied(key))
         let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?

@@ -63,7 +63,7 @@ public final class DeploymentController: Reconciler, ContextualController, @unch
         let ns = d.metadata.namespace ?? "default"
         let selector = try? LabelQuery(d.spec?.selector ?? LabelSelector())
         var owned: [ReplicaSet] = []
-        for rs in replicaSets.list(namespace: ns) {
+        for rs in replicaSets.list(namespace: ns, controlledBy: d.metadata.uid, orphans: true) {
             let matches = selector.map { !$0.isEmpty && $0.matches(rs.metadata.labels ?? [:]) } ?? false
             if let ref = rs.controllerRef {
                 if ref.uid == d.metadata.uid { owned.append(rs) }
@@ -75,7 +75,7 @@ public final class DeploymentController: Reconciler, ContextualController, @unch
             }
         }
         let uids = Set(owned.compactMap(\.metadata.uid))
-        let ownedPods = pods.list(namespace: ns).filter { uids.contains($0.controllerRef?.uid ?? "") }
+        let ownedPods = uids.flatMap { pods.list(namespace: ns, controlledBy: $0) }
         let now = clock.now
         let plan = DeploymentPlan.compute(d, replicaSets: owned, pods: ownedPods, now: now)
         logger.debug("deployment sync", metadata: [

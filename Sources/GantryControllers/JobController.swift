@@ -149,7 +149,7 @@ public final class JobController: Reconciler, ContextualController, @unchecked S
         }
         if job.metadata.deletionTimestamp != nil { return .done }
         let ns = job.metadata.namespace ?? "default"
-        let plan = JobPlan.compute(job, pods: pods.list(namespace: ns), now: clock.now, manage: expectations.satisfied(key))
+        let plan = JobPlan.compute(job, pods: pods.list(namespace: ns, controlledBy: job.metadata.uid), now: clock.now, manage: expectations.satisfied(key))
         if plan.deleteJob {
             do { try await client.delete(.jobs, namespace: ns, name: job.name, propagationPolicy: "Background") }
             catch let e as GantryError where e.code == .notFound {}

@@ -166,7 +166,7 @@ public final class ReplicaController<T: ReplicatedPods>: Reconciler, ContextualC
         }
         let ns = rs.metadata.namespace ?? "default"
         let manage = expectations.satisfied(key)
-        var plan = ReplicaSetPlan.compute(rs.asReplicaSet, pods: pods.list(namespace: ns), now: clock.now, manage: manage)
+        var plan = ReplicaSetPlan.compute(rs.asReplicaSet, pods: pods.list(namespace: ns, controlledBy: rs.metadata.uid, orphans: true), now: clock.now, manage: manage)
         if T.self != ReplicaSet.self { plan.status.terminatingReplicas = nil }  // not a ReplicationController field
         if plan.create > 0 || !plan.delete.isEmpty || !manage {
             logger.debug("replicaset sync", metadata: ["replicaset": "\(key)", "want": "\(rs.asReplicaSet.spec?.replicas ?? 0)",

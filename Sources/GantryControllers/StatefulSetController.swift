@@ -148,7 +148,7 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
         }
         let ns = sts.metadata.namespace ?? "default"
         if sts.metadata.deletionTimestamp == nil { try await recordRevision(sts, namespace: ns) }
-        let plan = StatefulSetPlan.compute(sts, pods: pods.list(namespace: ns), now: clock.now, manage: expectations.satisfied(key))
+        let plan = StatefulSetPlan.compute(sts, pods: pods.list(namespace: ns, controlledBy: sts.metadata.uid), now: clock.now, manage: expectations.satisfied(key))
         let control = PodControl(client: client, expectations: expectations, recorder: recorder)
         var failure: Error?
         if !plan.create.isEmpty {
@@ -297,7 +297,7 @@ public final class StatefulSetController: Reconciler, ContextualController, @unc
         }
         // History beyond the limit goes, oldest first, except what pods still run.
         let limit = sts.spec?.revisionHistoryLimit ?? 10
-        let live = Set(pods.list(namespace: ns).filter { $0.controllerRef?.uid == sts.metadata.uid }
+        let live = Set(pods.list(namespace: ns, controlledBy: sts.metadata.uid).filter { $0.controllerRef?.uid == sts.metadata.uid }
             .compactMap { $0.metadata.labels?[StatefulSetPlan.revisionLabel] } + [sts.status?.currentRevision ?? "", name])
         let old = owned.filter { !live.contains($0[path: ["metadata", "name"]]?.stringValue ?? "") }
             .sorted { ($0["revision"]?.intValue ?? 0) < ($1["revision"]?.intValue ?? 0) }
