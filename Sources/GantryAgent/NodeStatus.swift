@@ -103,8 +103,9 @@ public struct AgentConfig: Sendable {
     public var podCIDR: String = "10.88.0.0/24"
     /// The node's address (autodetected when nil).
     public var nodeIP: String?
-    /// How often the node Lease is renewed.
-    public var leaseRenewInterval: Duration = .milliseconds(500)
+    /// How often the node Lease is renewed: a third of the lease, so that one late renewal under load is not
+    /// an outage, and one write per second per node (the fleet's largest share of writes).
+    public var leaseRenewInterval: Duration = .seconds(1)
     /// Lease duration announced in the Lease.
     public var leaseDurationSeconds = 3
     /// How often node status is refreshed even without changes.
@@ -283,7 +284,7 @@ public struct NodeHeartbeat: ServiceLifecycle.Service {
         var heartbeat = RetryLog("node heartbeat", logger: logger, metadata: md)
         // The heartbeat's back-off stays under the node grace period, so a server that comes back finds the
         // node renewing within a second, not marked unreachable.
-        backoff = Backoff(initial: config.leaseRenewInterval, cap: .seconds(1))
+        backoff = Backoff(initial: .milliseconds(250), cap: .seconds(1))
         while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             var wait = config.leaseRenewInterval

@@ -18,6 +18,8 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
     let stats = StatsCollector()
     /// The kubelet's events (source `kubelet` on this node), repeats folded.
     let events: EventSink
+    /// The `kubernetes` Service's variables, read once for all of this node's pods.
+    let serviceEnv = ServiceEnvCache()
     /// Cleanups of deleted pods still running (shutdown waits for them).
     let cleanups = LockedValue(0)
 
@@ -169,7 +171,7 @@ public final class PodManager: ServiceLifecycle.Service, @unchecked Sendable {
         }
         do {
             let w = try PodWorker(pod: pod, client: client, runtime: runtime, images: images, network: network,
-                                  config: config, events: events, logger: logger)
+                                  config: config, events: events, serviceEnv: serviceEnv, logger: logger)
             setWorker(uid, w)
             group.addTask { [weak self] in
                 await w.run(adopting: adopting)

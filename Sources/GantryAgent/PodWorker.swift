@@ -43,6 +43,8 @@ actor PodWorker {
     let logger: Logger
     /// Where the pod's events go (Pulling, Pulled, Created, Started, Killing, BackOff, Unhealthy, Failed).
     let events: EventSink?
+    /// The node's cache of the `kubernetes` Service's variables, shared by its pods (nil: read per pod).
+    let serviceEnv: ServiceEnvCache?
     /// Back-off and state-change logging of the API writes (status, the final delete) and of sandbox set-up, so
     /// an unreachable server or a broken plugin is retried less and less often and logged once, not every try.
     var apiBackoff = Backoff(initial: .seconds(1), cap: .seconds(30))
@@ -63,8 +65,10 @@ actor PodWorker {
     let wakeups: AsyncStream<Void>
 
     init(pod: JSONValue, client: GantryClient, runtime: any ContainerRuntime, images: any ImageStore,
-         network: any NetworkPlugin, config: AgentConfig, events: EventSink? = nil, logger: Logger) throws {
+         network: any NetworkPlugin, config: AgentConfig, events: EventSink? = nil, serviceEnv: ServiceEnvCache? = nil,
+         logger: Logger) throws {
         self.events = events
+        self.serviceEnv = serviceEnv
         self.raw = pod
         self.pod = try pod.decode(Pod.self)
         self.uid = self.pod.metadata.uid ?? ""
@@ -434,11 +438,14 @@ actor PodWorker {
 
     /// The `KUBERNETES_SERVICE_*` variables, from the `default/kubernetes` Service (none if it cannot be read).
     func kubernetesServiceEnv() async -> [(String, String)] {
+        if let cached = serviceEnv?.fresh() { return cached }
         guard let svc = try? await client.get(.services, namespace: "default", name: "kubernetes"),
               let ip = svc[path: ["spec", "clusterIP"]]?.stringValue, !ip.isEmpty,
               let port = svc[path: ["spec", "ports"]]?.arrayValue?.first?["port"]?.intValue
         else { return [] }
-        return ContainerSetup.kubernetesServiceEnv(ip: ip, port: Int(port))
+        let env = ContainerSetup.kubernetesServiceEnv(ip: ip, port: Int(port))
+        serviceEnv?.store(env)
+        return env
     }
 
     /// Writes a ServiceAccount token bound to this pod (TokenRequest) into a projected volume, and keeps it fresh:
@@ -1078,6 +1085,25 @@ func withDeadline<T: Sendable>(_ deadline: Date, _ body: @escaping @Sendable () 
                 cont.resume(throwing: GantryError(.timeout, "deadline passed"))
             }
         }
+    }
+}
+
+/// The `KUBERNETES_SERVICE_*` variables of a node's pods, read from the `default/kubernetes` Service at most once
+/// per `ttl` rather than once per pod start (its cluster IP and port do not change while a cluster runs).
+final class ServiceEnvCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (env: [(String, String)], at: ContinuousClock.Instant)?
+    let ttl: Duration
+
+    init(ttl: Duration = .seconds(30)) { self.ttl = ttl }
+
+    /// The cached variables if read within `ttl`.
+    func fresh() -> [(String, String)]? {
+        lock.withLock { value.flatMap { ContinuousClock.now - $0.at < ttl ? $0.env : nil } }
+    }
+
+    func store(_ env: [(String, String)]) {
+        lock.withLock { value = (env, .now) }
     }
 }
 
